@@ -1,0 +1,3 @@
+"""Websocket routes of the notifications app."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,7 @@
+"""Signals other apps listen to without org_hierarchy knowing them (audit, notifications)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction after a membership is granted, ended or revoked.
+# kwargs: membership, action ("granted" | "ended" | "revoked"), actor (a user or None).
+membership_changed = Signal()

@@ -1,0 +1,38 @@
+"""Shared test case: the world tree built once per class, and ``act_as`` to log in with a role at a unit."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.test import TestCase
+
+from org_hierarchy import services as org_services
+from org_hierarchy.models import OrgUnit
+
+from .world import build_world
+
+_serial = itertools.count(1)
+
+
+def make_user(username: str | None = None, **fields):
+    username = username or f"user{next(_serial)}"
+    fields.setdefault("full_name", username.replace("_", " ").title())
+    return get_user_model().objects.create_user(username=username, password="pw-for-tests", **fields)
+
+
+def grant(role: str, unit: OrgUnit, user=None, **kwargs):
+    """Give a (new) user a role at a unit through the service, as an administrator would."""
+    user = user or make_user()
+    org_services.membership_grant(user=user, unit=unit, role=role, **kwargs)
+    return user
+
+
+class MeritflowTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = build_world()
+
+    def act_as(self, role: str, unit: OrgUnit, user=None, **kwargs):
+        """Grant ``role`` at ``unit`` to a user (a new one by default), log them in and return them."""
+        user = grant(role, unit, user=user, **kwargs)
+        self.client.force_login(user)
+        return user
