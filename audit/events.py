@@ -1,0 +1,40 @@
+"""The vocabulary of the audit ledger: one namespaced event per business transition."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.TextChoices):
+    DOSSIER_CREATED = "dossier.created", _("Dossier created")
+    DOSSIER_UPDATED = "dossier.updated", _("Dossier updated")
+    DOSSIER_SUBMITTED = "dossier.submitted", _("Dossier submitted")
+    DOSSIER_WITHDRAWN = "dossier.withdrawn", _("Dossier withdrawn")
+    DOSSIER_RETURNED = "dossier.returned", _("Dossier returned for supplement")
+    DOSSIER_RESUBMITTED = "dossier.resubmitted", _("Dossier resubmitted")
+    NOMINEE_ADDED = "nominee.added", _("Nominee added")
+    NOMINEE_UPDATED = "nominee.updated", _("Nominee updated")
+    NOMINEE_REMOVED = "nominee.removed", _("Nominee removed")
+    NOMINEES_IMPORTED = "nominees.imported", _("Nominees imported")
+    ATTACHMENT_ADDED = "attachment.added", _("Attachment added")
+    ATTACHMENT_REMOVED = "attachment.removed", _("Attachment removed")
+    STAGE_RECEIVED = "stage.received", _("Dossier received at a stage")
+    STAGE_APPRAISED = "stage.appraised", _("Dossier appraised")
+    STAGE_CONSULTATION_REQUESTED = "stage.consultation_requested", _("Consultation requested")
+    STAGE_CONSULTED = "stage.consulted", _("Consultation given")
+    STAGE_VOTED = "stage.voted", _("Council vote recorded")
+    STAGE_SIGNED = "stage.signed", _("Submission letter signed")
+    STAGE_FORWARDED = "stage.forwarded", _("Dossier forwarded to the next level")
+    STAGE_REJECTED = "stage.rejected", _("Dossier rejected")
+    STAGE_REMINDED = "stage.reminded", _("Reminder sent")
+    STAGE_ESCALATED = "stage.escalated", _("Overdue step escalated")
+    NOMINEE_DROPPED = "nominee.dropped", _("Nominee dropped")
+    DECISION_ISSUED = "decision.issued", _("Decision issued")
+    DECISION_REVOKED = "decision.revoked", _("Decision revoked")
+    MEMBERSHIP_GRANTED = "membership.granted", _("Role granted")
+    MEMBERSHIP_DELEGATED = "membership.delegated", _("Authority delegated")
+    MEMBERSHIP_ENDED = "membership.ended", _("Role ended")
+    MEMBERSHIP_REVOKED = "membership.revoked", _("Role revoked")
+    USERS_IMPORTED = "users.imported", _("Users imported")
+    AWARD_TYPE_CHANGED = "award_type.changed", _("Award type changed")
+    CAMPAIGN_CHANGED = "campaign.changed", _("Campaign changed")
+    AWARD_HISTORY_IMPORTED = "award_history.imported", _("Award history imported")

@@ -1,0 +1,119 @@
+"""The only writers of the audit app: ledger entries and personal data access records."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .chain import GENESIS_HASH, entry_hash, normalise_data
+from .events import AuditEvent
+from .models import ChainHead, LedgerEntry, PersonalDataAccess
+
+NOT_IN_TRANSACTION = "audit.services.record() must run inside the transaction of the change it records."
+UNKNOWN_EVENT = "Unknown audit event: {event!r}."
+
+
+def _snapshot(value, field: str) -> str:
+    """Return the text of ``value`` cut to the column's length, so the hashed text is the stored text."""
+    if value is None:
+        return ""
+    return str(value)[: LedgerEntry._meta.get_field(field).max_length]
+
+
+def _chain_head() -> ChainHead:
+    """Lock and return the chain head, creating it on an empty database.
+
+    ``SELECT … FOR UPDATE`` on the one head row makes concurrent writers queue here, so no two transactions
+    read the same predecessor; SQLite serialises writers by itself and ignores the clause.
+    """
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # First entry ever: a concurrent first writer's insert waits for ours and is then ignored, so both end
+        # up locking the same row instead of one failing.
+        ChainHead.objects.bulk_create([ChainHead(pk=1, sequence=0, hash=GENESIS_HASH)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def record(
+    event,
+    *,
+    actor,
+    unit=None,
+    subject=None,
+    version_digest: str = "",
+    role: str = "",
+    acting_for=None,
+    stage: str = "",
+    reason: str = "",
+    data=None,
+) -> LedgerEntry:
+    """Append one entry to the ledger, linked to the previous one, in the caller's transaction.
+
+    ``actor`` is a user or None for the system; ``subject`` any saved model instance; ``data`` a JSON-able
+    mapping (nominee outcomes, counts…). Raises ``RuntimeError`` outside a transaction: an entry committed
+    apart from its change could survive the change's rollback, or the change could commit without its entry.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError(NOT_IN_TRANSACTION)
+    if event not in AuditEvent.values:
+        raise ValueError(UNKNOWN_EVENT.format(event=event))
+    subject_type = ContentType.objects.get_for_model(subject) if subject else None
+    entry = LedgerEntry(
+        event=str(event),
+        occurred_at=timezone.now(),
+        actor=actor,
+        actor_name=_snapshot(actor.get_full_name() if actor else "", "actor_name"),
+        role=_snapshot(role, "role"),
+        acting_for=acting_for,
+        acting_for_name=_snapshot(acting_for.get_full_name() if acting_for else "", "acting_for_name"),
+        unit=unit,
+        unit_name=_snapshot(unit, "unit_name"),
+        stage=_snapshot(stage, "stage"),
+        subject_type=subject_type,
+        subject_id=_snapshot(subject.pk if subject else "", "subject_id"),
+        subject_text=_snapshot(subject, "subject_text"),
+        version_digest=_snapshot(version_digest, "version_digest"),
+        reason=str(reason),
+        data=normalise_data(data),
+    )
+    head = _chain_head()
+    entry.sequence = head.sequence + 1
+    entry.prev_hash = head.hash
+    entry.hash = entry_hash(
+        {
+            "sequence": entry.sequence,
+            "event": entry.event,
+            "occurred_at": entry.occurred_at,
+            "actor_id": entry.actor_id,
+            "actor_name": entry.actor_name,
+            "role": entry.role,
+            "acting_for_id": entry.acting_for_id,
+            "acting_for_name": entry.acting_for_name,
+            "unit_id": entry.unit_id,
+            "unit_name": entry.unit_name,
+            "stage": entry.stage,
+            "subject_type": f"{subject_type.app_label}.{subject_type.model}" if subject_type else "",
+            "subject_id": entry.subject_id,
+            "subject_text": entry.subject_text,
+            "version_digest": entry.version_digest,
+            "reason": entry.reason,
+            "data": entry.data,
+            "prev_hash": entry.prev_hash,
+        }
+    )
+    entry.save(force_insert=True)
+    ChainHead.objects.filter(pk=1).update(sequence=entry.sequence, hash=entry.hash)
+    return entry
+
+
+@transaction.atomic
+def personal_data_access_record(*, viewer, subject, field: str, context: str = "") -> PersonalDataAccess:
+    """Record that ``viewer`` was shown ``field`` of ``subject`` in full (Decree 13/2023/NĐ-CP, personal data)."""
+    return PersonalDataAccess.objects.create(
+        viewer=viewer,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        subject_text=str(subject)[: PersonalDataAccess._meta.get_field("subject_text").max_length],
+        field=field,
+        context=context[: PersonalDataAccess._meta.get_field("context").max_length],
+    )
