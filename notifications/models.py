@@ -1,0 +1,89 @@
+"""In-app notifications and each user's e-mail preference per event kind."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class EmailMode(models.TextChoices):
+    """How a user wants to hear by e-mail about one kind of event."""
+
+    IMMEDIATE = "immediate", _("An e-mail for each event")
+    DIGEST = "digest", _("A daily digest")
+    OFF = "off", _("No e-mail")
+
+
+class Notification(models.Model):
+    """Something a person must know about: a task for them, a decision on their dossier, a reminder."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    event = models.CharField(_("event"), max_length=64)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    digested_at = models.DateTimeField(_("included in a digest at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_mode="digest", digested_at__isnull=True),
+                name="notification_digest_due",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A user's e-mail mode for one event kind; the row with an empty event is their default for all kinds."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    event = models.CharField(_("event"), max_length=64, blank=True)
+    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="notification_preference_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.event or '*'} · {self.email_mode}"

@@ -1,0 +1,55 @@
+"""E-mails about notifications, each in its recipient's language: one per event, or one daily digest."""
+
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from . import kinds
+from .models import EmailMode, Notification
+
+
+def absolute_link(notification: Notification) -> str:
+    """Return the address that opens (and marks read) the notification, for use outside the site."""
+    return settings.SITE_URL + reverse("notifications:open", args=[notification.pk])
+
+
+def _render(recipient, template: str, context: dict) -> tuple[str, str]:
+    """Render a subject and a body template pair in the recipient's language."""
+    with translation.override(recipient.language):
+        context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
+        subject = render_to_string(f"notifications/email/{template}_subject.txt", context)
+        body = render_to_string(f"notifications/email/{template}_body.txt", context)
+    # A header must be one line, whatever the title contained.
+    return " ".join(subject.split()), body
+
+
+def notification_message(notification: Notification) -> EmailMessage:
+    """Build the e-mail that announces one notification to its recipient."""
+    recipient = notification.recipient
+    with translation.override(recipient.language):
+        kind = kinds.label(notification.event)
+    subject, body = _render(
+        recipient, "notification", {"notification": notification, "kind": kind, "link": absolute_link(notification)}
+    )
+    return EmailMessage(subject=subject, body=body, to=[recipient.email])
+
+
+def digest_message(recipient, notifications: Sequence[Notification]) -> EmailMessage:
+    """Build one summary of several notifications for their (single) recipient."""
+    items = [{"notification": n, "link": absolute_link(n)} for n in notifications]
+    subject, body = _render(recipient, "digest", {"items": items, "count": len(items)})
+    return EmailMessage(subject=subject, body=body, to=[recipient.email])
+
+
+def send_immediate(notifications: Iterable[Notification]) -> list[int]:
+    """Send the e-mail of each immediate-mode notification whose recipient has an address; return their ids."""
+    due = [n for n in notifications if n.email_mode == EmailMode.IMMEDIATE and n.recipient.email]
+    if not due:
+        return []
+    with mailers.default as connection:
+        connection.send_messages([notification_message(n) for n in due])
+    return [n.pk for n in due]

@@ -1,0 +1,172 @@
+"""Every write of the notifications app: notify, mark read, preferences.
+
+``notify`` runs inside the caller's transaction; the websocket pushes and immediate e-mails it queues are sent
+by ``transaction.on_commit`` only, so a rolled-back transition tells nobody anything.
+"""
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import emails, selectors
+from .models import EmailMode, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+PUSH_MESSAGE_TYPE = "notification.push"
+PREFERENCE_CHANGE_REASON = "Notification preference set"
+
+
+def group_name(user_id: int) -> str:
+    """Return the channel-layer group that reaches every open socket of one user."""
+    return f"user-{user_id}"
+
+
+@transaction.atomic
+def notify(*, recipients, event, title, body="", url="", subject=None, data=None) -> list[Notification]:
+    """Create one notification per recipient and queue its push and e-mail for after the commit.
+
+    ``recipients`` are users chosen by the caller's selectors (never a broadcast); inactive users and repeats are
+    skipped. Pass ``title`` and ``body`` as lazy translations (``gettext_lazy``, ``format_lazy``): each
+    recipient's copy is rendered in their own language.
+    """
+    people = list({user.pk: user for user in recipients if user.is_active}.values())
+    if not people:
+        return []
+    event = str(event)
+    modes = _email_modes(user_ids=[user.pk for user in people], event=event)
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    created_at = timezone.now()
+    rows = []
+    for user in people:
+        with translation.override(user.language):
+            rows.append(
+                Notification(
+                    recipient=user,
+                    event=event,
+                    title=str(title)[:255],
+                    body=str(body),
+                    url=str(url),
+                    subject_type=subject_type,
+                    subject_id=subject.pk if subject is not None else None,
+                    data=data or {},
+                    email_mode=modes[user.pk],
+                    created_at=created_at,
+                )
+            )
+    notifications = Notification.objects.bulk_create(rows)
+    transaction.on_commit(partial(_deliver, [n.pk for n in notifications]), robust=True)
+    return notifications
+
+
+def _email_modes(*, user_ids: list[int], event: str) -> dict[int, str]:
+    """Resolve each user's e-mail mode for the event: their rule for the event, else their default, else immediate."""
+    modes = dict.fromkeys(user_ids, EmailMode.IMMEDIATE.value)
+    rules = NotificationPreference.objects.filter(user_id__in=user_ids, event__in=["", event]).order_by("event")
+    # Ordered by event, the default ("") comes first and the event's own rule overrides it.
+    for user_id, mode in rules.values_list("user_id", "email_mode"):
+        modes[user_id] = mode
+    return modes
+
+
+def _deliver(notification_ids: list[int]) -> None:
+    """Send the pushes, then the immediate e-mails, of freshly committed notifications."""
+    notifications = list(
+        Notification.objects.filter(pk__in=notification_ids).select_related("recipient").order_by("pk")
+    )
+    push(notifications)
+    sent = emails.send_immediate(notifications)
+    if sent:
+        Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+
+
+def push(notifications: Iterable[Notification]) -> None:
+    """Send each notification to its recipient's open sockets, with their new unread count."""
+    notifications = list(notifications)
+    if not notifications:
+        return
+    counts = selectors.unread_counts(user_ids={n.recipient_id for n in notifications})
+    send = async_to_sync(get_channel_layer().group_send)
+    for notification in notifications:
+        payload = {
+            "id": notification.pk,
+            "title": notification.title,
+            "url": reverse("notifications:open", args=[notification.pk]),
+            "unread": counts.get(notification.recipient_id, 0),
+        }
+        try:
+            send(group_name(notification.recipient_id), {"type": PUSH_MESSAGE_TYPE, "payload": payload})
+        except Exception:
+            # The row is committed and the inbox shows it; a channel-layer outage must not hide the others.
+            logger.exception("Could not push notification %s", notification.pk)
+
+
+def _push_unread_count(user) -> None:
+    """Tell the user's other open pages the new unread count after they read something."""
+    payload = {"unread": selectors.unread_count(user=user)}
+    async_to_sync(get_channel_layer().group_send)(group_name(user.pk), {"type": PUSH_MESSAGE_TYPE, "payload": payload})
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; another user's id is a 404."""
+    notification = selectors.notification_get(user=user, pk=notification_id, for_update=True)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        transaction.on_commit(partial(_push_unread_count, user), robust=True)
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of the user read; return how many were."""
+    count = selectors.notification_list(user=user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        transaction.on_commit(partial(_push_unread_count, user), robust=True)
+    return count
+
+
+@transaction.atomic
+def preference_set(*, user, event: str = "", email_mode: str, actor=None) -> NotificationPreference | None:
+    """Set how the user hears by e-mail about one event kind.
+
+    ``event=""`` is the user's default for every kind without a rule of its own; an empty ``email_mode`` for an
+    event kind removes its rule, so the default applies again.
+    """
+    event = str(event)
+    preference = NotificationPreference.objects.select_for_update().filter(user=user, event=event).first()
+    if not email_mode and event:
+        if preference is not None:
+            _stamp(preference, actor or user)
+            preference.delete()
+        return None
+    email_mode = EmailMode(email_mode)
+    if preference is None:
+        preference = NotificationPreference(user=user, event=event)
+    elif preference.email_mode == email_mode:
+        return preference
+    preference.email_mode = email_mode
+    _stamp(preference, actor or user)
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def preferences_set(*, user, modes: dict[str, str], actor=None) -> None:
+    """Apply a whole preferences form: the default (key "") and one mode or "" per event kind."""
+    for event, email_mode in modes.items():
+        preference_set(user=user, event=event, email_mode=email_mode, actor=actor)
+
+
+def _stamp(preference: NotificationPreference, actor) -> None:
+    """Tell simple-history who made the change and why."""
+    preference._history_user = actor
+    preference._change_reason = PREFERENCE_CHANGE_REASON
