@@ -138,6 +138,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritflow@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in e-mails (notifications, digests) start with this address.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
