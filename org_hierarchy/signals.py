@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent inside the transaction after a membership is granted, ended or revoked.
 # kwargs: membership, action ("granted" | "ended" | "revoked"), actor (a user or None).
 membership_changed = Signal()
+
+# Sent inside the transaction after a bulk import of users and memberships (one event for the whole file).
+# kwargs: actor (a user or None), report (services.UsersImportReport), memberships (the created Membership rows).
+users_imported = Signal()
