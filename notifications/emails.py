@@ -53,3 +53,9 @@ def send_immediate(notifications: Iterable[Notification]) -> list[int]:
     with mailers.default as connection:
         connection.send_messages([notification_message(n) for n in due])
     return [n.pk for n in due]
+
+
+def send_digest(recipient, notifications: Sequence[Notification]) -> None:
+    """Send the recipient one summary of the given notifications."""
+    with mailers.default as connection:
+        connection.send_messages([digest_message(recipient, notifications)])

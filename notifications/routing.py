@@ -1,3 +1,9 @@
 """Websocket routes of the notifications app."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

@@ -39,10 +39,15 @@ def unread_counts(*, user_ids) -> dict[int, int]:
 
 def digest_due(*, before) -> QuerySet[Notification]:
     """Return the digest-mode notifications created before ``before`` that no digest has included yet."""
-    return (
-        Notification.objects.filter(email_mode=EmailMode.DIGEST, digested_at__isnull=True, created_at__lt=before)
-        .select_related("recipient")
-        .order_by("recipient_id", "created_at", "pk")
+    return Notification.objects.filter(
+        email_mode=EmailMode.DIGEST, digested_at__isnull=True, created_at__lt=before
+    ).order_by("recipient_id", "created_at", "pk")
+
+
+def digest_pending(*, pks) -> QuerySet[Notification]:
+    """Return those of the given notifications that still wait for a digest, oldest first."""
+    return Notification.objects.filter(pk__in=pks, email_mode=EmailMode.DIGEST, digested_at__isnull=True).order_by(
+        "created_at", "pk"
     )
 
 

@@ -170,3 +170,36 @@ def _stamp(preference: NotificationPreference, actor) -> None:
     """Tell simple-history who made the change and why."""
     preference._history_user = actor
     preference._change_reason = PREFERENCE_CHANGE_REASON
+
+
+def notifications_send_digest(*, now=None) -> int:
+    """Send each user one summary of their digest-mode notifications of the previous day(s); return how many.
+
+    Notifications of today wait for tomorrow's run. Each user's summary is sent and its notifications marked
+    digested in one transaction, so a failed send is retried on the next run and a repeated run sends nothing.
+    """
+    now = now or timezone.now()
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    due: dict[int, list[int]] = {}
+    for recipient_id, pk in selectors.digest_due(before=day_start).values_list("recipient_id", "pk"):
+        due.setdefault(recipient_id, []).append(pk)
+    sent = 0
+    for notification_ids in due.values():
+        sent += _send_digest_of(notification_ids=notification_ids, now=now)
+    return sent
+
+
+@transaction.atomic
+def _send_digest_of(*, notification_ids: list[int], now) -> int:
+    """Send one user's digest and mark its notifications, unless another run got there first."""
+    notifications = list(
+        selectors.digest_pending(pks=notification_ids).select_for_update(of=("self",)).select_related("recipient")
+    )
+    if not notifications:
+        return 0
+    recipient = notifications[0].recipient
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digested_at=now)
+    if not recipient.email or not recipient.is_active:
+        return 0
+    emails.send_digest(recipient, notifications)
+    return 1

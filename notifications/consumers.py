@@ -1,0 +1,38 @@
+"""The websocket through which a signed-in browser hears about its user's new notifications."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from .services import group_name
+
+# Close code for a refused connection (application range 4000-4999; mirrors HTTP 403).
+FORBIDDEN = 4403
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    """Join the group of the session's own user; anonymous sockets are refused.
+
+    The group is derived from the authenticated session only, never from the URL or a message, so a socket can
+    only ever receive its own user's notifications.
+    """
+
+    group = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=FORBIDDEN)
+            return
+        self.group = group_name(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        """Ignore whatever the browser sends: the socket only carries pushes from the server."""
+
+    async def notification_push(self, event):
+        """Forward a push queued by ``services.push`` (message type ``notification.push``)."""
+        await self.send_json(event["payload"])
