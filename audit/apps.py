@@ -9,6 +9,11 @@ class AuditConfig(AppConfig):
     def ready(self):
         from org_hierarchy.signals import membership_changed
 
+        from .events import AuditEvent
         from .receivers import membership_changed_record
+        from .state_checks import membership_matches_grant
+        from .verify import register_state_check
 
         membership_changed.connect(membership_changed_record, dispatch_uid="audit.membership_changed_record")
+        register_state_check(AuditEvent.MEMBERSHIP_GRANTED, membership_matches_grant)
+        register_state_check(AuditEvent.MEMBERSHIP_DELEGATED, membership_matches_grant)

@@ -1,0 +1,168 @@
+"""Verification of the ledger: the chain itself, then each entry against the current state it refers to.
+
+The ledger is read once, in sequence order, in chunks (constant memory). For every entry the verifier checks
+that the sequence continues without a gap, that ``prev_hash`` is the previous entry's hash and that the stored
+hash is the hash of the entry's fields. At the end the last entry must be the chain head. Domain apps add
+their own checks with ``register_state_check``; they are called once per chunk, so a check costs one query
+per chunk instead of one per entry.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.utils.translation import gettext as _
+
+from .chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
+from .models import ChainHead, LedgerEntry
+
+CHUNK_SIZE = 5000
+
+# A state check receives the entries of one chunk that match its key and yields (entry, why) for each entry
+# that no longer matches the state it refers to.
+StateCheck = Callable[[list[LedgerEntry]], Iterable[tuple[LedgerEntry, str]]]
+
+_state_checks: dict[str | type[models.Model], list[StateCheck]] = defaultdict(list)
+
+# Columns read from the database: the hashed ones (with the content type id in place of its name), then the
+# stored hash and the primary key.
+_COLUMNS = (*("subject_type_id" if name == "subject_type" else name for name in HASHED_FIELDS), "hash", "id")
+
+
+@dataclass(frozen=True)
+class Problem:
+    sequence: int | None
+    event: str
+    why: str
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    checked: int
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def register_state_check(key: str | type[models.Model], check: StateCheck) -> None:
+    """Register ``check`` for the entries of one event (an ``AuditEvent``) or whose subject is of one model.
+
+    Call it from the registering app's ``AppConfig.ready``; registering the same function twice has no effect.
+    """
+    if check not in _state_checks[key]:
+        _state_checks[key].append(check)
+
+
+def unregister_state_check(key: str | type[models.Model], check: StateCheck) -> None:
+    """Remove a check registered with ``register_state_check`` (for tests that register their own)."""
+    if check in _state_checks.get(key, []):
+        _state_checks[key].remove(check)
+
+
+def verify_ledger(*, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
+    """Verify the whole ledger and return how many entries were checked and the first problem, if any."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            # One snapshot for the head and every chunk, so entries committed meanwhile do not look inserted.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return _verify(chunk_size)
+    return _verify(chunk_size)
+
+
+def _verify(chunk_size: int) -> VerificationResult:
+    head = ChainHead.objects.filter(pk=1).values_list("sequence", "hash").first() or (0, GENESIS_HASH)
+    type_names = _content_type_names()
+    expected_sequence, previous_hash = 1, GENESIS_HASH
+    checked = 0
+    chunk: list[tuple] = []
+    rows = LedgerEntry.objects.order_by("sequence").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
+    for row in rows:
+        fields = dict(zip(_COLUMNS, row, strict=True))
+        sequence = fields["sequence"]
+        problem = None
+        if sequence != expected_sequence:
+            if sequence > expected_sequence:
+                why = _("Entries %(first)d to %(last)d are missing before this entry.") % {
+                    "first": expected_sequence,
+                    "last": sequence - 1,
+                }
+            else:
+                why = _("The sequence goes back: entry %(expected)d was expected.") % {"expected": expected_sequence}
+            problem = Problem(sequence, fields["event"], why)
+        elif fields["prev_hash"] != previous_hash:
+            problem = Problem(sequence, fields["event"], _("The link to the previous entry is broken."))
+        else:
+            stored_hash = fields.pop("hash")
+            fields.pop("id")
+            type_id = fields.pop("subject_type_id")
+            fields["subject_type"] = type_names.get(type_id, "") if type_id else ""
+            if entry_hash(fields) != stored_hash:
+                problem = Problem(sequence, fields["event"], _("The entry was changed after it was written."))
+            previous_hash = stored_hash
+        if problem:
+            return _first_of(_check_state(chunk), problem, checked)
+        expected_sequence = sequence + 1
+        checked += 1
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            if problem := _check_state(chunk):
+                return VerificationResult(checked, problem)
+            chunk = []
+    if problem := _check_state(chunk):
+        return VerificationResult(checked, problem)
+    return VerificationResult(checked, _check_head(head, expected_sequence - 1, previous_hash))
+
+
+def _first_of(state_problem: Problem | None, chain_problem: Problem, checked: int) -> VerificationResult:
+    """Return the earlier of a state problem in the pending chunk and the chain problem that ends the run."""
+    if state_problem and state_problem.sequence < chain_problem.sequence:
+        return VerificationResult(checked, state_problem)
+    return VerificationResult(checked, chain_problem)
+
+
+def _check_head(head: tuple[int, str], last_sequence: int, last_hash: str) -> Problem | None:
+    head_sequence, head_hash = head
+    if head_sequence > last_sequence:
+        return Problem(
+            head_sequence,
+            "",
+            _("Entries %(first)d to %(last)d were removed from the end of the ledger.")
+            % {"first": last_sequence + 1, "last": head_sequence},
+        )
+    if head_sequence < last_sequence:
+        return Problem(head_sequence + 1, "", _("This entry and those after it were added outside the application."))
+    if head_hash != last_hash:
+        return Problem(last_sequence, "", _("The last entry is not the one the chain head recorded."))
+    return None
+
+
+def _content_type_names() -> dict[int, str]:
+    return {pk: f"{app}.{model}" for pk, app, model in ContentType.objects.values_list("pk", "app_label", "model")}
+
+
+def _check_state(rows: list[tuple]) -> Problem | None:
+    """Run the registered state checks over one chunk of rows; return the earliest problem found."""
+    if not rows or not _state_checks:
+        return None
+    by_key: dict[str | int, list[LedgerEntry]] = defaultdict(list)
+    wanted_events = {key for key in _state_checks if isinstance(key, str)}
+    wanted_types = {ContentType.objects.get_for_model(key).pk: key for key in _state_checks if not isinstance(key, str)}
+    event_index, type_index = _COLUMNS.index("event"), _COLUMNS.index("subject_type_id")
+    for row in rows:
+        if row[event_index] in wanted_events or row[type_index] in wanted_types:
+            entry = LedgerEntry(**dict(zip(_COLUMNS, row, strict=True)))
+            if entry.event in wanted_events:
+                by_key[entry.event].append(entry)
+            if entry.subject_type_id in wanted_types:
+                by_key[entry.subject_type_id].append(entry)
+    problems = []
+    for key, entries in by_key.items():
+        registry_key = wanted_types.get(key, key) if isinstance(key, int) else key
+        for check in _state_checks[registry_key]:
+            problems.extend(Problem(entry.sequence, entry.event, why) for entry, why in check(entries))
+    return min(problems, key=lambda problem: problem.sequence, default=None)
