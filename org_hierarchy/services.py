@@ -74,6 +74,22 @@ def _save_with_reason(instance, *, actor, reason: str) -> None:
 
 
 @transaction.atomic
+def orgunit_create(
+    *, parent: OrgUnit, name: str, level: int, short_name: str = "", admin_code: str = "", actor=None
+) -> OrgUnit:
+    """Add a unit under ``parent`` in the parent's branch (an originating unit, a department...)."""
+    if level > parent.level:
+        raise ValidationError(_("A unit cannot rank above the unit it belongs to."))
+    unit = OrgUnit(
+        branch=parent.branch, level=level, name=name, short_name=short_name, admin_code=admin_code, path="", depth=0
+    )
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit._change_reason = "created"
+    unit._history_user = actor
+    return parent.add_child(instance=unit)
+
+
+@transaction.atomic
 def membership_grant(
     *,
     user,
