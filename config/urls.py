@@ -1,15 +1,18 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from viewflow.contrib.auth import AuthViewset
+
+from . import views
+from .site import site
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("org/", include("org_hierarchy.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("dossiers/", include("nominations.urls")),
     path("", include("workflows.urls")),
+    # The Site (home page, administration and every application of the menu); see config/site.py.
+    path("", site.urls),
 ]
