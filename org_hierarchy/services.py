@@ -89,6 +89,16 @@ def orgunit_create(
     return parent.add_child(instance=unit)
 
 
+def delegation_check(*, user, acting_for, valid_to: datetime.date | None) -> None:
+    """Raise ``ValidationError`` unless a delegation (``acting_for`` set) names someone else and has an end date."""
+    if acting_for is None:
+        return
+    if acting_for == user:
+        raise ValidationError(_("A person cannot act for themselves."), code="self_delegation")
+    if valid_to is None:
+        raise ValidationError(_("A delegation needs an end date."), code="open_delegation")
+
+
 @transaction.atomic
 def membership_grant(
     *,
@@ -102,11 +112,7 @@ def membership_grant(
     note: str = "",
 ) -> Membership:
     """Give ``user`` a role at ``unit`` for a period; with ``acting_for`` it is a delegation from that head."""
-    if acting_for is not None:
-        if acting_for == user:
-            raise ValidationError(_("A person cannot act for themselves."))
-        if valid_to is None:
-            raise ValidationError(_("A delegation needs an end date."))
+    delegation_check(user=user, acting_for=acting_for, valid_to=valid_to)
     membership = Membership(
         user=user,
         unit=unit,

@@ -1,0 +1,162 @@
+"""Admin of the organisation: the unit tree, memberships (through the services) and users, with history."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from . import services
+from .forms import MembershipGrantForm, UsersImportForm
+from .models import Membership, OrgUnit, User
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(SimpleHistoryAdmin, TreeAdmin):
+    form = movenodeform_factory(OrgUnit, exclude=["numchild"])
+    list_display = ["name", "short_name", "branch", "level", "admin_code", "is_active"]
+    list_filter = ["branch", "level", "is_active"]
+    search_fields = ["name", "admin_code", "short_name"]
+    history_list_display = ["name", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Dossiers, memberships and the ledger point at units: retire a unit (is_active) instead.
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    fields = ["unit", "role", "valid_from", "valid_to", "acting_for", "revoked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit", "acting_for")
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "unit", "valid_from", "valid_to", "acting_for", "revoked_at"]
+    list_filter = ["role", "unit__branch", "unit__level", "valid_to", "revoked_at"]
+    search_fields = ["user__username", "user__full_name", "unit__name", "unit__admin_code"]
+    list_select_related = ["user", "unit", "acting_for"]
+    autocomplete_fields = ["user", "unit", "acting_for"]
+    actions = ["end_memberships", "revoke_memberships"]
+    history_list_display = ["valid_to", "revoked_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MembershipGrantForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is changed only by ending or revoking it (the actions), so guardian stays in sync.
+        if obj is not None:
+            return [f.name for f in Membership._meta.fields]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        membership = services.membership_grant(
+            user=data["user"],
+            unit=data["unit"],
+            role=data["role"],
+            actor=request.user,
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            acting_for=data["acting_for"],
+            note=data["note"],
+        )
+        # The admin reads the new row's id for its message and redirect.
+        obj.pk = membership.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("End the selected memberships (from today)"), permissions=["change"])
+    def end_memberships(self, request, queryset):
+        ended = 0
+        for membership in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            services.membership_end(membership=membership, actor=request.user)
+            ended += 1
+        self.message_user(
+            request, ngettext("%(count)d membership ended.", "%(count)d memberships ended.", ended) % {"count": ended}
+        )
+
+    @admin.action(description=_("Revoke the selected memberships"), permissions=["change"])
+    def revoke_memberships(self, request, queryset):
+        revoked = 0
+        for membership in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            services.membership_revoke(membership=membership, actor=request.user, reason=_("Revoked in the admin."))
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d membership revoked.", "%(count)d memberships revoked.", revoked) % {"count": revoked},
+        )
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    change_list_template = "admin/org_hierarchy/user/change_list.html"
+    list_display = ["username", "full_name", "email", "position", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["full_name", "position", "email", "phone", "language"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "full_name", "email", "password1", "password2"]}),
+    ]
+    inlines = [MembershipInline]
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="org_hierarchy_user_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a CSV/XLSX file of users and memberships; show the row errors or what was created."""
+        if not (self.has_add_permission(request) and request.user.has_perm("org_hierarchy.add_membership")):
+            raise PermissionDenied
+        report = None
+        form = UsersImportForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            report = services.users_import(file=form.cleaned_data["file"], actor=request.user)
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(users)d users created and %(memberships)d memberships granted.")
+                    % {"users": report.users_created, "memberships": report.memberships_created},
+                )
+            else:
+                status = 400
+        elif request.method == "POST":
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import users and memberships"),
+            "opts": self.opts,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/org_hierarchy/user/import.html", context, status=status)

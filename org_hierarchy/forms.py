@@ -1,0 +1,45 @@
+"""Forms of the organisation admin: granting a membership and uploading a users file."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership
+from .services import delegation_check
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class MembershipGrantForm(forms.ModelForm):
+    """Validate a new membership; the admin then creates it through ``membership_grant``."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "unit", "role", "valid_from", "valid_to", "acting_for", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            delegation_check(
+                user=cleaned.get("user"), acting_for=cleaned.get("acting_for"), valid_to=cleaned.get("valid_to")
+            )
+        except ValidationError as exc:
+            self.add_error("acting_for" if exc.code == "self_delegation" else "valid_to", exc)
+        return cleaned
+
+
+class UsersImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8) or Excel .xlsx. Columns: username, full_name, email, role, and the unit as unit_id, "
+            "unit_path, or branch + admin_code (+ level when a code is both a province's and a commune's); "
+            "optional valid_from and valid_to (YYYY-MM-DD or DD/MM/YYYY)."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB; split it into smaller files."))
+        return upload
