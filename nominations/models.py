@@ -1,0 +1,582 @@
+"""Award catalogue, campaigns, dossiers with their nominees and attachments, decisions and the award registry.
+
+Everything that differs between awards (who decides, vote thresholds, deadlines, required documents, eligibility
+rules) is data on ``AwardType`` so that a new decree changes rows, not code. State changes go through
+``nominations.services``; never save these models directly outside a service.
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from org_hierarchy.models import Branch, Level
+
+national_id_validator = RegexValidator(
+    regex=r"^\d{12}$", message=_("A citizen ID number has exactly 12 digits."), code="invalid_national_id"
+)
+
+
+class AwardForm(models.TextChoices):
+    """Forms of commendation and emulation titles (Law 06/2022 Art 9)."""
+
+    BANG_KHEN = "bang_khen", _("Diploma of merit (Bằng khen)")
+    GIAY_KHEN = "giay_khen", _("Certificate of merit (Giấy khen)")
+    EMULATION_TITLE = "emulation_title", _("Emulation title")
+    EMULATION_FLAG = "emulation_flag", _("Emulation flag")
+    COMMEMORATIVE_MEDAL = "commemorative_medal", _("Commemorative medal")
+    ORDER = "order", _("Order")
+    MEDAL = "medal", _("Medal")
+
+
+class SubjectType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    COLLECTIVE = "collective", _("Collective")
+    HOUSEHOLD = "household", _("Household")
+
+
+class CommendationKind(models.TextChoices):
+    """Commendation types (Law 06/2022 Art 8)."""
+
+    ANNUAL = "annual", _("Annual (merit and achievement)")
+    AD_HOC = "ad_hoc", _("Ad hoc")
+    CAMPAIGN = "campaign", _("Campaign or thematic")
+    CONTRIBUTION = "contribution", _("Career contribution")
+
+
+class VoteDenominator(models.TextChoices):
+    ALL_MEMBERS = "all_members", _("All council members")
+    PRESENT_MEMBERS = "present_members", _("Members present")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+def _localized(obj, base: str) -> str:
+    """Return the English name when English is active and filled in, the Vietnamese one otherwise."""
+    if (get_language() or "").startswith("en"):
+        return getattr(obj, f"{base}_en") or getattr(obj, f"{base}_vi")
+    return getattr(obj, f"{base}_vi")
+
+
+class DocumentKind(models.Model):
+    """A kind of document a dossier may carry (submission letter, achievement report, council minutes…)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document kind")
+        verbose_name_plural = _("document kinds")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self, "name")
+
+
+class AwardType(models.Model):
+    """A commendation or emulation title and everything the engine needs to route and check it."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    form = models.CharField(_("form"), max_length=30, choices=AwardForm.choices)
+    deciding_branch = models.CharField(_("deciding branch"), max_length=20, choices=Branch.choices)
+    deciding_level = models.PositiveSmallIntegerField(_("deciding level"), choices=Level.choices)
+    eligible_subjects = models.JSONField(
+        _("eligible subjects"), default=list, help_text=_("List of subject types: individual, collective, household.")
+    )
+    vote_threshold_pct = models.DecimalField(
+        _("council vote threshold (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    vote_denominator = models.CharField(
+        _("vote denominator"), max_length=20, choices=VoteDenominator.choices, default=VoteDenominator.PRESENT_MEMBERS
+    )
+    simplified_allowed = models.BooleanField(
+        _("simplified procedure allowed"),
+        default=False,
+        help_text=_("Law 06/2022 Art 85: ad-hoc feats may skip the council vote."),
+    )
+    public_posting_days = models.PositiveSmallIntegerField(
+        _("public posting (working days)"), default=0, help_text=_("0 means no public posting is required.")
+    )
+    required_documents = models.ManyToManyField(
+        DocumentKind, blank=True, related_name="award_types", verbose_name=_("required documents")
+    )
+    stage_deadlines = models.JSONField(
+        _("deadline per stage (working days)"),
+        default=dict,
+        blank=True,
+        help_text=_('Working days per stage level, e.g. {"commune": 10, "province": 15, "ministry": 20}.'),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(_("reminder (working days before the deadline)"), default=2)
+    bonus_coefficient = models.DecimalField(
+        _("bonus coefficient"), max_digits=6, decimal_places=2, default=0, help_text=_("Multiple of the base salary.")
+    )
+    rules = models.JSONField(
+        _("eligibility rules"),
+        default=list,
+        blank=True,
+        help_text=_('List of rule specifications, e.g. [{"rule": "consecutive_titles", "years": 3, ...}].'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(m2m_fields=[required_documents])
+
+    class Meta:
+        verbose_name = _("award type")
+        verbose_name_plural = _("award types")
+        ordering = ["-deciding_level", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self, "name")
+
+    def stage_deadline_days(self, level: int, default: int = 10) -> int:
+        """Return the working days allowed at a stage of this level (10 when the catalogue says nothing)."""
+        return int(self.stage_deadlines.get(Level(level).slug, default))
+
+
+class Campaign(models.Model):
+    """An emulation movement (phong trào thi đua) that dossiers can be filed under."""
+
+    name = models.CharField(_("name"), max_length=255)
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    launching_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("launching unit")
+    )
+    submission_deadline = models.DateField(_("submission deadline"), null=True, blank=True)
+    report_deadline = models.CharField(
+        _("report deadline"), max_length=100, blank=True, help_text=_("E.g. 30 November each year.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-period_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="campaign_valid_period",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignContent(models.Model):
+    """One emulation content of a campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contents")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.TextField(_("content"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign content")
+        verbose_name_plural = _("campaign contents")
+        ordering = ["campaign", "position"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class CampaignSubjectGroup(models.Model):
+    """A group of subjects a campaign addresses, with its criteria."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="subject_groups")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=255)
+    criteria = models.TextField(_("criteria"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign subject group")
+        verbose_name_plural = _("campaign subject groups")
+        ordering = ["campaign", "position"]
+
+    def __str__(self):
+        return self.name
+
+
+class DossierStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for supplement")
+    DECIDED = "decided", _("Decided")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+EDITABLE_STATUSES = (DossierStatus.DRAFT, DossierStatus.RETURNED)
+LIVE_STATUSES = (DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.RETURNED, DossierStatus.DECIDED)
+
+
+class Dossier(models.Model):
+    """A nomination dossier (hồ sơ đề nghị khen thưởng) and its submission letter (tờ trình)."""
+
+    originating_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("originating unit")
+    )
+    title = models.CharField(_("title"), max_length=255)
+    kind = models.CharField(_("commendation kind"), max_length=20, choices=CommendationKind.choices)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("campaign"),
+    )
+    award_type = models.ForeignKey(
+        AwardType, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("award type")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1945), MaxValueValidator(2200)])
+    letter_number = models.CharField(_("submission letter number"), max_length=60, blank=True)
+    letter_date = models.DateField(_("submission letter date"), null=True, blank=True)
+    letter_signer = models.CharField(_("submission letter signer"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DossierStatus.choices, default=DossierStatus.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    version_digest = models.CharField(_("version digest"), max_length=64, blank=True)
+    current_stage_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current stage unit"),
+    )
+    returned_reason = models.TextField(_("reason for return"), blank=True)
+    returned_by_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    closed_reason = models.TextField(_("reason for withdrawal or rejection"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["originating_unit", "status"], name="dossier_unit_status"),
+            models.Index(fields=["award_type", "year"], name="dossier_award_year"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def uses_simplified_procedure(self) -> bool:
+        """Law 06/2022 Art 85: ad-hoc awards may skip the council vote when the award type allows it."""
+        return self.award_type.simplified_allowed and self.kind == CommendationKind.AD_HOC
+
+
+class RouteStop(models.Model):
+    """One stage unit of a dossier's route, computed and stored at submission (architecture §3)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="route_stops")
+    position = models.PositiveSmallIntegerField(_("position"))
+    unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="route_stops", verbose_name=_("unit")
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("route stop")
+        verbose_name_plural = _("route stops")
+        ordering = ["dossier", "position"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "position"], name="routestop_unique_position")]
+
+    def __str__(self):
+        return f"{self.position}: {self.unit}"
+
+
+class NomineeOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    AWARDED = "awarded", _("Awarded")
+    DROPPED = "dropped", _("Dropped")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Nominee(models.Model):
+    """A person, collective or household proposed in a dossier, with its own outcome."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="nominees")
+    list_position = models.PositiveIntegerField(_("position in list"), default=0)
+    subject_type = models.CharField(_("subject type"), max_length=20, choices=SubjectType.choices)
+    full_name = models.CharField(_("full name or collective name"), max_length=255)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    workplace = models.CharField(_("workplace"), max_length=255, blank=True)
+    national_id = models.CharField(
+        _("citizen ID number"), max_length=12, blank=True, validators=[national_id_validator]
+    )
+    collective_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collective (organisation unit)"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        verbose_name=_("user account"),
+        help_text=_("The nominee's own account; its holder may not act on this dossier."),
+    )
+    achievement_summary = models.TextField(_("achievement summary"), blank=True)
+    under_discipline = models.BooleanField(_("under disciplinary review"), default=False)
+    under_investigation = models.BooleanField(_("under investigation or inspection"), default=False)
+    blocking_note = models.TextField(_("note on blocking status"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=NomineeOutcome.choices, default=NomineeOutcome.PENDING
+    )
+    outcome_stage_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome stage"),
+    )
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome by"),
+    )
+    outcome_reason = models.TextField(_("outcome reason"), blank=True)
+    outcome_at = models.DateTimeField(_("outcome at"), null=True, blank=True)
+    decision = models.ForeignKey(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awarded_nominees",
+        verbose_name=_("decision"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nominee")
+        verbose_name_plural = _("nominees")
+        ordering = ["dossier", "list_position", "pk"]
+        indexes = [
+            models.Index(fields=["national_id"], name="nominee_national_id"),
+            models.Index(fields=["dossier", "outcome"], name="nominee_dossier_outcome"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def masked_national_id(self) -> str:
+        """Show only the last three digits; the full number is read through ``selectors.nominee_national_id``."""
+        if not self.national_id:
+            return ""
+        return "•" * (len(self.national_id) - 3) + self.national_id[-3:]
+
+
+def attachment_storage_name(instance, filename: str) -> str:
+    """Return a generated storage name; the user's file name is kept only as ``original_name``."""
+    extension = re.sub(r"[^a-z0-9]", "", filename.rsplit(".", 1)[-1].lower())[:5] if "." in filename else ""
+    suffix = f".{extension}" if extension else ""
+    return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file of a dossier, its type sniffed from the bytes and its SHA-256 kept for the version digest."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.ForeignKey(
+        DocumentKind, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("document kind")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_storage_name, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["dossier", "kind", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DecisionCounter(models.Model):
+    """The last decision number an issuer used in a year (Decree 30/2020: numbers restart each year)."""
+
+    issuer_unit = models.ForeignKey("org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("decision counter")
+        verbose_name_plural = _("decision counters")
+        constraints = [models.UniqueConstraint(fields=["issuer_unit", "year"], name="decisioncounter_unique_year")]
+
+    def __str__(self):
+        return f"{self.issuer_unit} {self.year}: {self.last_number}"
+
+
+class Decision(models.Model):
+    """The commendation decision (quyết định) that closes a dossier at its deciding authority."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="decision")
+    issuer_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="decisions", verbose_name=_("issuer")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    symbol = models.CharField(_("symbol"), max_length=60)
+    decision_date = models.DateField(_("decision date"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
+    acting_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_unit", "year", "number"], name="decision_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.number_display
+
+    @property
+    def number_display(self) -> str:
+        """Decree 30/2020: ``05/QĐ-UBND`` (numbers below 10 take a leading zero)."""
+        return f"{self.number:02d}/{self.symbol}"
+
+
+class AwardRecordSource(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    DECISION = "decision", _("Decision issued here")
+
+
+class AwardRecord(models.Model):
+    """One award a person or collective received: the history the eligibility rules read."""
+
+    subject_type = models.CharField(_("subject type"), max_length=20, choices=SubjectType.choices)
+    national_id = models.CharField(
+        _("citizen ID number"), max_length=12, blank=True, db_index=True, validators=[national_id_validator]
+    )
+    collective_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collective (organisation unit)"),
+    )
+    subject_name = models.CharField(_("name"), max_length=255)
+    award_type = models.ForeignKey(
+        AwardType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("award type"),
+    )
+    title = models.CharField(_("award title"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1945), MaxValueValidator(2200)])
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=AwardRecordSource.choices)
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="records", verbose_name=_("decision")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("award record")
+        verbose_name_plural = _("award records")
+        ordering = ["-year", "subject_name"]
+        indexes = [models.Index(fields=["collective_unit", "year"], name="awardrecord_collective_year")]
+
+    def __str__(self):
+        return f"{self.subject_name} · {self.title} · {self.year}"

@@ -1,0 +1,51 @@
+"""Every state change of the nominations app; views, flows and commands all call these."""
+
+from .attachments import attachment_add, attachment_remove
+from .catalogue import award_type_save, campaign_save
+from .decisions import decision_issue
+from .dossiers import (
+    dossier_check_eligibility,
+    dossier_create,
+    dossier_reject,
+    dossier_resubmit,
+    dossier_return_for_supplement,
+    dossier_set_stage,
+    dossier_submit,
+    dossier_update,
+    dossier_withdraw,
+)
+from .nominees import (
+    ImportRejected,
+    RowError,
+    nominee_add,
+    nominee_drop,
+    nominee_remove,
+    nominee_update,
+    nominees_import_xlsx,
+)
+from .registry import award_history_import
+
+__all__ = [
+    "ImportRejected",
+    "RowError",
+    "attachment_add",
+    "attachment_remove",
+    "award_history_import",
+    "award_type_save",
+    "campaign_save",
+    "decision_issue",
+    "dossier_check_eligibility",
+    "dossier_create",
+    "dossier_reject",
+    "dossier_resubmit",
+    "dossier_return_for_supplement",
+    "dossier_set_stage",
+    "dossier_submit",
+    "dossier_update",
+    "dossier_withdraw",
+    "nominee_add",
+    "nominee_drop",
+    "nominee_remove",
+    "nominee_update",
+    "nominees_import_xlsx",
+]

@@ -1,0 +1,159 @@
+"""Decision issuance at the deciding authority, with gap-free numbering per issuer and year."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from audit.events import AuditEvent
+from org_hierarchy.models import Membership, OrgUnit, Role
+
+from ..models import (
+    AwardRecord,
+    AwardRecordSource,
+    Decision,
+    DecisionCounter,
+    Dossier,
+    DossierStatus,
+    Nominee,
+    NomineeOutcome,
+)
+from ..permissions import ensure_stage_officer
+from .dossiers import notify_submitters
+from .tracking import lock_dossier, record, save_tracked
+
+NOT_DECIDABLE = _("Only a dossier in progress can be decided.")
+NOT_THE_AUTHORITY = _("Only the deciding authority at the end of the route can issue the decision.")
+NO_NOMINEE_LEFT = _("No nominee is left to award in this dossier.")
+
+
+def _next_number(*, issuer_unit: OrgUnit, year: int) -> int:
+    """Take the issuer's counter for the year under a row lock and advance it (Decree 30/2020: unique per year).
+
+    Concurrent decisions by one issuer queue on the counter row, so numbers never repeat or skip; the counter is
+    created on first use, and a concurrent first creator's insert fails on the unique constraint and then waits
+    for the same row.
+    """
+    counter = DecisionCounter.objects.select_for_update().filter(issuer_unit=issuer_unit, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                DecisionCounter.objects.create(issuer_unit=issuer_unit, year=year, last_number=0)
+        except IntegrityError:
+            pass
+        counter = DecisionCounter.objects.select_for_update().get(issuer_unit=issuer_unit, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _delegating_head(*, signer, issuer_unit: OrgUnit):
+    """Return the head a deputy signs for, from the deputy's delegation at the issuer, or None."""
+    membership = (
+        Membership.objects.active()
+        .filter(user=signer, unit=issuer_unit, role=Role.APPROVER, acting_for__isnull=False)
+        .select_related("acting_for")
+        .first()
+    )
+    return membership.acting_for if membership else None
+
+
+@transaction.atomic
+def decision_issue(
+    *,
+    dossier: Dossier,
+    issuer_unit: OrgUnit,
+    signer,
+    acting_for=None,
+    decision_date: datetime.date | None = None,
+) -> Decision:
+    """Issue the numbered decision awarding every nominee still pending, and register the awards."""
+    dossier = lock_dossier(dossier)
+    if dossier.status != DossierStatus.SUBMITTED:
+        raise ValidationError(NOT_DECIDABLE, code="not_decidable")
+    last_stop = dossier.route_stops.order_by("-position").first()
+    if last_stop is None or last_stop.unit_id != issuer_unit.pk:
+        raise PermissionDenied(NOT_THE_AUTHORITY)
+    ensure_stage_officer(user=signer, dossier=dossier, stage_unit=issuer_unit, roles=(Role.APPROVER,))
+    awarded = list(dossier.nominees.select_for_update().filter(outcome=NomineeOutcome.PENDING))
+    if not awarded:
+        raise ValidationError(NO_NOMINEE_LEFT, code="no_nominee")
+    acting_for = acting_for or _delegating_head(signer=signer, issuer_unit=issuer_unit)
+    decision_date = decision_date or timezone.localdate()
+    number = _next_number(issuer_unit=issuer_unit, year=decision_date.year)
+    decision = Decision(
+        dossier=dossier,
+        issuer_unit=issuer_unit,
+        number=number,
+        year=decision_date.year,
+        symbol=f"QĐ-{issuer_unit.short_name}",
+        decision_date=decision_date,
+        signer=signer,
+        acting_for=acting_for,
+    )
+    save_tracked(decision, actor=signer, reason="issued")
+    now = timezone.now()
+    for nominee in awarded:
+        nominee.outcome = NomineeOutcome.AWARDED
+        nominee.outcome_stage_unit = issuer_unit
+        nominee.outcome_by = signer
+        nominee.outcome_at = now
+        nominee.decision = decision
+    bulk_update_with_history(
+        awarded,
+        Nominee,
+        ["outcome", "outcome_stage_unit", "outcome_by", "outcome_at", "decision"],
+        default_user=signer,
+        default_change_reason="awarded",
+    )
+    bulk_create_with_history(
+        [_award_record(nominee, dossier=dossier, decision=decision) for nominee in awarded],
+        AwardRecord,
+        default_user=signer,
+        default_change_reason="decision issued",
+    )
+    dossier.status = DossierStatus.DECIDED
+    dossier.current_stage_unit = None
+    save_tracked(dossier, actor=signer, reason="decided", update_fields=["status", "current_stage_unit", "updated_at"])
+    record(
+        AuditEvent.DECISION_ISSUED,
+        dossier=dossier,
+        actor=signer,
+        role=Role.APPROVER,
+        stage_unit=issuer_unit,
+        acting_for=acting_for,
+        data={
+            "number": decision.number_display,
+            "decision": decision.pk,
+            "nominees": {str(nominee.pk): NomineeOutcome.AWARDED.value for nominee in awarded},
+        },
+    )
+    notify_submitters(
+        dossier,
+        event=AuditEvent.DECISION_ISSUED,
+        title=format_lazy(
+            _("Decision {number} issued for “{title}”"), number=decision.number_display, title=dossier.title
+        ),
+    )
+    return decision
+
+
+def _award_record(nominee: Nominee, *, dossier: Dossier, decision: Decision) -> AwardRecord:
+    return AwardRecord(
+        subject_type=nominee.subject_type,
+        national_id=nominee.national_id,
+        collective_unit_id=nominee.collective_unit_id,
+        subject_name=nominee.full_name,
+        award_type=dossier.award_type,
+        title=dossier.award_type.name_vi,
+        year=dossier.year,
+        decision_number=decision.number_display,
+        decision_date=decision.decision_date,
+        issuer=decision.issuer_unit.name,
+        source=AwardRecordSource.DECISION,
+        decision=decision,
+    )

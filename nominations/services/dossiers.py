@@ -1,0 +1,294 @@
+"""Dossier lifecycle: drafting, eligibility, submission, return for supplement, withdrawal, rejection."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from audit.events import AuditEvent
+from notifications import services as notification_services
+from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.selectors import members_with_role
+
+from .. import rules
+from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
+from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
+from ..routing import compute_route
+from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
+
+DOSSIER_EDITABLE_FIELDS = (
+    "title",
+    "kind",
+    "campaign",
+    "award_type",
+    "year",
+    "letter_number",
+    "letter_date",
+    "letter_signer",
+)
+
+AWARD_TYPE_INACTIVE = _("This award type is no longer in use.")
+CAMPAIGN_REQUIRED = _("A campaign or thematic commendation must name its campaign.")
+CAMPAIGN_INACTIVE = _("This campaign is closed.")
+NOT_A_DRAFT = _("Only a draft can be submitted; a returned dossier is resubmitted.")
+NOT_RETURNED = _("Only a dossier returned for supplement can be resubmitted.")
+NOT_IN_PROGRESS = _("This dossier is not in progress at any stage.")
+NOT_WITHDRAWABLE = _("A dossier can be withdrawn only after submission and before its decision.")
+NOT_ELIGIBLE = _("The dossier does not pass its eligibility checks.")
+REASON_REQUIRED = _("Please give a reason.")
+
+
+def _validate_choices(*, kind: str, award_type: AwardType, campaign: Campaign | None) -> None:
+    errors = {}
+    if not award_type.is_active:
+        errors["award_type"] = AWARD_TYPE_INACTIVE
+    if kind == CommendationKind.CAMPAIGN and campaign is None:
+        errors["campaign"] = CAMPAIGN_REQUIRED
+    elif campaign is not None and not campaign.is_active:
+        errors["campaign"] = CAMPAIGN_INACTIVE
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    return reason
+
+
+@transaction.atomic
+def dossier_create(
+    *,
+    actor,
+    originating_unit: OrgUnit,
+    title: str,
+    kind: str,
+    award_type: AwardType,
+    year: int,
+    campaign: Campaign | None = None,
+    letter_number: str = "",
+    letter_date: datetime.date | None = None,
+    letter_signer: str = "",
+) -> Dossier:
+    """Open a draft dossier at a unit where the actor is a submitter."""
+    dossier = Dossier(
+        originating_unit=originating_unit,
+        title=title,
+        kind=kind,
+        award_type=award_type,
+        year=year,
+        campaign=campaign,
+        letter_number=letter_number,
+        letter_date=letter_date,
+        letter_signer=letter_signer,
+        created_by=actor,
+    )
+    ensure_submitter(user=actor, dossier=dossier)
+    _validate_choices(kind=kind, award_type=award_type, campaign=campaign)
+    save_tracked(dossier, actor=actor, reason="created")
+    refresh_digest(dossier, actor=actor, reason="created")
+    record(AuditEvent.DOSSIER_CREATED, dossier=dossier, actor=actor, role=Role.SUBMITTER)
+    return dossier
+
+
+@transaction.atomic
+def dossier_update(*, dossier: Dossier, actor, **changes) -> Dossier:
+    """Change the draft's own fields (title, kind, campaign, award type, year, submission letter)."""
+    unknown = set(changes) - set(DOSSIER_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"dossier_update() got unexpected fields: {sorted(unknown)}")
+    dossier = lock_dossier(dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    ensure_editable(dossier)
+    changed = [field for field, value in changes.items() if getattr(dossier, field) != value]
+    if not changed:
+        return dossier
+    for field in changed:
+        setattr(dossier, field, changes[field])
+    if {"kind", "award_type", "campaign"} & set(changed):
+        _validate_choices(kind=dossier.kind, award_type=dossier.award_type, campaign=dossier.campaign)
+    save_tracked(dossier, actor=actor, reason="updated", update_fields=[*changed, "updated_at"])
+    refresh_digest(dossier, actor=actor, reason="updated")
+    record(AuditEvent.DOSSIER_UPDATED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"fields": changed})
+    return dossier
+
+
+def dossier_check_eligibility(*, dossier: Dossier) -> list[rules.RuleResult]:
+    """Evaluate the award type's eligibility rules against the dossier; a pure read."""
+    return rules.evaluate(dossier=dossier)
+
+
+def _ensure_eligible(dossier: Dossier) -> None:
+    failures = [result for result in dossier_check_eligibility(dossier=dossier) if not result.passed]
+    if failures:
+        raise ValidationError([NOT_ELIGIBLE, *(result.reason for result in failures)], code="not_eligible")
+
+
+@transaction.atomic
+def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
+    """Send a draft on its way: check eligibility, store the route, lock the dossier."""
+    dossier = lock_dossier(dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    if dossier.status != DossierStatus.DRAFT:
+        raise ValidationError(NOT_A_DRAFT, code="not_draft")
+    _ensure_eligible(dossier)
+    route = compute_route(originating_unit=dossier.originating_unit, award_type=dossier.award_type)
+    RouteStop.objects.filter(dossier=dossier).delete()
+    RouteStop.objects.bulk_create(
+        RouteStop(dossier=dossier, position=position, unit=unit, level=unit.level)
+        for position, unit in enumerate(route)
+    )
+    dossier.status = DossierStatus.SUBMITTED
+    dossier.submitted_at = timezone.now()
+    dossier.current_stage_unit = route[0]
+    save_tracked(
+        dossier,
+        actor=actor,
+        reason="submitted",
+        update_fields=["status", "submitted_at", "current_stage_unit", "updated_at"],
+    )
+    record(
+        AuditEvent.DOSSIER_SUBMITTED,
+        dossier=dossier,
+        actor=actor,
+        role=Role.SUBMITTER,
+        data={"route": [unit.pk for unit in route]},
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_return_for_supplement(*, dossier: Dossier, actor, stage_unit: OrgUnit, reason: str) -> Dossier:
+    """Hand the dossier back to its submitters with a written request; it comes back to ``stage_unit``."""
+    reason = _require_reason(reason)
+    dossier = lock_dossier(dossier)
+    if dossier.status != DossierStatus.SUBMITTED:
+        raise ValidationError(NOT_IN_PROGRESS, code="not_in_progress")
+    ensure_stage_officer(user=actor, dossier=dossier, stage_unit=stage_unit)
+    dossier.status = DossierStatus.RETURNED
+    dossier.returned_reason = reason
+    dossier.returned_by_unit = stage_unit
+    save_tracked(
+        dossier,
+        actor=actor,
+        reason="returned",
+        update_fields=["status", "returned_reason", "returned_by_unit", "updated_at"],
+    )
+    record(AuditEvent.DOSSIER_RETURNED, dossier=dossier, actor=actor, stage_unit=stage_unit, reason=reason)
+    return dossier
+
+
+@transaction.atomic
+def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
+    """Send a supplemented dossier back to the stage that returned it, as a new version if it was edited."""
+    dossier = lock_dossier(dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    if dossier.status != DossierStatus.RETURNED:
+        raise ValidationError(NOT_RETURNED, code="not_returned")
+    _ensure_eligible(dossier)
+    dossier.status = DossierStatus.SUBMITTED
+    dossier.current_stage_unit = dossier.returned_by_unit or dossier.current_stage_unit
+    save_tracked(
+        dossier, actor=actor, reason="resubmitted", update_fields=["status", "current_stage_unit", "updated_at"]
+    )
+    record(
+        AuditEvent.DOSSIER_RESUBMITTED,
+        dossier=dossier,
+        actor=actor,
+        role=Role.SUBMITTER,
+        data={"version": dossier.version, "returned_by": dossier.returned_by_unit_id},
+    )
+    return dossier
+
+
+def _close_pending_nominees(dossier: Dossier, *, outcome: str, actor, stage_unit: OrgUnit | None, reason: str) -> None:
+    for nominee in dossier.nominees.filter(outcome=NomineeOutcome.PENDING):
+        nominee.outcome = outcome
+        nominee.outcome_stage_unit = stage_unit
+        nominee.outcome_by = actor
+        nominee.outcome_reason = reason
+        nominee.outcome_at = timezone.now()
+        save_tracked(
+            nominee,
+            actor=actor,
+            reason=outcome,
+            update_fields=["outcome", "outcome_stage_unit", "outcome_by", "outcome_reason", "outcome_at"],
+        )
+
+
+@transaction.atomic
+def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
+    """Take a submitted dossier back before its decision; every pending nominee is withdrawn with it."""
+    reason = _require_reason(reason)
+    dossier = lock_dossier(dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    if dossier.status not in (DossierStatus.SUBMITTED, DossierStatus.RETURNED):
+        raise ValidationError(NOT_WITHDRAWABLE, code="not_withdrawable")
+    _close_pending_nominees(dossier, outcome=NomineeOutcome.WITHDRAWN, actor=actor, stage_unit=None, reason=reason)
+    dossier.status = DossierStatus.WITHDRAWN
+    dossier.closed_reason = reason
+    dossier.current_stage_unit = None
+    save_tracked(
+        dossier,
+        actor=actor,
+        reason="withdrawn",
+        update_fields=["status", "closed_reason", "current_stage_unit", "updated_at"],
+    )
+    record(AuditEvent.DOSSIER_WITHDRAWN, dossier=dossier, actor=actor, role=Role.SUBMITTER, reason=reason)
+    return dossier
+
+
+@transaction.atomic
+def dossier_set_stage(*, dossier: Dossier, stage_unit: OrgUnit | None) -> Dossier:
+    """Record which stage unit holds the dossier now (called by the workflow as the dossier moves)."""
+    dossier = lock_dossier(dossier)
+    if stage_unit is not None and not dossier.route_stops.filter(unit=stage_unit).exists():
+        raise ValidationError(_("This unit is not a stage of the dossier's route."), code="not_on_route")
+    if dossier.current_stage_unit_id != (stage_unit.pk if stage_unit else None):
+        dossier.current_stage_unit = stage_unit
+        save_tracked(dossier, actor=None, reason="stage changed", update_fields=["current_stage_unit", "updated_at"])
+    return dossier
+
+
+@transaction.atomic
+def dossier_reject(*, dossier: Dossier, actor, stage_unit: OrgUnit, reason: str) -> Dossier:
+    """End the dossier at a stage; every nominee still pending is dropped with the same reason."""
+    reason = _require_reason(reason)
+    dossier = lock_dossier(dossier)
+    if dossier.status not in (DossierStatus.SUBMITTED, DossierStatus.RETURNED):
+        raise ValidationError(NOT_IN_PROGRESS, code="not_in_progress")
+    ensure_stage_officer(user=actor, dossier=dossier, stage_unit=stage_unit, roles=STAGE_ROLES)
+    _close_pending_nominees(dossier, outcome=NomineeOutcome.DROPPED, actor=actor, stage_unit=stage_unit, reason=reason)
+    dossier.status = DossierStatus.REJECTED
+    dossier.closed_reason = reason
+    dossier.current_stage_unit = None
+    save_tracked(
+        dossier,
+        actor=actor,
+        reason="rejected",
+        update_fields=["status", "closed_reason", "current_stage_unit", "updated_at"],
+    )
+    record(AuditEvent.STAGE_REJECTED, dossier=dossier, actor=actor, stage_unit=stage_unit, reason=reason)
+    notify_submitters(
+        dossier,
+        event=AuditEvent.STAGE_REJECTED,
+        title=format_lazy(_("Dossier rejected: {title}"), title=dossier.title),
+        body=reason,
+    )
+    return dossier
+
+
+def notify_submitters(dossier: Dossier, *, event, title, body: str = "") -> None:
+    """Tell the originating unit's submitters about a final outcome of their dossier (sent after commit)."""
+    notification_services.notify(
+        recipients=members_with_role(unit=dossier.originating_unit, role=Role.SUBMITTER),
+        event=event,
+        title=title,
+        body=body,
+        subject=dossier,
+        url=f"/dossiers/{dossier.pk}/",
+    )

@@ -1,0 +1,255 @@
+"""Nominees of a dossier: one at a time, in bulk from an XLSX list, and their outcome at a stage."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from audit.events import AuditEvent
+from org_hierarchy.models import OrgUnit, Role
+
+from ..models import Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
+from ..permissions import ensure_stage_officer, ensure_submitter
+from ..spreadsheets import SpreadsheetError, read_rows
+from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
+
+NOMINEE_EDITABLE_FIELDS = (
+    "subject_type",
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "position",
+    "workplace",
+    "national_id",
+    "collective_unit",
+    "user",
+    "achievement_summary",
+    "under_discipline",
+    "under_investigation",
+    "blocking_note",
+    "list_position",
+)
+NOT_PENDING = _("This nominee already has a final outcome.")
+IMPORT_EMPTY = _("The file contains no nominee rows.")
+IMPORT_FAILED = _("Nothing was imported: correct the rows listed and upload the file again.")
+
+# Column headers of the nominee list, English and Vietnamese, mapped to fields.
+IMPORT_COLUMNS = {
+    "subject_type": ("subject_type", "loại đối tượng", "đối tượng"),
+    "full_name": ("full_name", "name", "họ và tên", "họ tên", "tên"),
+    "gender": ("gender", "giới tính"),
+    "date_of_birth": ("date_of_birth", "ngày sinh"),
+    "position": ("position", "chức vụ"),
+    "workplace": ("workplace", "đơn vị công tác", "nơi công tác"),
+    "national_id": ("national_id", "số cccd", "cccd", "số định danh cá nhân"),
+    "achievement_summary": ("achievement_summary", "tóm tắt thành tích", "thành tích"),
+}
+SUBJECT_ALIASES = {
+    "individual": SubjectType.INDIVIDUAL,
+    "cá nhân": SubjectType.INDIVIDUAL,
+    "collective": SubjectType.COLLECTIVE,
+    "tập thể": SubjectType.COLLECTIVE,
+    "household": SubjectType.HOUSEHOLD,
+    "hộ gia đình": SubjectType.HOUSEHOLD,
+}
+GENDER_ALIASES = {"female": Gender.FEMALE, "nữ": Gender.FEMALE, "male": Gender.MALE, "nam": Gender.MALE, "": ""}
+
+
+def _check_collective(nominee: Nominee) -> None:
+    if nominee.subject_type == SubjectType.INDIVIDUAL and nominee.collective_unit_id:
+        raise ValidationError({"collective_unit": _("Only a collective can be an organisation unit.")})
+
+
+def _next_position(dossier: Dossier) -> int:
+    return (dossier.nominees.aggregate(last=Max("list_position"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def nominee_add(*, dossier: Dossier, actor, subject_type: str, full_name: str, **fields) -> Nominee:
+    """Add a nominee to an editable dossier."""
+    unknown = set(fields) - set(NOMINEE_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"nominee_add() got unexpected fields: {sorted(unknown)}")
+    dossier = lock_dossier(dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    ensure_editable(dossier)
+    fields.setdefault("list_position", _next_position(dossier))
+    nominee = Nominee(dossier=dossier, subject_type=subject_type, full_name=full_name, **fields)
+    _check_collective(nominee)
+    save_tracked(nominee, actor=actor, reason="added")
+    refresh_digest(dossier, actor=actor, reason="nominee added")
+    record(AuditEvent.NOMINEE_ADDED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"nominee": nominee.pk})
+    return nominee
+
+
+@transaction.atomic
+def nominee_update(*, nominee: Nominee, actor, **changes) -> Nominee:
+    """Change a nominee of an editable dossier; no change, no new version."""
+    unknown = set(changes) - set(NOMINEE_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"nominee_update() got unexpected fields: {sorted(unknown)}")
+    dossier = lock_dossier(nominee.dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    ensure_editable(dossier)
+    nominee = Nominee.objects.get(pk=nominee.pk, dossier=dossier)
+    changed = [name for name, value in changes.items() if getattr(nominee, name) != value]
+    if not changed:
+        return nominee
+    for name in changed:
+        setattr(nominee, name, changes[name])
+    _check_collective(nominee)
+    save_tracked(nominee, actor=actor, reason="updated", update_fields=changed)
+    refresh_digest(dossier, actor=actor, reason="nominee updated")
+    record(
+        AuditEvent.NOMINEE_UPDATED,
+        dossier=dossier,
+        actor=actor,
+        role=Role.SUBMITTER,
+        data={"nominee": nominee.pk, "fields": changed},
+    )
+    return nominee
+
+
+@transaction.atomic
+def nominee_remove(*, nominee: Nominee, actor) -> None:
+    """Remove a nominee from an editable dossier (its history rows keep what it was)."""
+    dossier = lock_dossier(nominee.dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    ensure_editable(dossier)
+    nominee_id, name = nominee.pk, nominee.full_name
+    nominee._change_reason = "removed"
+    nominee._history_user = actor
+    nominee.delete()
+    refresh_digest(dossier, actor=actor, reason="nominee removed")
+    record(
+        AuditEvent.NOMINEE_REMOVED,
+        dossier=dossier,
+        actor=actor,
+        role=Role.SUBMITTER,
+        data={"nominee": nominee_id, "name": name},
+    )
+
+
+@transaction.atomic
+def nominee_drop(*, nominee: Nominee, actor, stage_unit: OrgUnit, reason: str) -> Nominee:
+    """Give a nominee the final outcome "dropped" at a stage; the workflow decides what follows for the dossier."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason.")})
+    dossier = lock_dossier(nominee.dossier)
+    if dossier.status != DossierStatus.SUBMITTED:
+        raise ValidationError(_("This dossier is not in progress at any stage."), code="not_in_progress")
+    ensure_stage_officer(user=actor, dossier=dossier, stage_unit=stage_unit)
+    nominee = Nominee.objects.select_for_update().get(pk=nominee.pk, dossier=dossier)
+    if nominee.outcome != NomineeOutcome.PENDING:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    nominee.outcome = NomineeOutcome.DROPPED
+    nominee.outcome_stage_unit = stage_unit
+    nominee.outcome_by = actor
+    nominee.outcome_reason = reason
+    nominee.outcome_at = timezone.now()
+    save_tracked(
+        nominee,
+        actor=actor,
+        reason="dropped",
+        update_fields=["outcome", "outcome_stage_unit", "outcome_by", "outcome_reason", "outcome_at"],
+    )
+    record(
+        AuditEvent.NOMINEE_DROPPED,
+        dossier=dossier,
+        actor=actor,
+        stage_unit=stage_unit,
+        reason=reason,
+        data={"nominees": {str(nominee.pk): NomineeOutcome.DROPPED.value}},
+    )
+    return nominee
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+
+class ImportRejected(ValidationError):
+    """Raised when any row of an import is wrong; ``row_errors`` lists them all and nothing is saved."""
+
+    def __init__(self, row_errors: list[RowError]):
+        self.row_errors = row_errors
+        super().__init__([IMPORT_FAILED, *(f"{error.row}: {error.message}" for error in row_errors)], code="import")
+
+
+def _parse_date(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("“%(value)s” is not a date (use dd/mm/yyyy).") % {"value": text})
+
+
+def _nominee_from_row(dossier: Dossier, values: dict, position: int) -> Nominee:
+    subject = SUBJECT_ALIASES.get(str(values.get("subject_type") or "cá nhân").strip().lower())
+    if subject is None:
+        raise ValidationError(_("Unknown subject type “%(value)s”.") % {"value": values.get("subject_type")})
+    gender = GENDER_ALIASES.get(str(values.get("gender") or "").strip().lower())
+    if gender is None:
+        raise ValidationError(_("Unknown gender “%(value)s”.") % {"value": values.get("gender")})
+    national_id = str(values.get("national_id") or "").strip()
+    nominee = Nominee(
+        dossier=dossier,
+        list_position=position,
+        subject_type=subject,
+        full_name=str(values.get("full_name") or "").strip(),
+        gender=gender,
+        date_of_birth=_parse_date(values.get("date_of_birth")),
+        position=str(values.get("position") or "").strip(),
+        workplace=str(values.get("workplace") or "").strip(),
+        national_id=national_id,
+        achievement_summary=str(values.get("achievement_summary") or "").strip(),
+    )
+    nominee.full_clean(exclude=["dossier", "collective_unit", "user", "outcome_stage_unit", "outcome_by", "decision"])
+    return nominee
+
+
+@transaction.atomic
+def nominees_import_xlsx(*, dossier: Dossier, actor, file) -> list[Nominee]:
+    """Append the nominees of an XLSX list to an editable dossier: every row valid, or nothing imported."""
+    dossier = lock_dossier(dossier)
+    ensure_submitter(user=actor, dossier=dossier)
+    ensure_editable(dossier)
+    try:
+        rows = read_rows(file, columns=IMPORT_COLUMNS, required=("full_name",))
+    except SpreadsheetError as error:
+        raise ImportRejected([RowError(error.row, error.message)]) from error
+    if not rows:
+        raise ValidationError(IMPORT_EMPTY, code="import_empty")
+    start = _next_position(dossier)
+    nominees, errors = [], []
+    for offset, (row_number, values) in enumerate(rows):
+        try:
+            nominees.append(_nominee_from_row(dossier, values, start + offset))
+        except ValidationError as error:
+            errors.append(RowError(row_number, " ".join(error.messages)))
+    if errors:
+        raise ImportRejected(errors)
+    created = bulk_create_with_history(
+        nominees, Nominee, batch_size=500, default_user=actor, default_change_reason="imported"
+    )
+    refresh_digest(dossier, actor=actor, reason="nominees imported")
+    record(
+        AuditEvent.NOMINEES_IMPORTED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"count": len(created)}
+    )
+    return created

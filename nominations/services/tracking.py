@@ -1,0 +1,63 @@
+"""What every nominations service does around its write: lock, save with history, refresh the digest, record."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit import services as audit_services
+from org_hierarchy.models import Level, OrgUnit
+
+from ..digest import dossier_digest
+from ..models import Dossier
+
+NOT_EDITABLE = _("This dossier is locked: it can only be changed as a draft or after it is returned for supplement.")
+
+
+def save_tracked(instance: models.Model, *, actor, reason: str, update_fields=None) -> None:
+    """Validate and save, leaving the acting user and the reason in the instance's history row."""
+    instance.full_clean(exclude=None if update_fields is None else _unchanged_fields(instance, update_fields))
+    instance._change_reason = reason
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+
+
+def _unchanged_fields(instance: models.Model, update_fields) -> list[str]:
+    return [
+        f.name for f in instance._meta.concrete_fields if f.name not in update_fields and f.attname not in update_fields
+    ]
+
+
+def lock_dossier(dossier: Dossier) -> Dossier:
+    """Re-read the dossier with a row lock, so concurrent edits of one dossier run one after the other."""
+    return Dossier.objects.select_for_update().select_related("award_type", "originating_unit").get(pk=dossier.pk)
+
+
+def ensure_editable(dossier: Dossier) -> None:
+    if not dossier.is_editable:
+        raise ValidationError(NOT_EDITABLE, code="dossier_locked")
+
+
+def refresh_digest(dossier: Dossier, *, actor, reason: str) -> bool:
+    """Recompute the version digest; on a real change bump the version and save. Return whether it changed."""
+    digest = dossier_digest(dossier)
+    if digest == dossier.version_digest:
+        return False
+    if dossier.version_digest:
+        dossier.version += 1
+    dossier.version_digest = digest
+    save_tracked(dossier, actor=actor, reason=reason, update_fields=["version", "version_digest", "updated_at"])
+    return True
+
+
+def record(event, *, dossier: Dossier, actor, role: str = "", stage_unit: OrgUnit | None = None, **kwargs):
+    """Write the ledger entry of a dossier transition in the caller's transaction."""
+    return audit_services.record(
+        event,
+        actor=actor,
+        unit=stage_unit or dossier.originating_unit,
+        subject=dossier,
+        version_digest=dossier.version_digest,
+        role=role,
+        stage=Level(stage_unit.level).slug if stage_unit is not None else "",
+        **kwargs,
+    )
