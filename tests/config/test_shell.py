@@ -111,8 +111,8 @@ class ProfileTests(MeritflowTestCase):
         for extra in (units[:1], units[1:]):
             for unit in extra:
                 grant(Role.AUDITOR, unit, user=user)
-            # session, user, memberships in force (seats), their units and delegators
-            with self.assertNumQueries(4):
+            # session, user, memberships in force (seats), the notification badge, their units and delegators
+            with self.assertNumQueries(5):
                 response = self.client.get(reverse("profile"))
         self.assertContains(response, 'class="mf-membership-row"', count=5)
 
