@@ -51,7 +51,7 @@ def _stage_unit(branch: str, level: int, admin_code: str) -> OrgUnit:
 
 
 def _originating_unit(ward: OrgUnit, name: str, short_name: str) -> tuple[OrgUnit, bool]:
-    unit = ward.get_children().filter(name=name).first()
+    unit = OrgUnit.objects.get_children(ward).filter(name=name).first()
     if unit is not None:
         return unit, False
     return services.orgunit_create(parent=ward, name=name, short_name=short_name, level=Level.UNIT), True

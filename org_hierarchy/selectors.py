@@ -101,7 +101,7 @@ def locality_of(unit: OrgUnit) -> dict[int, str]:
     A commune-level or provincial unit gives its own code; an originating unit inherits the codes of its
     territorial ancestors. One query for the ancestors.
     """
-    chain = [*unit.get_ancestors(), unit] if unit.depth > 1 else [unit]
+    chain = [*OrgUnit.objects.get_ancestors(unit), unit] if unit.depth > 1 else [unit]
     codes: dict[int, str] = {}
     for node in chain:
         if node.admin_code and node.level in (Level.COMMUNE, Level.PROVINCE):
@@ -111,4 +111,4 @@ def locality_of(unit: OrgUnit) -> dict[int, str]:
 
 def branch_roots() -> QuerySet[OrgUnit]:
     """Return the top unit of every branch."""
-    return OrgUnit.get_root_nodes()
+    return OrgUnit.objects.get_root_nodes()

@@ -86,7 +86,7 @@ def orgunit_create(
     unit.full_clean(exclude=["path", "depth", "numchild"])
     unit._change_reason = "created"
     unit._history_user = actor
-    return parent.add_child(instance=unit)
+    return OrgUnit.objects.add_child(parent, instance=unit)
 
 
 def delegation_check(*, user, acting_for, valid_to: datetime.date | None) -> None:
@@ -252,13 +252,13 @@ def _new_unit(branch: str, spec: UnitSpec, allocator: _PathAllocator, parent: Or
 
 
 def _branch_root(spec: BranchSpec, *, actor, report: BranchImportReport, changed: list[OrgUnit]) -> OrgUnit:
-    root = OrgUnit.get_root_nodes().filter(branch=spec.branch, level=spec.root.level).first()
+    root = OrgUnit.objects.get_root_nodes().filter(branch=spec.branch, level=spec.root.level).first()
     if root is None:
         root = OrgUnit(branch=spec.branch, level=spec.root.level, name=spec.root.name, short_name=spec.root.short_name)
         root._change_reason = "imported"
         root._history_user = actor
         report.created += 1
-        return OrgUnit.add_root(instance=root)
+        return OrgUnit.objects.add_root(instance=root)
     if changes := _describe_changes(root, spec.root):
         report.updated.append(f"{root.name}: {', '.join(changes)}")
         changed.append(root)
@@ -329,8 +329,8 @@ def _branch_sync(spec: BranchSpec, *, actor) -> BranchImportReport:
             continue
         parent = parent_of(unit_spec)
         if unit.path[: -OrgUnit.steplen] != parent.path:
-            old_parent = unit.get_parent()
-            unit.move(parent, pos="last-child")
+            old_parent = OrgUnit.objects.get_parent(unit)
+            OrgUnit.objects.move(unit, parent, pos="last-child")
             unit.refresh_from_db(fields=["path", "depth"])
             unit._change_reason = "moved"
             moved[unit.pk] = _("moved from “%(old)s” to “%(new)s”") % {"old": old_parent, "new": parent}
