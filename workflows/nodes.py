@@ -1,0 +1,185 @@
+"""Flow nodes the nomination flow needs beyond viewflow's own.
+
+- ``StageTask``: a human task offered to one role at one unit (the stage unit of the dossier's route), with the
+  separation-of-duties and membership-in-force checks viewflow does not know about, and an execute URL that
+  takes the task, refuses cleanly when someone else was faster and never turns a lock timeout into a 500.
+- ``ConsultationTask``: the same, but the unit is the consulted unit carried in the task's data.
+- ``ForEachSplit``: a parallel split with one branch per item computed at run time (viewflow's open-source
+  edition has no ``Split(data_source=...)``).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.functional import cached_property
+from viewflow import this
+from viewflow.workflow import Activation, Node, Token, flow
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.nodes import mixins
+from viewflow.workflow.status import STATUS
+
+from org_hierarchy.models import OrgUnit
+from org_hierarchy.roles import ROLE_PERMISSIONS, permission_for
+from org_hierarchy.selectors import holds_role
+
+from . import selectors
+from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, task_unavailable
+
+ROLE_BY_PERMISSION = {permission_for(role): role for role in ROLE_PERMISSIONS}
+
+
+class StageTask(flow.View):
+    """A human task for the holders of one role at one unit.
+
+    viewflow offers the task to whoever holds the guardian object permission on the unit (that is what its queue
+    reads). Acting on it additionally requires, checked on every assign and execute:
+
+    - a membership in force today for that role at that unit (group synchronisation by date is periodic, so an
+      expired membership may still sit in the group for a while);
+    - not being the dossier's submitter nor a nominee of it (separation of duties, architecture §4).
+
+    Usage::
+
+        commune_sign = (
+            StageTask(views.SignView.as_view(), level=Level.COMMUNE)
+            .Permission(permission_for(Role.APPROVER), obj=this.stage_unit_of(Level.COMMUNE))
+            .Next(this.commune_signed)
+        )
+    """
+
+    def __init__(self, view, *, level=None, **kwargs):
+        super().__init__(view, **kwargs)
+        self.stage_level = level
+
+    @cached_property
+    def role(self) -> str:
+        return ROLE_BY_PERMISSION[self._owner_permission]
+
+    def unit_id_of(self, task) -> int | None:
+        return int(task.owner_permission_obj_pk) if task.owner_permission_obj_pk else None
+
+    def may_act(self, user, task) -> bool:
+        """Tell whether ``user`` may ever act on ``task`` (role in force at the unit, not a party)."""
+        if user is None or not user.is_authenticated:
+            return False
+        unit_id = self.unit_id_of(task)
+        if unit_id is None or not holds_role(user=user, unit_id=unit_id, role=self.role):
+            return False
+        return not selectors.is_party_to_dossier(user=user, dossier_id=task.process.artifact_object_id)
+
+    def can_assign(self, user, task):
+        # The membership is the source of truth; the guardian grant mirrors it for viewflow's queue.
+        return task.owner_id is None and self.may_act(user, task)
+
+    def can_execute(self, user, task):
+        return task.owner_id is not None and task.owner_id == user.pk and self.may_act(user, task)
+
+    @property
+    def view_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
+            self._execute_view(),
+            name="execute",
+        )
+
+    def _execute_view(self):
+        node = self
+
+        def view(request, process_pk, task_pk, **kwargs):
+            try:
+                if request.method == "POST":
+                    with node.flow_class.lock(process_pk), transaction.atomic():
+                        return node._run(request, process_pk, task_pk, **kwargs)
+                return node._run(request, process_pk, task_pk, **kwargs)
+            except FlowLockFailed:
+                return task_unavailable(request, TASK_BUSY)
+
+        return view
+
+    def _run(self, request, process_pk, task_pk, **kwargs):
+        """Take the task if it is free, then hand over to the task view; refuse cleanly if someone was faster."""
+        task = get_object_or_404(
+            self.flow_class.task_class.objects.select_related("process", "owner"),
+            pk=task_pk,
+            process_id=process_pk,
+            flow_task=self,
+        )
+        user = request.user
+        if not self.may_act(user, task):
+            raise PermissionDenied
+        if task.status in (STATUS.DONE, STATUS.CANCELED):
+            return task_unavailable(request, TASK_DONE, task=task)
+        if task.owner_id is not None and task.owner_id != user.pk:
+            return task_unavailable(request, TASK_TAKEN, task=task)
+        activation = self.activation_class(task)
+        request.activation = activation
+        if request.method == "POST":
+            if task.status == STATUS.NEW:
+                activation.assign(user)
+            activation.start(request)
+        return self.view(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
+
+
+class ConsultationTask(StageTask):
+    """A task for one consulted unit; the unit id travels in ``task.data["unit_id"]`` (see ``ForEachSplit``)."""
+
+    def calc_owner_permission_obj(self, activation):
+        return OrgUnit.objects.get(pk=activation.task.data["unit_id"])
+
+
+class ForEachSplitActivation(Activation):
+    def __init__(self, *args, **kwargs):
+        self.items = []
+        super().__init__(*args, **kwargs)
+
+    @Activation.status.super()
+    def activate(self):
+        self.items = list(self.flow_task.items(self))
+
+    @Activation.status.super()
+    def create_next(self):
+        # Each branch gets its own split token so the following Join waits for all of them.
+        tokens = Token.split_token_source(self.task.token, self.task.pk)
+        for item in self.items:
+            yield self.flow_task._next._create(prev_activation=self, token=next(tokens), data=item)
+
+
+class ForEachSplit(flow.NodeDetailMixin, mixins.NextNodeMixin, Node):
+    """Parallel split with one branch per item; each item (a dict) becomes the data of its task.
+
+    Follow it with a ``flow.Join()`` to wait for every branch. Usage::
+
+        commune_consult = ForEachSplit(this.consulted_units).Next(this.commune_consultation)
+        commune_consultation = ConsultationTask(views.ConsultView.as_view()).Permission(p).Next(this.commune_consulted)
+        commune_consulted = flow.Join().Next(this.commune_council)
+
+        def consulted_units(self, activation):
+            return [{"unit_id": pk} for pk in activation.process.consult_unit_ids]
+    """
+
+    task_type = "PARALLEL_GATEWAY"
+    activation_class = ForEachSplitActivation
+    index_view_class = flow_views.IndexTaskView
+    detail_view_class = flow_views.DetailTaskView
+    bpmn_element = "parallelGateway"
+    shape = {
+        "width": 50,
+        "height": 50,
+        "svg": """
+            <path class="gateway" d="M25,0L50,25L25,50L0,25L25,0"/>
+            <text class="gateway-marker" font-size="32px" x="25" y="35">+</text>
+        """,
+    }
+
+    def __init__(self, items, **kwargs):
+        super().__init__(**kwargs)
+        self._items = items
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._items = this.resolve(instance, self._items)
+
+    def items(self, activation):
+        return self._items(activation)

@@ -1,0 +1,415 @@
+"""Every business action of the approval flow, one function each, called by the task views and the timers.
+
+Each runs inside the flow lock's transaction (the task view opens it; ``transaction.atomic`` here only nests a
+savepoint): it checks its input, changes the dossier through ``nominations.services``, writes the ledger entry,
+leaves the outcome the next gateway reads on the process, and completes the task with ``activation.execute()``.
+Notifications are created in the same transaction and pushed after commit by ``notifications.services.notify``.
+"""
+
+from decimal import Decimal
+
+import filetype
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from audit import services as audit_services
+from audit.events import AuditEvent
+from nominations import services as nomination_services
+from nominations.models import Dossier, NomineeOutcome, VoteDenominator
+from notifications import services as notification_services
+from org_hierarchy.models import Level, OrgUnit, Role
+from org_hierarchy.selectors import members_with_role, seats_of
+
+from . import calendar, selectors
+from .events import TaskNotice
+from .models import NominationProcess, StageOutcome
+
+CONSULT_NEEDS_UNITS = _("Choose at least one unit to consult.")
+CONSULT_ON_ROUTE = _("A unit on the dossier's own route cannot be consulted.")
+REASON_REQUIRED = _("Please give a reason.")
+SIGN_CANNOT_DECIDE = _("This stage forwards the dossier; only the deciding authority can decide.")
+SIGN_CANNOT_FORWARD = _("This is the deciding authority: decide, reject or return the dossier.")
+VOTE_INCONSISTENT = _("Votes for and against cannot exceed the members present, nor the members present the council.")
+VOTE_MINUTES_TYPE = _("The minutes must be a PDF or an image file.")
+NOMINEE_UNKNOWN = _("A nominee of this list is not pending in this dossier.")
+WITHDRAW_DECIDED = _("The dossier can no longer be withdrawn.")
+
+MINUTES_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def _stage(activation) -> tuple[NominationProcess, Dossier, OrgUnit, Level]:
+    process = activation.process
+    level = Level(activation.flow_task.stage_level)
+    unit = activation.task.owner_permission_obj
+    return process, process.dossier, unit, level
+
+
+def _record(event, *, dossier: Dossier, actor, unit: OrgUnit, role: str = "", **kwargs):
+    return audit_services.record(
+        event,
+        actor=actor,
+        unit=unit,
+        subject=dossier,
+        version_digest=dossier.version_digest,
+        role=role,
+        stage=Level(unit.level).slug,
+        **kwargs,
+    )
+
+
+def _finish(activation, *, outcome: str, task_data: dict) -> None:
+    """Leave the outcome for the gateways, keep what was decided on the task, and complete it."""
+    process = activation.process
+    process.stage_outcome = outcome
+    process.save(update_fields=["data"])
+    activation.task.data = {**activation.task.data, **task_data}
+    activation.execute()
+
+
+def _enter_stage(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit, actor) -> None:
+    """Start the clock of the stage at ``unit`` and record that it received the dossier."""
+    award_type = dossier.award_type
+    deadline = calendar.add_working_days(timezone.localdate(), award_type.stage_deadline_days(unit.level))
+    process.stage_deadline = deadline
+    process.stage_reminder = calendar.subtract_working_days(deadline, award_type.reminder_days_before)
+    _record(AuditEvent.STAGE_RECEIVED, dossier=dossier, actor=actor, unit=unit, data={"deadline": deadline.isoformat()})
+
+
+def _next_stop(process: NominationProcess, level: int) -> tuple[int, int] | None:
+    return next(((lvl, unit_id) for lvl, unit_id in process.route if lvl > level), None)
+
+
+def is_last_stop(*, process: NominationProcess, level: int) -> bool:
+    """Tell whether the stage at ``level`` is the deciding authority (the route ends there)."""
+    return _next_stop(process, level) is None
+
+
+def _acting_for(actor, unit: OrgUnit, role: str):
+    """Return the head the actor stands in for at ``unit`` (a delegation), or None."""
+    head_id = next(
+        (seat.acting_for_id for seat in seats_of(actor) if seat.unit_id == unit.pk and seat.role == role), None
+    )
+    return get_user_model().objects.get(pk=head_id) if head_id else None
+
+
+def _pending_nominees(dossier: Dossier, ids) -> list:
+    nominees = {n.pk: n for n in dossier.nominees.filter(outcome=NomineeOutcome.PENDING)}
+    unknown = set(ids) - set(nominees)
+    if unknown:
+        raise ValidationError(NOMINEE_UNKNOWN, code="nominee_unknown")
+    return nominees
+
+
+@transaction.atomic
+def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
+    """Submit a draft (eligibility and route are checked by ``dossier_submit``) and send it to its first stage."""
+    dossier = nomination_services.dossier_submit(dossier=dossier, actor=actor)
+    stops = list(dossier.route_stops.select_related("unit").order_by("position"))
+    process = activation.process
+    process.artifact = dossier
+    process.route = [[stop.level, stop.unit_id] for stop in stops]
+    _enter_stage(process, dossier=dossier, unit=stops[0].unit, actor=actor)
+    activation.execute()
+    return process
+
+
+@transaction.atomic
+def stage_appraise(
+    *,
+    activation,
+    actor,
+    opinion: str,
+    recommendations: dict[int, bool],
+    consult_units=(),
+    return_reason: str = "",
+) -> None:
+    """Record the appraisal opinion and a recommendation per nominee; return, consult or pass on to the council."""
+    process, dossier, unit, level = _stage(activation)
+    _pending_nominees(dossier, recommendations)
+    data = {"opinion": opinion, "recommendations": {str(k): bool(v) for k, v in recommendations.items()}}
+    if return_reason.strip():
+        outcome = StageOutcome.RETURN
+        process.returned_from = level
+        data["return_reason"] = return_reason.strip()
+    elif consult_units:
+        outcome = StageOutcome.CONSULT
+        route_units = {unit_id for _level, unit_id in process.route}
+        if any(u.pk in route_units for u in consult_units):
+            raise ValidationError(CONSULT_ON_ROUTE, code="consult_on_route")
+        process.consult_unit_ids = [u.pk for u in consult_units]
+        data["consulted"] = process.consult_unit_ids
+    else:
+        outcome = StageOutcome.PROCEED
+    _record(
+        AuditEvent.STAGE_APPRAISED,
+        dossier=dossier,
+        actor=actor,
+        unit=unit,
+        role=Role.APPRAISER,
+        reason=opinion,
+        data=data,
+    )
+    if outcome == StageOutcome.RETURN:
+        nomination_services.dossier_return_for_supplement(
+            dossier=dossier, actor=actor, stage_unit=unit, reason=data["return_reason"]
+        )
+    elif outcome == StageOutcome.CONSULT:
+        _record(
+            AuditEvent.STAGE_CONSULTATION_REQUESTED,
+            dossier=dossier,
+            actor=actor,
+            unit=unit,
+            role=Role.APPRAISER,
+            data={"units": process.consult_unit_ids},
+        )
+    _finish(activation, outcome=outcome, task_data=data)
+
+
+@transaction.atomic
+def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> None:
+    """Record a consulted unit's opinion (hiệp y); the stage goes on when every consulted unit has answered."""
+    _process, dossier, unit, _level = _stage(activation)
+    data = {"opinion": opinion, "agrees": bool(agrees)}
+    _record(
+        AuditEvent.STAGE_CONSULTED,
+        dossier=dossier,
+        actor=actor,
+        unit=unit,
+        role=Role.APPRAISER,
+        reason=opinion,
+        data=data,
+    )
+    activation.task.data = {**activation.task.data, **data}
+    activation.execute()
+
+
+def vote_passes(*, award_type, members: int, present: int, votes_for: int) -> bool:
+    """Tell whether a nominee reaches the award type's threshold of the council (all members or those present)."""
+    denominator = members if award_type.vote_denominator == VoteDenominator.ALL_MEMBERS else present
+    if denominator <= 0:
+        return False
+    return Decimal(votes_for) * 100 >= Decimal(award_type.vote_threshold_pct) * denominator
+
+
+def _store_minutes(dossier: Dossier, minutes) -> str:
+    head = minutes.read(2048)
+    minutes.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in MINUTES_TYPES:
+        raise ValidationError({"minutes": VOTE_MINUTES_TYPE}, code="minutes_type")
+    return default_storage.save(f"council-minutes/{dossier.pk}/{timezone.now():%Y%m%d%H%M%S}.{kind.extension}", minutes)
+
+
+@transaction.atomic
+def council_vote_record(*, activation, actor, members: int, ballots: dict[int, tuple[int, int, int]], minutes) -> None:
+    """Record the council's secret ballot per nominee; those below the threshold are dropped at this stage.
+
+    ``ballots`` maps a nominee id to (members present, votes for, votes against).
+    """
+    _process, dossier, unit, _level = _stage(activation)
+    nominees = _pending_nominees(dossier, ballots)
+    for present, votes_for, votes_against in ballots.values():
+        if present > members or votes_for + votes_against > present or min(present, votes_for, votes_against) < 0:
+            raise ValidationError(VOTE_INCONSISTENT, code="vote_inconsistent")
+    award_type = dossier.award_type
+    results = {}
+    for nominee_id, (present, votes_for, votes_against) in ballots.items():
+        passed = vote_passes(award_type=award_type, members=members, present=present, votes_for=votes_for)
+        results[str(nominee_id)] = {"present": present, "for": votes_for, "against": votes_against, "passed": passed}
+    minutes_name = _store_minutes(dossier, minutes)
+    data = {"members": members, "ballots": results, "minutes": minutes_name}
+    _record(AuditEvent.STAGE_VOTED, dossier=dossier, actor=actor, unit=unit, role=Role.SECRETARY, data=data)
+    for nominee_id, result in results.items():
+        if not result["passed"]:
+            nomination_services.nominee_drop(
+                nominee=nominees[int(nominee_id)],
+                actor=actor,
+                stage_unit=unit,
+                reason=str(
+                    format_lazy(
+                        _("Council vote: {votes_for} for of {denominator}, below the {threshold}% threshold."),
+                        votes_for=result["for"],
+                        denominator=members
+                        if award_type.vote_denominator == VoteDenominator.ALL_MEMBERS
+                        else result["present"],
+                        threshold=award_type.vote_threshold_pct,
+                    )
+                ),
+            )
+    if not dossier.nominees.filter(outcome=NomineeOutcome.PENDING).exists():
+        nomination_services.dossier_reject(
+            dossier=dossier, actor=actor, stage_unit=unit, reason=str(_("No nominee reached the council threshold."))
+        )
+    _finish(activation, outcome=StageOutcome.PROCEED, task_data=data)
+
+
+@transaction.atomic
+def stage_sign(
+    *,
+    activation,
+    actor,
+    outcome: str,
+    note: str = "",
+    letter_number: str = "",
+    dropped: dict[int, str] | None = None,
+) -> None:
+    """Record the head's decision at this stage: decide (deciding authority), forward, reject or return.
+
+    ``dropped`` maps nominees the head leaves out to the reason; the others go on. A deputy acting for the head
+    signs in their own name and the head's name is recorded with it.
+    """
+    process, dossier, unit, level = _stage(activation)
+    dropped = dropped or {}
+    nominees = _pending_nominees(dossier, dropped)
+    next_stop = _next_stop(process, level)
+    if outcome == StageOutcome.DECIDE and next_stop is not None:
+        raise ValidationError(SIGN_CANNOT_DECIDE, code="cannot_decide")
+    if outcome == StageOutcome.FORWARD and next_stop is None:
+        raise ValidationError(SIGN_CANNOT_FORWARD, code="cannot_forward")
+    if outcome in (StageOutcome.RETURN, StageOutcome.REJECT) and not note.strip():
+        raise ValidationError({"note": REASON_REQUIRED}, code="reason_required")
+    acting_for = _acting_for(actor, unit, Role.APPROVER)
+    data = {
+        "outcome": outcome,
+        "note": note,
+        "letter_number": letter_number,
+        "dropped": {str(k): v for k, v in dropped.items()},
+    }
+    _record(
+        AuditEvent.STAGE_SIGNED,
+        dossier=dossier,
+        actor=actor,
+        unit=unit,
+        role=Role.APPROVER,
+        acting_for=acting_for,
+        reason=note,
+        data=data,
+    )
+    if outcome in (StageOutcome.DECIDE, StageOutcome.FORWARD):
+        for nominee_id, reason in dropped.items():
+            nomination_services.nominee_drop(nominee=nominees[nominee_id], actor=actor, stage_unit=unit, reason=reason)
+        if len(dropped) == len(nominees):
+            outcome = StageOutcome.REJECT
+            note = note.strip() or str(_("Every nominee was left out."))
+    if outcome == StageOutcome.RETURN:
+        process.returned_from = level
+        nomination_services.dossier_return_for_supplement(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
+    elif outcome == StageOutcome.REJECT:
+        nomination_services.dossier_reject(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
+    elif outcome == StageOutcome.DECIDE:
+        nomination_services.decision_issue(dossier=dossier, issuer_unit=unit, signer=actor, acting_for=acting_for)
+    else:
+        next_unit = OrgUnit.objects.get(pk=next_stop[1])
+        _record(
+            AuditEvent.STAGE_FORWARDED,
+            dossier=dossier,
+            actor=actor,
+            unit=unit,
+            role=Role.APPROVER,
+            acting_for=acting_for,
+            data={"to": next_unit.pk, "letter_number": letter_number},
+        )
+        nomination_services.dossier_set_stage(dossier=dossier, stage_unit=next_unit)
+        _enter_stage(process, dossier=dossier, unit=next_unit, actor=actor)
+    process.signed_by_id = actor.pk
+    process.acting_for_id = acting_for.pk if acting_for else None
+    _finish(activation, outcome=outcome, task_data=data)
+
+
+@transaction.atomic
+def dossier_supplement(*, activation, actor, note: str = "") -> None:
+    """Resubmit a returned dossier (a new version if it was edited); it goes back to the stage that returned it."""
+    process = activation.process
+    dossier = nomination_services.dossier_resubmit(dossier=process.dossier, actor=actor)
+    unit = OrgUnit.objects.get(pk=process.stage_unit_id(process.returned_from))
+    _enter_stage(process, dossier=dossier, unit=unit, actor=actor)
+    _finish(activation, outcome="", task_data={"note": note, "version": dossier.version})
+
+
+@transaction.atomic
+def process_withdraw(*, process: NominationProcess, actor, reason: str) -> None:
+    """Withdraw the dossier before its decision: its open steps are cancelled and the withdrawal recorded."""
+    if process.finished is not None:
+        raise ValidationError(WITHDRAW_DECIDED, code="not_withdrawable")
+    flow = process.flow_class.instance
+    with flow.lock(process.pk):
+        nomination_services.dossier_withdraw(dossier=process.dossier, actor=actor, reason=reason)
+        flow.cancel(process)
+
+
+def _people_to_tell(task, dossier_id: int):
+    """Return who may act on the task: its owner, or the holders of its role at its unit, parties excluded."""
+    if task.owner_id:
+        return [task.owner]
+    role = task.flow_task.role
+    parties = selectors.users_party_to(dossier_id=dossier_id)
+    return members_with_role(unit=task.owner_permission_obj, role=role).exclude(pk__in=parties)
+
+
+def task_announce(*, activation) -> None:
+    """Tell the people who can act on a newly created task (called by the nodes' ``onCreate``)."""
+    task = activation.task
+    dossier = activation.process.dossier
+    notification_services.notify(
+        recipients=_people_to_tell(task, dossier.pk),
+        event=TaskNotice.TASK_WAITING,
+        title=format_lazy(_("{task}: {dossier}"), task=task.flow_task.task_title, dossier=dossier.title),
+        url=selectors.task_url(task),
+        subject=dossier,
+    )
+
+
+def _host_task(activation):
+    """Return the task a timer boundary is attached to."""
+    return activation.task.previous.select_related("owner").get()
+
+
+@transaction.atomic
+def sla_remind(*, activation) -> None:
+    """Remind the people who can act that the stage deadline is near."""
+    host = _host_task(activation)
+    process = activation.process
+    dossier = process.dossier
+    unit = host.owner_permission_obj
+    _record(AuditEvent.STAGE_REMINDED, dossier=dossier, actor=None, unit=unit, data={"task": host.pk})
+    notification_services.notify(
+        recipients=_people_to_tell(host, dossier.pk),
+        event=TaskNotice.TASK_DUE_SOON,
+        title=format_lazy(
+            _("Due on {deadline}: {dossier}"),
+            deadline=process.stage_deadline.strftime("%d/%m/%Y"),
+            dossier=dossier.title,
+        ),
+        url=selectors.task_url(host),
+        subject=dossier,
+    )
+
+
+@transaction.atomic
+def sla_escalate(*, activation) -> None:
+    """Tell the head of the stage unit that a step is overdue; the step stays with the people who hold it."""
+    host = _host_task(activation)
+    process = activation.process
+    dossier = process.dossier
+    unit = host.owner_permission_obj
+    _record(AuditEvent.STAGE_ESCALATED, dossier=dossier, actor=None, unit=unit, data={"task": host.pk})
+    heads = members_with_role(unit=unit, role=Role.APPROVER).exclude(
+        pk__in=selectors.users_party_to(dossier_id=dossier.pk)
+    )
+    notification_services.notify(
+        recipients=heads,
+        event=TaskNotice.TASK_OVERDUE,
+        title=format_lazy(
+            _("Overdue since {deadline}: {task} — {dossier}"),
+            deadline=process.stage_deadline.strftime("%d/%m/%Y"),
+            task=host.flow_task.task_title,
+            dossier=dossier.title,
+        ),
+        url=selectors.task_url(host),
+        subject=dossier,
+    )

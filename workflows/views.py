@@ -1,0 +1,236 @@
+"""Task pages and lists of the approval flow: validate the input, call one service, redirect.
+
+The task views run inside the flow lock's transaction opened by ``nodes.StageTask`` (POST only). A service that
+refuses (``ValidationError``) or a form with errors rolls the whole request back, so a failed attempt does not
+even leave the task taken.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from nominations.models import DossierStatus, NomineeOutcome
+from nominations.selectors import dossier_list_visible_to
+from org_hierarchy.models import Role
+from org_hierarchy.selectors import units_with_role
+
+from . import forms, selectors, services
+
+TASK_BUSY = _("Someone else is working on this dossier right now. Please try again in a moment.")
+TASK_DONE = _("This step has already been completed.")
+TASK_TAKEN = _("{name} has already taken this step.")
+SUBMITTED = _("The dossier was submitted.")
+DONE = _("Done.")
+WITHDRAWN = _("The dossier was withdrawn.")
+
+
+def task_unavailable(request, message, *, task=None):
+    """Tell the user, with a 409, that the step is no longer theirs to do."""
+    if task is not None and task.owner_id:
+        message = message.format(name=task.owner.get_full_name())
+    return render(request, "workflows/task_unavailable.html", {"message": message, "task": task}, status=409)
+
+
+class SubmitView(LoginRequiredMixin, generic.FormView):
+    """Start the flow: submit one of the user's drafts."""
+
+    form_class = forms.SubmitForm
+    template_name = "workflows/submit.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["dossiers"] = dossier_list_visible_to(user=self.request.user).filter(
+            status=DossierStatus.DRAFT,
+            originating_unit__in=units_with_role(user=self.request.user, role=Role.SUBMITTER),
+        )
+        return kwargs
+
+    def get_initial(self):
+        return {"dossier": self.request.GET.get("dossier")}
+
+    def form_valid(self, form):
+        try:
+            process = services.process_start(
+                activation=self.request.activation, dossier=form.cleaned_data["dossier"], actor=self.request.user
+            )
+        except ValidationError as error:
+            transaction.set_rollback(True)
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, SUBMITTED)
+        return redirect("workflows:process", process_pk=process.pk)
+
+
+class TaskView(generic.FormView):
+    """Base of the task pages: the dossier as it stands, the earlier steps, the deadline and the step's form."""
+
+    template_name = "workflows/task.html"
+    service = None
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    @property
+    def dossier(self):
+        return self.activation.process.dossier
+
+    def nominees(self):
+        return self.dossier.nominees.filter(outcome=NomineeOutcome.PENDING).order_by("list_position", "pk")
+
+    def get_context_data(self, **kwargs):
+        process = self.activation.process
+        dossier = self.dossier
+        deadline = process.stage_deadline
+        return super().get_context_data(
+            activation=self.activation,
+            task=self.activation.task,
+            process=process,
+            dossier=dossier,
+            nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
+            attachments=dossier.attachments.select_related("kind"),
+            route=dossier.route_stops.select_related("unit").order_by("position"),
+            earlier_steps=selectors.tasks_done_on(process=process),
+            deadline=deadline,
+            overdue=deadline is not None and timezone.localdate() > deadline,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            type(self).service(activation=self.activation, actor=self.request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            transaction.set_rollback(True)
+            raise
+        messages.success(self.request, DONE)
+        return HttpResponseRedirect(reverse("workflows:process", kwargs={"process_pk": self.activation.process.pk}))
+
+    def form_invalid(self, form):
+        if self.request.method == "POST":
+            transaction.set_rollback(True)
+        return super().form_invalid(form)
+
+
+class AppraiseView(TaskView):
+    form_class = forms.AppraiseForm
+    service = services.stage_appraise
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "nominees": self.nominees(),
+            "consult_candidates": selectors.consultation_candidates(process=self.activation.process),
+        }
+
+
+class ConsultView(TaskView):
+    form_class = forms.ConsultForm
+    service = services.consultation_answer
+
+
+class VoteView(TaskView):
+    form_class = forms.VoteForm
+    service = services.council_vote_record
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "nominees": self.nominees()}
+
+
+class SignView(TaskView):
+    form_class = forms.SignForm
+    service = services.stage_sign
+
+    def get_form_kwargs(self):
+        process = self.activation.process
+        return {
+            **super().get_form_kwargs(),
+            "nominees": self.nominees(),
+            "deciding": services.is_last_stop(process=process, level=self.activation.flow_task.stage_level),
+        }
+
+
+class SupplementView(TaskView):
+    form_class = forms.SupplementForm
+    service = services.dossier_supplement
+
+
+class ProcessView(LoginRequiredMixin, generic.TemplateView):
+    """The dossier's journey: route, steps done, open steps, deadline."""
+
+    template_name = "workflows/process.html"
+
+    def get_context_data(self, **kwargs):
+        process = selectors.process_get_visible(user=self.request.user, pk=self.kwargs["process_pk"])
+        dossier = process.dossier
+        return super().get_context_data(
+            process=process,
+            dossier=dossier,
+            route=dossier.route_stops.select_related("unit").order_by("position"),
+            nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
+            earlier_steps=selectors.tasks_done_on(process=process),
+            open_steps=[(task, selectors.task_url(task)) for task in selectors.tasks_open_on(process=process)],
+            may_withdraw=process.finished is None and dossier.created_by_id == self.request.user.pk,
+            **kwargs,
+        )
+
+
+class WithdrawView(LoginRequiredMixin, generic.FormView):
+    form_class = forms.WithdrawForm
+    template_name = "workflows/withdraw.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.process = selectors.process_get_visible(user=request.user, pk=kwargs["process_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(process=self.process, dossier=self.process.dossier, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.process_withdraw(process=self.process, actor=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, WITHDRAWN)
+        return redirect("workflows:process", process_pk=self.process.pk)
+
+
+class TaskListView(LoginRequiredMixin, generic.ListView):
+    template_name = "workflows/task_list.html"
+    context_object_name = "tasks"
+    paginate_by = 50
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(title=self.title, today=timezone.localdate(), **kwargs)
+        context["rows"] = [(task, selectors.task_url(task)) for task in context["tasks"]]
+        return context
+
+
+class InboxView(TaskListView):
+    """Steps assigned to me."""
+
+    title = _("My steps")
+
+    def get_queryset(self):
+        return selectors.task_inbox(user=self.request.user)
+
+
+class QueueView(TaskListView):
+    """Steps my roles may take."""
+
+    title = _("Steps waiting for my units")
+
+    def get_queryset(self):
+        return selectors.task_queue(user=self.request.user)

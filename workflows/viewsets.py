@@ -1,0 +1,80 @@
+"""viewflow's application for the nomination flow, with every list and page scoped to the user's units.
+
+viewflow 2.4 scopes neither its lists nor its detail pages (upstream issue #505), and its task URLs load the task by
+id alone. Here every list view starts from ``selectors.processes_visible_to``, and every URL that names a process
+(process detail, chart, cancel, and each task page: index, detail, assign, unassign, execute, cancel, undo,
+revive) first checks that the process, and the task as one of its tasks, is visible: otherwise 404, so ids of
+other units cannot be probed.
+"""
+
+from functools import wraps
+
+from django.http import Http404
+from django.urls import URLPattern, URLResolver
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow import views as flow_views
+
+from . import selectors
+
+
+class ScopedListMixin:
+    def get_queryset(self):
+        visible = selectors.processes_visible_to(user=self.request.user).values("pk")
+        queryset = super().get_queryset()
+        if queryset.model is self.flow_class.process_class:
+            return queryset.filter(pk__in=visible).order_by("-created")
+        return queryset.filter(process__in=visible)
+
+
+class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
+    pass
+
+
+class TaskListView(ScopedListMixin, flow_views.DashboardTaskListView):
+    pass
+
+
+class InboxListView(ScopedListMixin, flow_views.FlowInboxListView):
+    pass
+
+
+class QueueListView(ScopedListMixin, flow_views.FlowQueueListView):
+    pass
+
+
+class ArchiveListView(ScopedListMixin, flow_views.FlowArchiveListView):
+    pass
+
+
+def scope_guard(view):
+    """Answer 404 unless the URL's process (and task) is visible to the user."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.process_is_visible(
+            user=request.user, process_id=kwargs["process_pk"], task_id=kwargs.get("task_pk")
+        ):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _guard_patterns(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _guard_patterns(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and "process_pk" in pattern.pattern.converters:
+            pattern.callback = scope_guard(pattern.callback)
+    return patterns
+
+
+class NominationAppViewset(FlowAppViewset):
+    process_list_view_class = ProcessListView
+    task_list_view_class = TaskListView
+    inbox_view_class = InboxListView
+    queue_view_class = QueueListView
+    archive_view_class = ArchiveListView
+
+    def _get_urls(self):
+        return _guard_patterns(super()._get_urls())
