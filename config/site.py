@@ -9,6 +9,9 @@ from django.urls import path
 from viewflow.contrib.admin import Admin
 from viewflow.urls import Site
 
+from workflows.flows import NominationFlow
+from workflows.viewsets import NominationAppViewset
+
 from .views import HomeView
 
 
@@ -23,6 +26,7 @@ class MeritflowSite(Site):
 site = MeritflowSite(
     title="Meritflow",
     viewsets=[
+        NominationAppViewset(NominationFlow, icon="military_tech"),
         Admin(),
     ],
 )
