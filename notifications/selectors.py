@@ -60,4 +60,4 @@ def event_kinds_of(*, user) -> list[str]:
     """Return the event kinds the user has been notified about or has a rule for, for the preferences form."""
     received = notification_list(user=user).order_by().values_list("event", flat=True).distinct()
     ruled = preferences_of(user=user).exclude(event="").order_by().values_list("event", flat=True)
-    return sorted(set(received.union(ruled)))
+    return sorted({*received, *ruled})
