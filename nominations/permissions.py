@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.models import OrgUnit, Role
-from org_hierarchy.selectors import holds_role
+from org_hierarchy.selectors import holds_role, seats_of
 
 from .models import Dossier
 
@@ -16,6 +16,8 @@ NOT_A_SUBMITTER = _("Only a submitter of the originating unit can do this.")
 NOT_A_STAGE_OFFICER = _("Only an officer of this stage unit can do this.")
 NOT_ON_ROUTE = _("This unit is not a stage of the dossier's route.")
 OWN_DOSSIER = _("You cannot act at a stage on a dossier you submitted or that names you.")
+
+NOT_AN_ADMINISTRATOR = _("Only an administrator can do this.")
 
 STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 
@@ -41,3 +43,9 @@ def ensure_stage_officer(*, user, dossier: Dossier, stage_unit: OrgUnit, roles=S
         raise PermissionDenied(NOT_ON_ROUTE)
     if dossier.created_by_id == user.pk or dossier.nominees.filter(user_id=user.pk).exists():
         raise PermissionDenied(OWN_DOSSIER)
+
+
+def ensure_administrator(*, user) -> None:
+    """Refuse anyone who administers no unit (award history and catalogue are shared across units)."""
+    if not (user.is_superuser or any(seat.role == Role.ADMIN for seat in seats_of(user))):
+        raise PermissionDenied(NOT_AN_ADMINISTRATOR)

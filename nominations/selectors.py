@@ -5,13 +5,14 @@ A member sees a dossier that originates in, or is routed through, the units of t
 by those who may draft or administer at its originating unit. Anything else is a 404, so ids cannot be probed.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
 
-from .models import Attachment, AwardType, Campaign, DocumentKind, Dossier, DossierStatus, Nominee, RouteStop
+from .models import Attachment, AwardType, Campaign, Decision, DocumentKind, Dossier, DossierStatus, Nominee, RouteStop
 
 # Roles that see full citizen ID numbers on the units where they hold them (architecture §4): the submitters of
 # the originating unit, the officers of a stage on the route, and auditors over their subtree.
@@ -25,10 +26,13 @@ def dossier_list_visible_to(*, user) -> QuerySet[Dossier]:
     routed = RouteStop.objects.filter(dossier=OuterRef("pk"), unit__in=scope.values("pk"))
     visible = (Q(originating_unit__in=scope.values("pk")) | Exists(routed)) & ~Q(status=DossierStatus.DRAFT)
     drafts = Q(status=DossierStatus.DRAFT, originating_unit__in=drafting_scope.values("pk"))
+    nominee_counts = (
+        Nominee.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier").annotate(n=Count("pk")).values("n")
+    )
     return (
         Dossier.objects.filter(visible | drafts)
         .select_related("originating_unit", "award_type", "campaign", "current_stage_unit")
-        .annotate(nominee_count=Count("nominees", distinct=True))
+        .annotate(nominee_count=Coalesce(Subquery(nominee_counts), 0))
         .order_by("-created_at", "-pk")
     )
 
@@ -65,6 +69,10 @@ def route_of(*, dossier: Dossier) -> QuerySet[RouteStop]:
     return dossier.route_stops.select_related("unit").order_by("position")
 
 
+def decision_of(*, dossier: Dossier) -> Decision | None:
+    return Decision.objects.filter(dossier=dossier).select_related("issuer_unit", "signer", "acting_for").first()
+
+
 def may_see_full_national_id(*, user, dossier: Dossier) -> bool:
     """Tell whether the user's role needs the full citizen ID numbers of this dossier's nominees."""
     if holds_role(user=user, unit_id=dossier.originating_unit_id, role=Role.SUBMITTER):
@@ -75,16 +83,6 @@ def may_see_full_national_id(*, user, dossier: Dossier) -> bool:
         return True
     auditor_paths = [seat.path for seat in seats if seat.role == Role.AUDITOR]
     return any(dossier.originating_unit.path.startswith(path) for path in auditor_paths)
-
-
-def nominee_national_id(*, user, nominee: Nominee) -> str:
-    """Return the nominee's citizen ID in full to those whose role needs it, masked to everyone else.
-
-    The only way to the full number: templates and exports call this (the audit app logs each full display).
-    """
-    if nominee.national_id and may_see_full_national_id(user=user, dossier=nominee.dossier):
-        return nominee.national_id
-    return nominee.masked_national_id
 
 
 def award_types_active() -> QuerySet[AwardType]:

@@ -1,3 +1,22 @@
+from django.urls import path
+
+from . import views
+
 app_name = "nominations"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.DossierListView.as_view(), name="dossier_list"),
+    path("new/", views.DossierCreateView.as_view(), name="dossier_create"),
+    path("award-history/import/", views.AwardHistoryImportView.as_view(), name="award_history_import"),
+    path("<int:pk>/", views.DossierDetailView.as_view(), name="dossier_detail"),
+    path("<int:pk>/edit/", views.DossierEditView.as_view(), name="dossier_edit"),
+    path("<int:pk>/eligibility/", views.EligibilityView.as_view(), name="eligibility"),
+    path("<int:pk>/nominees/new/", views.NomineeCreateView.as_view(), name="nominee_create"),
+    path("<int:pk>/nominees/import/", views.NomineeImportView.as_view(), name="nominee_import"),
+    path("<int:pk>/nominees/<int:nominee_pk>/edit/", views.NomineeEditView.as_view(), name="nominee_edit"),
+    path("<int:pk>/nominees/<int:nominee_pk>/remove/", views.NomineeRemoveView.as_view(), name="nominee_remove"),
+    path("<int:pk>/nominees/<int:nominee_pk>/national-id/", views.NationalIdView.as_view(), name="national_id"),
+    path("<int:pk>/files/new/", views.AttachmentCreateView.as_view(), name="attachment_create"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("<int:pk>/files/<int:attachment_pk>/remove/", views.AttachmentRemoveView.as_view(), name="attachment_remove"),
+]

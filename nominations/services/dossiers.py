@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -290,5 +291,5 @@ def notify_submitters(dossier: Dossier, *, event, title, body: str = "") -> None
         title=title,
         body=body,
         subject=dossier,
-        url=f"/dossiers/{dossier.pk}/",
+        url=reverse("nominations:dossier_detail", args=[dossier.pk]),
     )

@@ -3,18 +3,20 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from audit import services as audit_services
 from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
 
 from ..models import Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter
+from ..selectors import may_see_full_national_id
 from ..spreadsheets import SpreadsheetError, read_rows
 from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
 
@@ -34,6 +36,7 @@ NOMINEE_EDITABLE_FIELDS = (
     "blocking_note",
     "list_position",
 )
+NATIONAL_ID_HIDDEN = _("Your role does not give access to this citizen ID number.")
 NOT_PENDING = _("This nominee already has a final outcome.")
 IMPORT_EMPTY = _("The file contains no nominee rows.")
 IMPORT_FAILED = _("Nothing was imported: correct the rows listed and upload the file again.")
@@ -168,6 +171,20 @@ def nominee_drop(*, nominee: Nominee, actor, stage_unit: OrgUnit, reason: str) -
         data={"nominees": {str(nominee.pk): NomineeOutcome.DROPPED.value}},
     )
     return nominee
+
+
+@transaction.atomic
+def nominee_national_id_reveal(*, user, nominee: Nominee, context: str = "") -> str:
+    """Return the nominee's full citizen ID to a role that needs it, leaving a personal-data access record.
+
+    The only path to the full number: pages show ``masked_national_id`` and call this on an explicit request.
+    Raise ``PermissionDenied`` for anyone else.
+    """
+    if not may_see_full_national_id(user=user, dossier=nominee.dossier):
+        raise PermissionDenied(NATIONAL_ID_HIDDEN)
+    if nominee.national_id:
+        audit_services.personal_data_access_record(viewer=user, subject=nominee, field="national_id", context=context)
+    return nominee.national_id
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,18 @@
 """The award history registry: past awards imported from a unit's records (all rows or none)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit_services
 from audit.events import AuditEvent
-from org_hierarchy.models import Role
-from org_hierarchy.selectors import seats_of
 
 from ..models import AwardRecord, AwardRecordSource, AwardType, SubjectType
+from ..permissions import ensure_administrator
 from ..spreadsheets import SpreadsheetError, read_rows
 from .nominees import SUBJECT_ALIASES, ImportRejected, RowError, _parse_date
 
-NOT_AN_ADMINISTRATOR = _("Only an administrator can import award history.")
 RECORD_COLUMNS = {
     "subject_type": ("subject_type", "loại đối tượng", "đối tượng"),
     "subject_name": ("name", "subject_name", "họ và tên", "tên"),
@@ -63,8 +61,7 @@ def _record_from_row(values: dict, award_types: dict[str, AwardType]) -> AwardRe
 @transaction.atomic
 def award_history_import(*, actor, file) -> list[AwardRecord]:
     """Add the rows of a CSV or XLSX file to the registry: every row valid, or nothing imported."""
-    if not (actor.is_superuser or any(seat.role == Role.ADMIN for seat in seats_of(actor))):
-        raise PermissionDenied(NOT_AN_ADMINISTRATOR)
+    ensure_administrator(user=actor)
     try:
         rows = read_rows(file, columns=RECORD_COLUMNS, required=("subject_name", "year"))
     except SpreadsheetError as error:

@@ -1,14 +1,17 @@
 """Dossiers built through the services, for the nominations tests."""
 
 import io
+import tempfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.utils import translation
 from openpyxl import Workbook
 
 from nominations import services
 from nominations.models import AwardType, CommendationKind, DocumentKind, SubjectType
 from org_hierarchy.models import Role
-from tests.base import grant
+from tests.base import MeritflowTestCase, grant
 
 # The smallest byte strings the content sniffer recognises as each type.
 PDF_BYTES = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -85,3 +88,30 @@ def xlsx(rows: list[list], headers=("Họ và tên", "Số CCCD", "Giới tính"
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+class TemporaryMediaMixin:
+    """Store uploads in a throw-away folder for the duration of the test class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._media = tempfile.TemporaryDirectory()
+        cls._media_override = override_settings(MEDIA_ROOT=cls._media.name)
+        cls._media_override.enable()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._media_override.disable()
+        cls._media.cleanup()
+
+
+class NominationsTestCase(TemporaryMediaMixin, MeritflowTestCase):
+    """The world tree, English messages (the tests compare reasons word for word) and throw-away uploads."""
+
+    def setUp(self):
+        super().setUp()
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
+        self.client.cookies["django_language"] = "en"

@@ -1,15 +1,13 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from audit.models import LedgerEntry
 from nominations import services
 from nominations.models import DossierStatus
-from tests.base import MeritflowTestCase
 
-from .support import draft, ready_dossier
+from .support import NominationsTestCase, draft, ready_dossier
 
 
-class DossierCreateTests(MeritflowTestCase):
+class DossierCreateTests(NominationsTestCase):
     def test_submitter_opens_a_draft_with_history_and_ledger(self):
         dossier, actor = draft(self.world.residential_group, nominees=0)
         self.assertEqual(dossier.status, DossierStatus.DRAFT)
@@ -26,7 +24,7 @@ class DossierCreateTests(MeritflowTestCase):
             draft(self.world.residential_group, actor=neighbour)
 
 
-class DossierSubmitTests(MeritflowTestCase):
+class DossierSubmitTests(NominationsTestCase):
     def test_submission_stores_the_route_and_locks_the_dossier(self):
         dossier, actor = ready_dossier(self.world.residential_group, award_code="bk_bo_truong_cong_an")
         services.dossier_submit(dossier=dossier, actor=actor)
@@ -45,7 +43,7 @@ class DossierSubmitTests(MeritflowTestCase):
 
     def test_an_ineligible_draft_is_not_submitted_and_says_why(self):
         dossier, actor = draft(self.world.residential_group)
-        with translation.override("en"), self.assertRaises(ValidationError) as caught:
+        with self.assertRaises(ValidationError) as caught:
             services.dossier_submit(dossier=dossier, actor=actor)
         self.assertIn("The dossier does not pass its eligibility checks.", caught.exception.messages)
         self.assertIn(

@@ -1,0 +1,75 @@
+"""Forms of the dossier pages; they validate input, the services decide."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import CommendationKind, Nominee
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DossierForm(forms.Form):
+    originating_unit = forms.ModelChoiceField(queryset=None, label=_("Originating unit"))
+    title = forms.CharField(label=_("Title"), max_length=255)
+    kind = forms.ChoiceField(label=_("Commendation kind"), choices=CommendationKind.choices)
+    award_type = forms.ModelChoiceField(queryset=None, label=_("Award type"))
+    campaign = forms.ModelChoiceField(queryset=None, label=_("Campaign"), required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2200)
+    letter_number = forms.CharField(label=_("Submission letter number"), max_length=60, required=False)
+    letter_date = forms.DateField(label=_("Submission letter date"), required=False, widget=DATE_INPUT)
+    letter_signer = forms.CharField(label=_("Submission letter signer"), max_length=200, required=False)
+
+    def __init__(self, *args, user, with_unit: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_type"].queryset = selectors.award_types_active()
+        self.fields["campaign"].queryset = selectors.campaigns_open()
+        self.fields["year"].initial = timezone.localdate().year
+        if with_unit:
+            self.fields["originating_unit"].queryset = selectors.submitter_units(user=user)
+        else:
+            del self.fields["originating_unit"]
+
+
+class NomineeForm(forms.ModelForm):
+    class Meta:
+        model = Nominee
+        fields = [
+            "subject_type",
+            "full_name",
+            "gender",
+            "date_of_birth",
+            "position",
+            "workplace",
+            "national_id",
+            "achievement_summary",
+            "under_discipline",
+            "under_investigation",
+            "blocking_note",
+        ]
+        widgets = {"date_of_birth": DATE_INPUT, "achievement_summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class NomineeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Nominee list (XLSX)"),
+        help_text=_("First row: column headers such as Họ và tên, Số CCCD, Giới tính, Ngày sinh, Chức vụ."),
+    )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ModelChoiceField(queryset=None, label=_("Document kind"))
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG, PNG, DOCX or XLSX."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = selectors.document_kinds()
+
+
+class ConfirmForm(forms.Form):
+    """An empty form: a POST with its CSRF token confirms a removal."""
+
+
+class AwardHistoryImportForm(forms.Form):
+    file = forms.FileField(label=_("Award history (CSV or XLSX)"))

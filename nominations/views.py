@@ -1,0 +1,333 @@
+"""Dossier pages: thin views that read through the scoped selectors and write through one service call.
+
+A dossier outside the user's scope is a 404 whatever the page; inside it, a user without the role the action
+needs gets a 403; invalid input is shown next to its field with a 400, and nothing already saved is lost.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from . import permissions, selectors, services
+from .forms import AttachmentForm, AwardHistoryImportForm, ConfirmForm, DossierForm, NomineeForm, NomineeImportForm
+from .models import Nominee
+from .services.dossiers import DOSSIER_EDITABLE_FIELDS
+from .services.tracking import NOT_EDITABLE
+
+LIST_PAGE_SIZE = 50
+
+CREATED = _("The draft dossier was created.")
+SAVED = _("Saved.")
+NOMINEE_ADDED = _("The nominee was added.")
+NOMINEE_REMOVED = _("The nominee was removed.")
+ATTACHMENT_ADDED = _("The file was attached.")
+ATTACHMENT_REMOVED = _("The file was removed.")
+IMPORTED = _("%(count)d nominees were imported.")
+HISTORY_IMPORTED = _("%(count)d award records were imported.")
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's errors next to the form fields they name, the others above the form."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ServiceFormView(LoginRequiredMixin, generic.FormView):
+    """A form page whose valid input goes to one service; service errors come back on the form with a 400."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form):
+        try:
+            result = self.call_service(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return self.succeeded(result)
+
+    def call_service(self, form):
+        raise NotImplementedError
+
+    def succeeded(self, result):
+        raise NotImplementedError
+
+
+class DossierMixin:
+    """Load the dossier through the user's scope (404 outside it), then run the page's own access check."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.dossier = selectors.dossier_get_visible(user=request.user, pk=kwargs["pk"])
+            self.check_access()
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_access(self) -> None:
+        """Raise ``PermissionDenied`` or ``Http404`` when the user may not use this page; the default allows."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(dossier=self.dossier, **kwargs)
+
+    def detail_url(self):
+        return reverse("nominations:dossier_detail", args=[self.dossier.pk])
+
+
+class DraftMixin(DossierMixin):
+    """Pages that change a dossier: its unit's submitters only, and only while it is editable."""
+
+    def check_access(self) -> None:
+        super().check_access()
+        if not permissions.is_submitter(user=self.request.user, unit_id=self.dossier.originating_unit_id):
+            raise PermissionDenied(permissions.NOT_A_SUBMITTER)
+        if not self.dossier.is_editable:
+            raise PermissionDenied(NOT_EDITABLE)
+
+
+class DossierListView(LoginRequiredMixin, generic.ListView):
+    template_name = "nominations/dossier_list.html"
+    context_object_name = "dossiers"
+    paginate_by = LIST_PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.dossier_list_visible_to(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(may_create=selectors.submitter_units(user=self.request.user).exists(), **kwargs)
+
+
+class DossierCreateView(ServiceFormView):
+    form_class = DossierForm
+    template_name = "nominations/dossier_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def call_service(self, form):
+        return services.dossier_create(actor=self.request.user, **form.cleaned_data)
+
+    def succeeded(self, dossier):
+        messages.success(self.request, CREATED)
+        return redirect("nominations:dossier_detail", pk=dossier.pk)
+
+
+class DossierEditView(DraftMixin, ServiceFormView):
+    form_class = DossierForm
+    template_name = "nominations/dossier_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "with_unit": False}
+
+    def get_initial(self):
+        return {field: getattr(self.dossier, field) for field in DOSSIER_EDITABLE_FIELDS}
+
+    def call_service(self, form):
+        return services.dossier_update(dossier=self.dossier, actor=self.request.user, **form.cleaned_data)
+
+    def succeeded(self, dossier):
+        messages.success(self.request, SAVED)
+        return redirect(self.detail_url())
+
+
+class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
+    template_name = "nominations/dossier_detail.html"
+
+    def get_context_data(self, **kwargs):
+        dossier, user = self.dossier, self.request.user
+        may_edit = dossier.is_editable and permissions.is_submitter(user=user, unit_id=dossier.originating_unit_id)
+        return super().get_context_data(
+            nominees=selectors.nominee_list(dossier=dossier),
+            attachments=selectors.attachment_list(dossier=dossier),
+            route=selectors.route_of(dossier=dossier),
+            decision=selectors.decision_of(dossier=dossier),
+            may_edit=may_edit,
+            may_see_national_ids=selectors.may_see_full_national_id(user=user, dossier=dossier),
+            **kwargs,
+        )
+
+
+class EligibilityView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
+    """The checks the dossier must pass and the route it will take, shown before it is sent."""
+
+    template_name = "nominations/eligibility.html"
+
+    def get_context_data(self, **kwargs):
+        results = services.dossier_check_eligibility(dossier=self.dossier)
+        return super().get_context_data(
+            results=results,
+            passed=all(result.passed for result in results),
+            may_submit=self.dossier.is_editable
+            and permissions.is_submitter(user=self.request.user, unit_id=self.dossier.originating_unit_id),
+            **kwargs,
+        )
+
+
+class NomineeCreateView(DraftMixin, ServiceFormView):
+    form_class = NomineeForm
+    template_name = "nominations/nominee_form.html"
+
+    def call_service(self, form):
+        return services.nominee_add(dossier=self.dossier, actor=self.request.user, **form.cleaned_data)
+
+    def succeeded(self, nominee):
+        messages.success(self.request, NOMINEE_ADDED)
+        return redirect(self.detail_url())
+
+
+class NomineeMixin(DraftMixin):
+    def check_access(self) -> None:
+        self.nominee = selectors.nominee_get(dossier=self.dossier, pk=self.kwargs["nominee_pk"])
+        super().check_access()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(nominee=self.nominee, **kwargs)
+
+
+class NomineeEditView(NomineeMixin, ServiceFormView):
+    form_class = NomineeForm
+    template_name = "nominations/nominee_form.html"
+
+    def get_form_kwargs(self):
+        # The form edits a copy: the service compares it with the stored nominee to find what changed.
+        copy = Nominee.objects.get(pk=self.nominee.pk)
+        if self.request.method == "GET":
+            copy.national_id = services.nominee_national_id_reveal(
+                user=self.request.user, nominee=self.nominee, context="nominee edit form"
+            )
+        return {**super().get_form_kwargs(), "instance": copy}
+
+    def call_service(self, form):
+        return services.nominee_update(nominee=self.nominee, actor=self.request.user, **form.cleaned_data)
+
+    def succeeded(self, nominee):
+        messages.success(self.request, SAVED)
+        return redirect(self.detail_url())
+
+
+class NomineeRemoveView(NomineeMixin, ServiceFormView):
+    form_class = ConfirmForm
+    template_name = "nominations/confirm_remove.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(thing=self.nominee, **kwargs)
+
+    def call_service(self, form):
+        services.nominee_remove(nominee=self.nominee, actor=self.request.user)
+
+    def succeeded(self, result):
+        messages.success(self.request, NOMINEE_REMOVED)
+        return redirect(self.detail_url())
+
+
+class NationalIdView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
+    """Show one nominee's full citizen ID, on request, to a role that needs it (and record that it was shown)."""
+
+    template_name = "nominations/national_id.html"
+
+    def get_context_data(self, **kwargs):
+        nominee = selectors.nominee_get(dossier=self.dossier, pk=self.kwargs["nominee_pk"])
+        national_id = services.nominee_national_id_reveal(
+            user=self.request.user, nominee=nominee, context="dossier page"
+        )
+        return super().get_context_data(nominee=nominee, national_id=national_id, **kwargs)
+
+
+class NomineeImportView(DraftMixin, ServiceFormView):
+    form_class = NomineeImportForm
+    template_name = "nominations/nominee_import.html"
+
+    def form_valid(self, form):
+        try:
+            created = services.nominees_import_xlsx(
+                dossier=self.dossier, actor=self.request.user, file=form.cleaned_data["file"]
+            )
+        except services.ImportRejected as error:
+            form.add_error(None, error.messages[0])
+            return self.render_to_response(self.get_context_data(form=form, row_errors=error.row_errors), status=400)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, IMPORTED % {"count": len(created)})
+        return redirect(self.detail_url())
+
+
+class AttachmentCreateView(DraftMixin, ServiceFormView):
+    form_class = AttachmentForm
+    template_name = "nominations/attachment_form.html"
+
+    def call_service(self, form):
+        return services.attachment_add(
+            dossier=self.dossier,
+            actor=self.request.user,
+            kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"],
+        )
+
+    def succeeded(self, attachment):
+        messages.success(self.request, ATTACHMENT_ADDED)
+        return redirect(self.detail_url())
+
+
+class AttachmentMixin(DossierMixin):
+    def check_access(self) -> None:
+        self.attachment = selectors.attachment_get(dossier=self.dossier, pk=self.kwargs["attachment_pk"])
+        super().check_access()
+
+
+class AttachmentRemoveView(AttachmentMixin, DraftMixin, ServiceFormView):
+    form_class = ConfirmForm
+    template_name = "nominations/confirm_remove.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(thing=self.attachment, **kwargs)
+
+    def call_service(self, form):
+        services.attachment_remove(attachment=self.attachment, actor=self.request.user)
+
+    def succeeded(self, result):
+        messages.success(self.request, ATTACHMENT_REMOVED)
+        return redirect(self.detail_url())
+
+
+class AttachmentDownloadView(AttachmentMixin, LoginRequiredMixin, generic.View):
+    """Serve a file through the dossier's scope, never from a public media URL."""
+
+    def get(self, request, *args, **kwargs):
+        attachment = self.attachment
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+
+class AwardHistoryImportView(ServiceFormView):
+    form_class = AwardHistoryImportForm
+    template_name = "nominations/award_history_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            permissions.ensure_administrator(user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            created = services.award_history_import(actor=self.request.user, file=form.cleaned_data["file"])
+        except services.ImportRejected as error:
+            form.add_error(None, error.messages[0])
+            return self.render_to_response(self.get_context_data(form=form, row_errors=error.row_errors), status=400)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, HISTORY_IMPORTED % {"count": len(created)})
+        return redirect("nominations:award_history_import")

@@ -1,0 +1,186 @@
+from django.urls import reverse
+
+from nominations import services
+from nominations.models import Attachment, CommendationKind, Dossier, DossierStatus, Nominee
+from org_hierarchy.models import Role
+from tests.base import make_user
+
+from .support import EXE_BYTES, NominationsTestCase, award, draft, kind, pdf, ready_dossier, xlsx
+
+
+class DossierPagesTests(NominationsTestCase):
+    def login(self, role, unit, user=None):
+        return self.act_as(role, unit, user=user or make_user(language="en"))
+
+    def test_submitter_creates_a_draft_through_the_form(self):
+        self.login(Role.SUBMITTER, self.world.residential_group)
+        response = self.client.post(
+            reverse("nominations:dossier_create"),
+            {
+                "originating_unit": self.world.residential_group.pk,
+                "title": "Khen thưởng năm 2026",
+                "kind": CommendationKind.ANNUAL,
+                "award_type": award("gk_chu_tich_xa").pk,
+                "year": 2026,
+            },
+        )
+        dossier = Dossier.objects.get()
+        self.assertRedirects(response, reverse("nominations:dossier_detail", args=[dossier.pk]))
+        self.assertEqual(dossier.status, DossierStatus.DRAFT)
+
+    def test_creating_for_a_unit_where_one_is_not_a_submitter_is_refused_with_a_400(self):
+        self.login(Role.SUBMITTER, self.world.residential_group)
+        response = self.client.post(
+            reverse("nominations:dossier_create"),
+            {
+                "originating_unit": self.world.school.pk,
+                "title": "X",
+                "kind": CommendationKind.ANNUAL,
+                "award_type": award("gk_chu_tich_xa").pk,
+                "year": 2026,
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Select a valid choice", status_code=400)
+        self.assertFalse(Dossier.objects.exists())
+
+    def test_campaign_kind_without_a_campaign_shows_the_error_next_to_the_field(self):
+        self.login(Role.SUBMITTER, self.world.residential_group)
+        response = self.client.post(
+            reverse("nominations:dossier_create"),
+            {
+                "originating_unit": self.world.residential_group.pk,
+                "title": "X",
+                "kind": CommendationKind.CAMPAIGN,
+                "award_type": award("gk_chu_tich_xa").pk,
+                "year": 2026,
+            },
+        )
+        self.assertContains(response, "A campaign or thematic commendation must name its campaign.", status_code=400)
+
+    def test_another_wards_submitter_gets_404_on_a_foreign_dossier(self):
+        dossier, _ = draft(self.world.residential_group)
+        nominee = dossier.nominees.get()
+        self.login(Role.SUBMITTER, self.world.badinh_pc)
+        urls = [
+            reverse("nominations:dossier_detail", args=[dossier.pk]),
+            reverse("nominations:dossier_edit", args=[dossier.pk]),
+            reverse("nominations:eligibility", args=[dossier.pk]),
+            reverse("nominations:nominee_create", args=[dossier.pk]),
+            reverse("nominations:nominee_edit", args=[dossier.pk, nominee.pk]),
+            reverse("nominations:national_id", args=[dossier.pk, nominee.pk]),
+            reverse("nominations:attachment_create", args=[dossier.pk]),
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(urls[1], {"title": "Hijacked"}).status_code, 404)
+        self.assertEqual(Dossier.objects.get().title, dossier.title)
+
+    def test_unknown_ids_are_404_not_500(self):
+        dossier, _ = draft(self.world.residential_group)
+        self.login(Role.SUBMITTER, self.world.residential_group)
+        self.assertEqual(self.client.get(reverse("nominations:dossier_detail", args=[999999])).status_code, 404)
+        self.assertEqual(
+            self.client.get(reverse("nominations:nominee_edit", args=[dossier.pk, 999999])).status_code, 404
+        )
+        self.assertEqual(
+            self.client.get(reverse("nominations:attachment_download", args=[dossier.pk, 999999])).status_code, 404
+        )
+
+    def test_a_higher_level_officer_sees_a_submitted_dossier_but_cannot_edit_it(self):
+        dossier, submitter = ready_dossier(self.world.residential_group)
+        services.dossier_submit(dossier=dossier, actor=submitter)
+        self.login(Role.APPRAISER, self.world.haichau_pc)
+        self.assertContains(self.client.get(reverse("nominations:dossier_detail", args=[dossier.pk])), dossier.title)
+        self.assertEqual(self.client.get(reverse("nominations:dossier_edit", args=[dossier.pk])).status_code, 403)
+
+    def test_drafts_stay_inside_their_unit(self):
+        dossier, _ = draft(self.world.residential_group)
+        self.login(Role.APPRAISER, self.world.haichau_pc)
+        self.assertEqual(self.client.get(reverse("nominations:dossier_detail", args=[dossier.pk])).status_code, 404)
+
+    def test_edit_after_submission_is_refused(self):
+        dossier, submitter = ready_dossier(self.world.residential_group)
+        services.dossier_submit(dossier=dossier, actor=submitter)
+        self.client.force_login(submitter)
+        response = self.client.post(
+            reverse("nominations:dossier_edit", args=[dossier.pk]),
+            {"title": "Changed", "kind": dossier.kind, "award_type": dossier.award_type_id, "year": 2026},
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Dossier.objects.get(pk=dossier.pk).title, dossier.title)
+
+    def test_upload_of_a_renamed_executable_is_refused_and_changes_nothing(self):
+        dossier, submitter = ready_dossier(self.world.residential_group)
+        before = (list(Attachment.objects.values_list("pk", flat=True)), Dossier.objects.get().version_digest)
+        self.client.force_login(submitter)
+        submitter.language = "en"
+        submitter.save()
+        response = self.client.post(
+            reverse("nominations:attachment_create", args=[dossier.pk]),
+            {"kind": kind("achievement_report").pk, "file": pdf("bao-cao.pdf", EXE_BYTES)},
+        )
+        self.assertContains(response, "This file is not a PDF, JPEG, PNG, DOCX or XLSX document", status_code=400)
+        self.assertEqual(
+            (list(Attachment.objects.values_list("pk", flat=True)), Dossier.objects.get().version_digest), before
+        )
+
+    def test_attachment_downloads_through_the_scoped_view(self):
+        dossier, submitter = ready_dossier(self.world.residential_group)
+        attachment = dossier.attachments.first()
+        self.client.force_login(submitter)
+        response = self.client.get(reverse("nominations:attachment_download", args=[dossier.pk, attachment.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(b"".join(response.streaming_content), pdf().read())
+        self.assertIn(attachment.original_name, response["Content-Disposition"])
+        self.login(Role.SUBMITTER, self.world.thanhkhe_pc)
+        response = self.client.get(reverse("nominations:attachment_download", args=[dossier.pk, attachment.pk]))
+        self.assertEqual(response.status_code, 404)
+
+    def test_nominee_import_shows_the_bad_row_and_imports_nothing(self):
+        dossier, submitter = draft(self.world.residential_group, nominees=0)
+        self.login(Role.SUBMITTER, self.world.residential_group, user=submitter)
+        submitter.language = "en"
+        submitter.save()
+        rows = [["Trần Thị B", "048123456789", "Nữ", "01/02/1980", "Tổ trưởng"], ["Lê Văn C", "12AB", "Nam", "", ""]]
+        response = self.client.post(reverse("nominations:nominee_import", args=[dossier.pk]), {"file": xlsx(rows)})
+        self.assertContains(response, 'class="row-error"', count=1, status_code=400)
+        self.assertContains(response, "A citizen ID number has exactly 12 digits.", status_code=400)
+        self.assertFalse(Nominee.objects.exists())
+
+    def test_full_national_id_is_shown_only_on_request_and_only_to_roles_that_need_it(self):
+        dossier, submitter = draft(self.world.residential_group)
+        nominee = dossier.nominees.get()
+        self.client.force_login(submitter)
+        detail = self.client.get(reverse("nominations:dossier_detail", args=[dossier.pk]))
+        self.assertNotContains(detail, nominee.national_id)
+        self.assertContains(detail, nominee.masked_national_id)
+        self.assertContains(
+            self.client.get(reverse("nominations:national_id", args=[dossier.pk, nominee.pk])), nominee.national_id
+        )
+        self.login(Role.ADMIN, self.world.residential_group)
+        self.assertEqual(
+            self.client.get(reverse("nominations:national_id", args=[dossier.pk, nominee.pk])).status_code, 403
+        )
+
+
+class DossierListQueryTests(NominationsTestCase):
+    def test_list_queries_do_not_grow_with_the_number_of_dossiers(self):
+        submitter = self.act_as(Role.SUBMITTER, self.world.residential_group)
+        url = reverse("nominations:dossier_list")
+        self.client.get(url)
+        counts = []
+        for batch in (5, 10):
+            for _ in range(batch):
+                draft(self.world.residential_group, actor=submitter, nominees=2)
+            with self.assertNumQueries(LIST_QUERIES):
+                response = self.client.get(url)
+            counts.append(response)
+        self.assertContains(response, 'class="dossier-row"', count=15)
+        self.assertContains(counts[0], 'class="dossier-row"', count=5)
+
+
+# Session, user, memberships (scope), the "may create" check, the paginator's count, the unread-notification
+# badge, the page of dossiers with their units, award types and nominee counts.
+LIST_QUERIES = 7
