@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_out
 from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # Imported here: the receivers reach the models, which exist only once the app registry is ready.
+        from . import signals
+
+        user_logged_out.connect(signals.close_sockets_on_logout, dispatch_uid="notifications.close_sockets_on_logout")

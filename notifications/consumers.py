@@ -4,8 +4,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .services import group_name
 
-# Close code for a refused connection (application range 4000-4999; mirrors HTTP 403).
+# Close codes (application range 4000-4999). Refused: the browser stops trying; session ended: it reconnects,
+# and is refused if its session is gone.
 FORBIDDEN = 4403
+SESSION_ENDED = 4401
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
@@ -36,3 +38,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notification_push(self, event):
         """Forward a push queued by ``services.push`` (message type ``notification.push``)."""
         await self.send_json(event["payload"])
+
+    async def session_ended(self, event):
+        """Close the socket when one of the user's sessions ends (``services.sockets_close``)."""
+        await self.close(code=SESSION_ENDED)

@@ -21,6 +21,7 @@ from .models import EmailMode, Notification, NotificationPreference
 logger = logging.getLogger(__name__)
 
 PUSH_MESSAGE_TYPE = "notification.push"
+SESSION_ENDED_MESSAGE_TYPE = "session.ended"
 PREFERENCE_CHANGE_REASON = "Notification preference set"
 
 
@@ -112,6 +113,19 @@ def _push_unread_count(user) -> None:
     """Tell the user's other open pages the new unread count after they read something."""
     payload = {"unread": selectors.unread_count(user=user)}
     async_to_sync(get_channel_layer().group_send)(group_name(user.pk), {"type": PUSH_MESSAGE_TYPE, "payload": payload})
+
+
+def sockets_close(*, user) -> None:
+    """Close the user's open sockets after commit (on logout); those of still-valid sessions reconnect at once.
+
+    A socket is authenticated once, when it opens, so without this a browser that signed out would keep hearing
+    the user's notifications until the page is left.
+    """
+    send = async_to_sync(get_channel_layer().group_send)
+    transaction.on_commit(
+        partial(send, group_name(user.pk), {"type": SESSION_ENDED_MESSAGE_TYPE}),
+        robust=True,
+    )
 
 
 @transaction.atomic

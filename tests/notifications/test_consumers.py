@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from config.asgi import application
 from notifications import services
-from notifications.consumers import FORBIDDEN
+from notifications.consumers import FORBIDDEN, SESSION_ENDED
 from notifications.models import Notification
 from tests.base import make_user
 
@@ -90,6 +90,28 @@ class NotificationSocketTests(TransactionTestCase):
         connected, code = await communicator.connect()
         self.assertFalse(connected)
         self.assertEqual(code, FORBIDDEN)
+
+    async def test_socket_from_another_site_is_refused(self):
+        alice = await sync_to_async(make_user)("alice")
+        cookie = await sync_to_async(session_cookie_for)(alice)
+        headers = [(b"origin", b"https://evil.example"), (b"cookie", cookie)]
+        communicator = WebsocketCommunicator(application, PATH, headers=headers)
+        connected, _ = await communicator.connect()
+        self.assertFalse(connected)
+
+    async def test_logout_closes_the_users_sockets(self):
+        alice = await sync_to_async(make_user)("alice")
+        client = Client()
+        await sync_to_async(client.force_login)(alice)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+        socket = WebsocketCommunicator(application, PATH, headers=[ORIGIN, (b"cookie", cookie)])
+        self.assertTrue((await socket.connect())[0])
+
+        await sync_to_async(client.post)(reverse("logout"))
+
+        self.assertEqual(await socket.receive_output(timeout=2), {"type": "websocket.close", "code": SESSION_ENDED})
+        again = WebsocketCommunicator(application, PATH, headers=[ORIGIN, (b"cookie", cookie)])
+        self.assertEqual(await again.connect(), (False, FORBIDDEN))
 
     async def test_forged_session_is_refused(self):
         cookie = f"{settings.SESSION_COOKIE_NAME}=not-a-session".encode()

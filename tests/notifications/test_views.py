@@ -1,3 +1,4 @@
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from notifications import services
@@ -32,6 +33,17 @@ class NotificationListTests(MeritflowTestCase):
                 response = self.client.get(LIST_URL)
             self.assertContains(response, 'class="mf-notification mf-notification--unread"', count=batch)
             self.assertContains(response, f"data-mf-notification-count>{batch}</span>")
+
+    def test_pages_carry_the_badge_and_its_live_module(self):
+        notify(self.user, 2)
+        response = self.client.get(reverse("profile"))
+        self.assertContains(response, f'data-mf-notification-badge data-user="{self.user.pk}"')
+        self.assertContains(response, 'data-socket-path="/ws/notifications/"')
+        self.assertContains(response, "data-mf-notification-count>2</span>")
+        self.assertContains(response, 'role="status" aria-live="polite" data-mf-notification-toasts')
+        self.assertContains(response, "notifications/notifications.js")
+        for asset in ("notifications/notifications.js", "notifications/notifications.css"):
+            self.assertIsNotNone(finders.find(asset), asset)
 
     def test_shows_only_own_notifications(self):
         notify(make_user(), title="Not for you")
@@ -120,3 +132,15 @@ class PreferencesViewTests(MeritflowTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["form"].errors["default"])
         self.assertEqual(NotificationPreference.objects.get(user=self.user).email_mode, EmailMode.DIGEST)
+
+
+class AdminTests(MeritflowTestCase):
+    def test_admin_lists_notifications_and_preference_history(self):
+        admin_user = make_user(is_staff=True, is_superuser=True)
+        recipient = make_user()
+        notify(recipient, title="Hồ sơ 5")
+        preference = services.preference_set(user=recipient, email_mode=EmailMode.DIGEST)
+        self.client.force_login(admin_user)
+        self.assertContains(self.client.get(reverse("admin:notifications_notification_changelist")), "Hồ sơ 5")
+        history = self.client.get(reverse("admin:notifications_notificationpreference_history", args=[preference.pk]))
+        self.assertEqual(history.status_code, 200)

@@ -1,11 +1,17 @@
-// Live notifications: one websocket per page load updates the unread badge and shows a short toast.
-// Pages are swapped by Turbo without reloading this module, so elements are looked up when a message arrives.
+// Live notifications: one websocket per signed-in page updates the unread badge and shows a short toast.
+// Turbo swaps pages without reloading this module, so elements are looked up when a message arrives, and the
+// socket follows the signed-in user of the current page (closed on sign-out, reopened for another user).
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30000;
 const TOAST_MS = 8000;
+// Close code of a socket the server refused (no valid session): retrying would only be refused again.
+const REFUSED = 4403;
 
+let socket = null;
+let socketUser = null;
 let retryMs = RETRY_MIN_MS;
+let retryTimer = null;
 
 function badges() {
   return document.querySelectorAll("[data-mf-notification-badge]");
@@ -43,30 +49,56 @@ function showToast(message) {
   window.setTimeout(() => toast.remove(), TOAST_MS);
 }
 
-function connect() {
-  const badge = badges()[0];
-  if (!badge) {
-    return;
+function disconnect() {
+  window.clearTimeout(retryTimer);
+  if (socket) {
+    const closing = socket;
+    socket = null;
+    closing.close();
   }
+  socketUser = null;
+}
+
+function connect(badge) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${window.location.host}${badge.dataset.socketPath}`);
-  socket.addEventListener("open", () => {
+  const current = new WebSocket(`${scheme}://${window.location.host}${badge.dataset.socketPath}`);
+  socket = current;
+  socketUser = badge.dataset.user;
+  current.addEventListener("open", () => {
     retryMs = RETRY_MIN_MS;
   });
-  socket.addEventListener("message", (event) => {
+  current.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     showCount(message.unread);
     if (message.id !== undefined) {
       showToast(message);
     }
   });
-  socket.addEventListener("close", (event) => {
-    // 4403: the server refused the session (signed out); reconnecting would only be refused again.
-    if (event.code !== 4403) {
-      window.setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  current.addEventListener("close", (event) => {
+    if (socket !== current) {
+      return; // closed on purpose by disconnect()
     }
+    socket = null;
+    if (event.code === REFUSED) {
+      return;
+    }
+    retryTimer = window.setTimeout(follow, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    socketUser = null;
   });
 }
 
-connect();
+function follow() {
+  const badge = badges()[0];
+  const user = badge ? badge.dataset.user : null;
+  if (socket && user === socketUser) {
+    return;
+  }
+  disconnect();
+  if (badge) {
+    connect(badge);
+  }
+}
+
+document.addEventListener("turbo:load", follow);
+follow();
