@@ -14,6 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = "0" * 64
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
 # Every field the hash covers, in the order the verifier reads them from the database.
 HASHED_FIELDS = (
     "sequence",
@@ -59,7 +61,7 @@ def _integral_floats_as_ints(value):
 
 def timestamp(moment: datetime.datetime) -> str:
     """Return the canonical form of a timestamp: UTC, microseconds, ``Z`` suffix."""
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def entry_hash(fields: dict) -> str:
@@ -70,5 +72,4 @@ def entry_hash(fields: dict) -> str:
     """
     payload = dict(fields)
     payload["occurred_at"] = timestamp(fields["occurred_at"])
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_ENCODER.encode(payload).encode("utf-8")).hexdigest()
