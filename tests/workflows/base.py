@@ -6,6 +6,7 @@ Everything is driven through the real URLs as the right user; the data is set up
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -41,6 +42,8 @@ def award_type(code, *, branch, level, **fields):
     )
 
 
+# Sixteen people per test class: a fast hasher keeps the set-up about the flow, not about PBKDF2.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class FlowTestCase(MeritflowTestCase):
     """The world, three award types, a submitter at the residential group and the officers of every stage unit."""
 
