@@ -3,8 +3,6 @@
 Everything is driven through the real URLs as the right user; the data is set up through the services.
 """
 
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -158,7 +156,3 @@ class FlowTestCase(MeritflowTestCase):
 
     def journey_url(self, process):
         return reverse("workflows:process", args=[process.pk])
-
-
-def pdf_file():
-    return io.BytesIO(PDF_BYTES)
