@@ -109,9 +109,9 @@ def subject_type_allowed(context: Context, spec: dict) -> list[RuleResult]:
         label = SubjectType(nominee.subject_type).label
         values = {"name": nominee.full_name, "subject": str(label).lower()}
         if nominee.subject_type in allowed:
-            reason = _("%(name)s: a %(subject)s may receive this award.") % values
+            reason = _("%(name)s: %(subject)s nominees may receive this award.") % values
         else:
-            reason = _("%(name)s: this award is not given to a %(subject)s.") % values
+            reason = _("%(name)s: this award is not given to %(subject)s nominees.") % values
         results.append(RuleResult("subject_type_allowed", nominee.subject_type in allowed, reason, nominee.pk))
     return results
 

@@ -91,12 +91,17 @@ def xlsx(rows: list[list], headers=("Họ và tên", "Số CCCD", "Giới tính"
 
 
 class TemporaryMediaMixin:
-    """Store uploads in a throw-away folder for the duration of the test class."""
+    """Store uploads in a throw-away folder for the duration of the test class.
+
+    Test users' passwords are hashed with a fast hasher: the production one costs a second per user here.
+    """
 
     @classmethod
     def setUpClass(cls):
         cls._media = tempfile.TemporaryDirectory()
-        cls._media_override = override_settings(MEDIA_ROOT=cls._media.name)
+        cls._media_override = override_settings(
+            MEDIA_ROOT=cls._media.name, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        )
         cls._media_override.enable()
         super().setUpClass()
 
