@@ -63,7 +63,7 @@ def notify(*, recipients, event, title, body="", url="", subject=None, data=None
                 )
             )
     notifications = Notification.objects.bulk_create(rows)
-    transaction.on_commit(partial(_deliver, [n.pk for n in notifications]), robust=True)
+    transaction.on_commit(partial(_deliver, notifications), robust=True)
     return notifications
 
 
@@ -77,11 +77,8 @@ def _email_modes(*, user_ids: list[int], event: str) -> dict[int, str]:
     return modes
 
 
-def _deliver(notification_ids: list[int]) -> None:
+def _deliver(notifications: list[Notification]) -> None:
     """Send the pushes, then the immediate e-mails, of freshly committed notifications."""
-    notifications = list(
-        Notification.objects.filter(pk__in=notification_ids).select_related("recipient").order_by("pk")
-    )
     push(notifications)
     sent = emails.send_immediate(notifications)
     if sent:

@@ -87,3 +87,15 @@ class NotifyTests(MeritflowTestCase):
             },
         )
         self.assertEqual(mail.outbox, [])
+
+
+class NotifyQueryCountTests(MeritflowTestCase):
+    def test_queries_do_not_grow_with_the_recipients(self):
+        people = [make_user(email=f"p{n}@example.vn") for n in range(20)]
+        services.preference_set(user=people[0], email_mode=EmailMode.DIGEST)
+        for batch in (people[:10], people):
+            # Savepoint, the preferences, the insert, release; after commit: the unread counts, the e-mailed stamp.
+            with self.assertNumQueries(6), self.captureOnCommitCallbacks(execute=True):
+                services.notify(recipients=batch, event=EVENT, title="t", subject=self.world.danang_pc)
+        self.assertEqual(Notification.objects.count(), 30)
+        self.assertEqual(len(mail.outbox), 28)

@@ -37,6 +37,7 @@ class NotificationListTests(MeritflowTestCase):
     def test_pages_carry_the_badge_and_its_live_module(self):
         notify(self.user, 2)
         response = self.client.get(reverse("profile"))
+        self.assertContains(response, f'href="{PREFERENCES_URL}"')
         self.assertContains(response, f'data-mf-notification-badge data-user="{self.user.pk}"')
         self.assertContains(response, 'data-socket-path="/ws/notifications/"')
         self.assertContains(response, "data-mf-notification-count>2</span>")
