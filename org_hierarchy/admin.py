@@ -138,9 +138,9 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         if not (self.has_add_permission(request) and request.user.has_perm("org_hierarchy.add_membership")):
             raise PermissionDenied
         report = None
-        form = UsersImportForm(request.POST or None, request.FILES or None)
+        form = UsersImportForm(request.POST, request.FILES) if request.method == "POST" else UsersImportForm()
         status = 200
-        if request.method == "POST" and form.is_valid():
+        if form.is_bound and form.is_valid():
             report = services.users_import(file=form.cleaned_data["file"], actor=request.user)
             if report.ok:
                 messages.success(
@@ -150,7 +150,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                 )
             else:
                 status = 400
-        elif request.method == "POST":
+        elif form.is_bound:
             status = 400
         context = {
             **self.admin_site.each_context(request),

@@ -1,0 +1,148 @@
+"""The organisation admin: memberships go through the services, the users file import, unit search."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from org_hierarchy.models import Membership, OrgUnit, Role
+from org_hierarchy.roles import permission_for
+from tests.base import MeritflowTestCase, grant, make_user
+
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+
+
+def reload(user):
+    return get_user_model().objects.get(pk=user.pk)
+
+
+class AdminTestCase(MeritflowTestCase):
+    def setUp(self):
+        self.superuser = make_user(is_superuser=True, is_staff=True)
+        self.client.force_login(self.superuser)
+
+
+class MembershipAdminTests(AdminTestCase):
+    def add(self, **fields):
+        data = {"role": Role.APPROVER, "unit": self.world.danang_pc.pk, "valid_from": timezone.localdate()}
+        return self.client.post(
+            reverse("admin:org_hierarchy_membership_add"), {**data, **fields}, headers={"accept-language": "en"}
+        )
+
+    def test_adding_grants_through_the_service(self):
+        user = make_user()
+        response = self.add(user=user.pk)
+        self.assertEqual(response.status_code, 302)
+        membership = Membership.objects.get(user=user)
+        self.assertEqual(membership.history.get().history_change_reason, "granted")
+        self.assertEqual(membership.history.get().history_user, self.superuser)
+        self.assertTrue(reload(user).has_perm(permission_for(Role.APPROVER), self.world.danang_pc))
+
+    def test_a_delegation_without_end_date_is_refused_with_a_message(self):
+        head, deputy = make_user(), make_user()
+        response = self.add(user=deputy.pk, acting_for=head.pk)
+        self.assertContains(response, "A delegation needs an end date.")
+        self.assertFalse(Membership.objects.filter(user=deputy).exists())
+        response = self.add(user=deputy.pk, acting_for=head.pk, valid_to=TOMORROW)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Membership.objects.get(user=deputy).acting_for, head)
+
+    def test_end_and_revoke_actions_remove_the_permission(self):
+        ended_user = grant(
+            Role.APPRAISER, self.world.haichau_pc, valid_from=timezone.localdate() - datetime.timedelta(7)
+        )
+        revoked_user = grant(Role.APPRAISER, self.world.thanhkhe_pc)
+        url = reverse("admin:org_hierarchy_membership_changelist")
+        for action, user in (("end_memberships", ended_user), ("revoke_memberships", revoked_user)):
+            membership = Membership.objects.get(user=user)
+            response = self.client.post(url, {"action": action, "_selected_action": [membership.pk]})
+            self.assertEqual(response.status_code, 302)
+            self.assertFalse(reload(user).has_perm(permission_for(Role.APPRAISER), membership.unit))
+        self.assertEqual(Membership.objects.get(user=ended_user).history.latest().history_change_reason, "ended")
+        self.assertIsNotNone(Membership.objects.get(user=revoked_user).revoked_at)
+
+    def test_an_existing_membership_cannot_be_edited_or_deleted(self):
+        user = grant(Role.APPRAISER, self.world.haichau_pc)
+        membership = Membership.objects.get(user=user)
+        response = self.client.post(
+            reverse("admin:org_hierarchy_membership_change", args=[membership.pk]),
+            {"role": Role.APPROVER, "unit": self.world.hanoi_pc.pk},
+        )
+        self.assertEqual(response.status_code, 302)
+        membership.refresh_from_db()
+        self.assertEqual((membership.role, membership.unit), (Role.APPRAISER, self.world.haichau_pc))
+        response = self.client.get(reverse("admin:org_hierarchy_membership_delete", args=[membership.pk]))
+        self.assertEqual(response.status_code, 403)
+
+    def test_changelist_queries_do_not_grow_with_the_rows(self):
+        url = reverse("admin:org_hierarchy_membership_changelist")
+        for batch in (5, 10):
+            for _ in range(batch):
+                grant(Role.SUBMITTER, self.world.school)
+            self.client.get(url)
+            with self.assertNumQueries(MEMBERSHIP_CHANGELIST_QUERIES):
+                response = self.client.get(url)
+        self.assertContains(response, 'name="_selected_action"', count=15)
+        self.assertContains(response, "Trường THCS Nguyễn Huệ")
+
+
+# Session, user, filtered and total counts, and the page with its users and units joined.
+MEMBERSHIP_CHANGELIST_QUERIES = 5
+
+
+class OrgUnitAdminTests(AdminTestCase):
+    def test_search_by_code_and_filter_by_branch(self):
+        url = reverse("admin:org_hierarchy_orgunit_changelist")
+        response = self.client.get(url, {"q": "20242"})
+        self.assertContains(response, "Ủy ban nhân dân Phường Hải Châu")
+        self.assertContains(response, "Công an Phường Hải Châu")
+        self.assertNotContains(response, "Phường Thanh Khê")
+        response = self.client.get(url, {"q": "20242", "branch__exact": "security"})
+        self.assertContains(response, "Công an Phường Hải Châu")
+        self.assertNotContains(response, "Ủy ban nhân dân Phường Hải Châu")
+
+    def test_units_cannot_be_deleted(self):
+        response = self.client.get(reverse("admin:org_hierarchy_orgunit_delete", args=[self.world.school.pk]))
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(OrgUnit.objects.filter(pk=self.world.school.pk).exists())
+
+    def test_history_page(self):
+        response = self.client.get(reverse("admin:org_hierarchy_orgunit_history", args=[self.world.school.pk]))
+        self.assertContains(response, "Trường THCS Nguyễn Huệ")
+
+
+class UsersImportAdminTests(AdminTestCase):
+    @property
+    def url(self):
+        return reverse("admin:org_hierarchy_user_import")
+
+    def upload(self, content: str):
+        file = SimpleUploadedFile("users.csv", content.encode("utf-8"), content_type="text/csv")
+        return self.client.post(self.url, {"file": file}, headers={"accept-language": "en"})
+
+    def test_good_file(self):
+        response = self.upload("username,full_name,role,branch,admin_code\nmai.vo,Võ Thị Mai,auditor,civil,48\n")
+        self.assertContains(response, "1 rows: 1 users created, 0 already existed; 1 memberships granted")
+        self.assertTrue(Membership.objects.filter(user__username="mai.vo", unit=self.world.danang_pc).exists())
+
+    def test_bad_file_shows_row_errors_and_saves_nothing(self):
+        response = self.upload("username,role,branch,admin_code\nmai.vo,auditor,civil,48\nkhoa,boss,civil,48\n")
+        self.assertContains(response, "Row 3: Unknown role “boss”", status_code=400)
+        self.assertContains(response, "nothing was imported", status_code=400)
+        self.assertFalse(get_user_model().objects.filter(username="mai.vo").exists())
+
+    def test_missing_file_is_a_form_error(self):
+        response = self.client.post(self.url, {})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("file", response.context["form"].errors)
+
+    def test_the_changelist_links_to_the_import(self):
+        self.assertContains(self.client.get(reverse("admin:org_hierarchy_user_changelist")), self.url)
+
+    def test_staff_without_permissions_is_refused(self):
+        self.client.force_login(make_user(is_staff=True))
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.client.force_login(make_user())
+        self.assertEqual(self.client.get(self.url).status_code, 302)
