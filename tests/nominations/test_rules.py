@@ -89,7 +89,8 @@ class NotBlockedTests(RuleTestCase):
             [
                 (
                     False,
-                    f"{self.nominee.full_name} is under disciplinary review (Quyết định 12/QĐ-UBND) and cannot be proposed.",
+                    f"{self.nominee.full_name} is under disciplinary review (Quyết định 12/QĐ-UBND) "
+                    "and cannot be proposed.",
                 )
             ],
         )
@@ -101,7 +102,8 @@ class NotBlockedTests(RuleTestCase):
             [
                 (
                     False,
-                    f"{self.nominee.full_name} is under investigation or inspection (no details given) and cannot be proposed.",
+                    f"{self.nominee.full_name} is under investigation or inspection (no details given) "
+                    "and cannot be proposed.",
                 )
             ],
         )
