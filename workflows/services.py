@@ -365,8 +365,8 @@ def task_announce(*, activation) -> None:
 
 
 def _host_task(activation):
-    """Return the task a timer boundary is attached to."""
-    return activation.task.previous.select_related("owner").get()
+    """Return the step whose timer led to this task (step -> timer boundary -> this function task)."""
+    return activation.task.previous.model.objects.select_related("owner").get(leading__leading=activation.task)
 
 
 @transaction.atomic

@@ -1,0 +1,102 @@
+"""Stage deadlines in Vietnamese working days, and the reminder and escalation timers fired by the dispatcher."""
+
+import datetime
+
+from django.test import SimpleTestCase
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.timers import fire_due_timers
+
+from audit.models import LedgerEntry
+from notifications.models import Notification
+from org_hierarchy.models import Role
+from workflows import calendar
+from workflows.flows import NominationFlow
+
+from .base import FlowTestCase
+
+
+class WorkingDayTests(SimpleTestCase):
+    def test_a_deadline_across_a_weekend_and_tet_lands_on_the_right_working_day(self):
+        # Thursday 12 Feb 2026; Tết Bính Ngọ closes 16-20 Feb, with the weekends around it.
+        start = datetime.date(2026, 2, 12)
+        self.assertEqual(calendar.add_working_days(start, 1), datetime.date(2026, 2, 13))
+        self.assertEqual(calendar.add_working_days(start, 2), datetime.date(2026, 2, 23))
+        self.assertEqual(calendar.add_working_days(start, 5), datetime.date(2026, 2, 26))
+        self.assertEqual(calendar.subtract_working_days(datetime.date(2026, 2, 23), 1), datetime.date(2026, 2, 13))
+
+    def test_weekends_and_national_day_are_not_working_days(self):
+        self.assertFalse(calendar.is_working_day(datetime.date(2026, 11, 21)))  # Saturday
+        self.assertFalse(calendar.is_working_day(datetime.date(2026, 9, 2)))  # National Day
+        self.assertTrue(calendar.is_working_day(datetime.date(2026, 9, 3)))
+
+    def test_a_deadline_day_counts_in_full(self):
+        day = datetime.date(2026, 3, 2)
+        self.assertEqual(calendar.end_of_day(day) - calendar.start_of_day(day), datetime.timedelta(days=1))
+        self.assertEqual(timezone.localtime(calendar.start_of_day(day)).hour, 0)
+
+
+class TimerTests(FlowTestCase):
+    def setUp(self):
+        self.dossier = self.make_dossier(self.province_award)
+        self.process = self.submit(self.dossier)
+        self.task = self.open_task(self.process)
+
+    def timers(self):
+        return {
+            str(t.flow_task.task_title): t
+            for t in Task.objects.filter(process=self.process, flow_task_type="TIMER", previous=self.task)
+        }
+
+    def make_due(self, task):
+        Task.objects.filter(pk=task.pk).update(scheduled=timezone.now() - datetime.timedelta(seconds=1))
+
+    def test_the_timers_are_set_from_the_award_types_working_days(self):
+        self.process.refresh_from_db()
+        today = timezone.localdate()
+        deadline = calendar.add_working_days(today, 10)
+        self.assertEqual(self.process.stage_deadline, deadline)
+        timers = self.timers()
+        reminder_day = calendar.subtract_working_days(deadline, 2)
+        self.assertEqual(timers["Reminder"].scheduled, calendar.start_of_day(reminder_day))
+        self.assertEqual(timers["Escalation"].scheduled, calendar.end_of_day(deadline))
+
+    def test_reminder_then_escalation_fire_and_the_step_stays_open(self):
+        appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
+        head = self.officer(self.world.haichau_pc, Role.APPROVER)
+        timers = self.timers()
+
+        self.make_due(timers["Reminder"])
+        self.assertEqual(fire_due_timers(), 1)
+        self.assertTrue(Notification.objects.filter(recipient=appraiser, event="task.due_soon").exists())
+        self.assertFalse(Notification.objects.filter(recipient=self.submitter, event="task.due_soon").exists())
+        self.assertTrue(LedgerEntry.objects.filter(subject_id=str(self.dossier.pk), event="stage.reminded").exists())
+
+        self.make_due(timers["Escalation"])
+        self.assertEqual(fire_due_timers(), 1)
+        self.assertTrue(Notification.objects.filter(recipient=head, event="task.overdue").exists())
+        self.assertFalse(Notification.objects.filter(recipient=appraiser, event="task.overdue").exists())
+        self.assertTrue(LedgerEntry.objects.filter(subject_id=str(self.dossier.pk), event="stage.escalated").exists())
+
+        self.task.refresh_from_db()
+        self.assertEqual(self.task.status, STATUS.NEW)
+        # The step can still be done, and doing it disarms nothing that already fired.
+        self.appraise(self.process, self.world.haichau_pc)
+        self.assertEqual(self.open_node_names(self.process), ["commune_vote"])
+
+    def test_finishing_the_step_cancels_its_timers(self):
+        self.appraise(self.process, self.world.haichau_pc)
+        statuses = {t.status for t in self.timers().values()}
+        self.assertEqual(statuses, {STATUS.CANCELED})
+        self.assertEqual(fire_due_timers(), 0)
+
+    def test_the_task_page_shows_the_deadline_and_the_overdue_badge(self):
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        page = self.client.get(self.execute_url(self.task))
+        self.assertContains(page, self.process.stage_deadline.strftime("%d/%m/%Y"))
+        self.assertNotContains(page, "mf-badge--overdue")
+        process = NominationFlow.process_class.objects.get(pk=self.process.pk)
+        process.stage_deadline = timezone.localdate() - datetime.timedelta(days=1)
+        process.save(update_fields=["data"])
+        self.assertContains(self.client.get(self.execute_url(self.task)), "mf-badge--overdue")
