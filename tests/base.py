@@ -3,7 +3,7 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from org_hierarchy import services as org_services
 from org_hierarchy.models import OrgUnit
@@ -26,6 +26,8 @@ def grant(role: str, unit: OrgUnit, user=None, **kwargs):
     return user
 
 
+# Tests create many users; the production hasher's deliberate slowness would dominate the suite's run time.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class MeritflowTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
