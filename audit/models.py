@@ -120,6 +120,15 @@ class PersonalDataAccess(models.Model):
     subject_id = models.CharField(_("subject id"), max_length=64)
     subject_text = models.CharField(_("subject"), max_length=255, blank=True)
     field = models.CharField(_("field"), max_length=64)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+        help_text=_("The unit the subject belongs to; auditors of that unit see the access."),
+    )
     viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
     context = models.CharField(_("context"), max_length=255, blank=True)
 

@@ -107,10 +107,15 @@ def record(
 
 
 @transaction.atomic
-def personal_data_access_record(*, viewer, subject, field: str, context: str = "") -> PersonalDataAccess:
-    """Record that ``viewer`` was shown ``field`` of ``subject`` in full (Decree 13/2023/NĐ-CP, personal data)."""
+def personal_data_access_record(*, viewer, subject, field: str, context: str = "", unit=None) -> PersonalDataAccess:
+    """Record that ``viewer`` was shown ``field`` of ``subject`` in full (Decree 13/2023/NĐ-CP, personal data).
+
+    ``unit`` is the unit the subject belongs to (a nominee's dossier unit); the auditors of that unit see the
+    record.
+    """
     return PersonalDataAccess.objects.create(
         viewer=viewer,
+        unit=unit,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
         subject_text=str(subject)[: PersonalDataAccess._meta.get_field("subject_text").max_length],

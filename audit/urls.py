@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "audit"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.LedgerSearchView.as_view(), name="ledger"),
+    path("export.<str:fmt>", views.LedgerExportView.as_view(), name="export"),
+    path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("personal-data/", views.PersonalDataAccessListView.as_view(), name="personal_data"),
+]

@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .events import AuditEvent
+from .selectors import audited_units
+
+PERIOD_REVERSED = _("The end of the period is before its start.")
+
+
+class LedgerSearchForm(forms.Form):
+    """The auditor's search: unit (with its subtree), period, actor and event; every field optional."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All my units"))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(label=_("Actor"), required=False, max_length=100)
+    event = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("All actions")), *AuditEvent.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the units the auditor may read are offered, so a foreign unit id is an invalid choice.
+        self.fields["unit"].queryset = audited_units(user=user).only("pk", "path", "name", "depth")
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            raise forms.ValidationError(PERIOD_REVERSED)
+        return cleaned

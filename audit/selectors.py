@@ -1,0 +1,85 @@
+"""Scoped reads for the auditor's workspace.
+
+An auditor reads the ledger of the subtrees where they hold the auditor role, and of the units where they hold
+any other role. Entries without a unit (catalogue changes, imports) belong to the whole system: only auditors
+of a root unit see them.
+"""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.selectors import seats_of, units_in_scope
+
+from .models import LedgerEntry, PersonalDataAccess
+
+
+def is_auditor(*, user) -> bool:
+    """Tell whether the user may open the auditor's workspace (an auditor seat, or a superuser)."""
+    return getattr(user, "is_superuser", False) or any(seat.role == Role.AUDITOR for seat in seats_of(user))
+
+
+def audited_units(*, user) -> QuerySet[OrgUnit]:
+    """Return the units whose records the user may read as an auditor."""
+    if getattr(user, "is_superuser", False):
+        return OrgUnit.objects.all()
+    own_units = [seat.unit_id for seat in seats_of(user)]
+    return units_in_scope(user=user, roles=[Role.AUDITOR]) | OrgUnit.objects.filter(pk__in=own_units)
+
+
+def _sees_system_entries(user) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(seat.role == Role.AUDITOR and len(seat.path) == OrgUnit.steplen for seat in seats_of(user))
+
+
+def _scope_condition(user) -> Q:
+    condition = Q(unit__in=audited_units(user=user).values("pk"))
+    if _sees_system_entries(user):
+        condition |= Q(unit__isnull=True)
+    return condition
+
+
+def ledger_entry_list(
+    *,
+    user,
+    unit: OrgUnit | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    actor: str = "",
+    event: str = "",
+) -> QuerySet[LedgerEntry]:
+    """Return the ledger entries the user may read, newest first, narrowed by the search filters.
+
+    ``unit`` takes its whole subtree; the period is in local dates, both ends included; ``actor`` matches part of
+    the actor's name as recorded.
+    """
+    entries = LedgerEntry.objects.filter(_scope_condition(user))
+    if unit is not None:
+        entries = entries.filter(unit__path__startswith=unit.path)
+    if date_from:
+        entries = entries.filter(occurred_at__gte=_local_midnight(date_from))
+    if date_to:
+        entries = entries.filter(occurred_at__lt=_local_midnight(date_to + datetime.timedelta(days=1)))
+    if actor:
+        entries = entries.filter(actor_name__icontains=actor)
+    if event:
+        entries = entries.filter(event=event)
+    return entries.order_by("-sequence")
+
+
+def personal_data_access_list(*, user) -> QuerySet[PersonalDataAccess]:
+    """Return the records of who saw personal data in the units the user audits, newest first."""
+    accesses = PersonalDataAccess.objects.select_related("viewer", "unit")
+    if getattr(user, "is_superuser", False):
+        return accesses
+    condition = Q(unit__in=audited_units(user=user).values("pk"))
+    if _sees_system_entries(user):
+        condition |= Q(unit__isnull=True)
+    return accesses.filter(condition)
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -1,0 +1,85 @@
+"""The auditor's workspace: read-only pages; no view here accepts a state-changing request."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from . import exports, selectors
+from .forms import LedgerSearchForm
+from .verify import verify_ledger
+
+
+class AuditorRequiredMixin(LoginRequiredMixin):
+    """Let in auditors only, and only to read: other methods get 405 before any code runs."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.is_auditor(user=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LedgerSearchMixin(AuditorRequiredMixin):
+    def search(self):
+        """Return the bound search form and the entries it selects (none while the form is invalid)."""
+        form = LedgerSearchForm(self.request.GET or None, user=self.request.user)
+        if form.is_bound and not form.is_valid():
+            return form, None
+        filters = form.cleaned_data if form.is_bound else {}
+        return form, selectors.ledger_entry_list(user=self.request.user, **filters)
+
+
+class LedgerSearchView(LedgerSearchMixin, ListView):
+    template_name = "audit/ledger_list.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        self.form, self.entries = self.search()
+        response = super().get(request, *args, **kwargs)
+        if self.entries is None:
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        return self.entries if self.entries is not None else selectors.ledger_entry_list(user=self.request.user).none()
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
+
+
+class LedgerExportView(LedgerSearchMixin, View):
+    """The current search as a file; the same filters as the page, every matching entry."""
+
+    def get(self, request, *args, fmt, **kwargs):
+        _form, entries = self.search()
+        if entries is None:
+            return LedgerSearchView.as_view()(request)
+        if fmt == "csv":
+            return exports.ledger_csv(entries)
+        if fmt == "xlsx":
+            return exports.ledger_xlsx(entries)
+        raise Http404
+
+
+class VerifyView(AuditorRequiredMixin, TemplateView):
+    """Recompute the chain and check the entries against the current state, as ``verify_audit`` does."""
+
+    template_name = "audit/verify.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(result=verify_ledger(), **kwargs)
+
+
+class PersonalDataAccessListView(AuditorRequiredMixin, ListView):
+    template_name = "audit/personal_data_access_list.html"
+    context_object_name = "accesses"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.personal_data_access_list(user=self.request.user)

@@ -1,0 +1,165 @@
+import csv
+import datetime
+import io
+
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from audit.events import AuditEvent
+from audit.models import LedgerEntry
+from audit.services import personal_data_access_record, record
+from org_hierarchy.models import Role
+from tests.base import MeritflowTestCase, make_user
+
+LEDGER = reverse("audit:ledger")
+
+# Session, user, the user's seats (read once for every scope), notification badge, the unit choices of the
+# search form, the count for the pager and the page of entries.
+LEDGER_QUERIES = 7
+
+
+class AuditorWorkspaceTests(MeritflowTestCase):
+    def setUp(self):
+        self.officer = make_user(full_name="Đặng Văn Ký")
+        self.inside = record(
+            AuditEvent.STAGE_SIGNED,
+            actor=self.officer,
+            unit=self.world.haichau_pc,
+            subject=self.world.haichau_pc,
+            role=Role.APPROVER,
+            reason="Ký tờ trình Hải Châu",
+        )
+        self.outside = record(
+            AuditEvent.STAGE_SIGNED, actor=self.officer, unit=self.world.badinh_pc, reason="Ký tờ trình Ba Đình"
+        )
+        self.system = record(AuditEvent.AWARD_TYPE_CHANGED, actor=None, reason="Sửa danh mục")
+
+    def sign(self, unit, count):
+        return [
+            record(AuditEvent.STAGE_SIGNED, actor=self.officer, unit=unit, reason=f"Ký lần {n}") for n in range(count)
+        ]
+
+    def test_anonymous_users_are_sent_to_log_in_and_other_roles_are_refused(self):
+        self.assertEqual(self.client.get(LEDGER).status_code, 302)
+        self.act_as(Role.APPRAISER, self.world.danang_pc)
+        for name in ("audit:ledger", "audit:verify", "audit:personal_data"):
+            self.assertEqual(self.client.get(reverse(name)).status_code, 403, name)
+
+    def test_an_auditor_sees_their_subtree_and_nothing_outside_it(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(LEDGER)
+        self.assertContains(response, "Ký tờ trình Hải Châu")
+        self.assertNotContains(response, "Ký tờ trình Ba Đình")
+        self.assertNotContains(response, "Sửa danh mục")
+
+    def test_a_foreign_unit_cannot_be_searched(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(LEDGER, {"unit": self.world.badinh_pc.pk})
+        self.assertEqual(response.status_code, 400)
+        self.assertNotContains(response, "Ký tờ trình Ba Đình", status_code=400)
+        self.assertNotContains(response, "Ký tờ trình Hải Châu", status_code=400)
+
+    def test_auditors_of_a_root_unit_also_see_system_entries(self):
+        self.act_as(Role.AUDITOR, self.world.government)
+        response = self.client.get(LEDGER)
+        self.assertContains(response, "Sửa danh mục")
+        self.assertContains(response, "Ký tờ trình Ba Đình")
+
+    def test_filters_by_unit_period_actor_and_event(self):
+        self.act_as(Role.AUDITOR, self.world.government)
+        other = make_user(full_name="Hồ Thị Khác")
+        record(AuditEvent.STAGE_VOTED, actor=other, unit=self.world.thanhkhe_pc, reason="Bỏ phiếu Thanh Khê")
+        today = timezone.localdate()
+
+        def reasons(**params):
+            response = self.client.get(LEDGER, params)
+            self.assertEqual(response.status_code, 200)
+            return {entry.reason for entry in response.context["entries"]}
+
+        danang = reasons(unit=self.world.danang_pc.pk)
+        self.assertIn("Ký tờ trình Hải Châu", danang)
+        self.assertIn("Bỏ phiếu Thanh Khê", danang)
+        self.assertNotIn("Ký tờ trình Ba Đình", danang)
+        self.assertEqual(reasons(unit=self.world.danang_pc.pk, actor="khác"), {"Bỏ phiếu Thanh Khê"})
+        self.assertEqual(reasons(event=AuditEvent.STAGE_VOTED), {"Bỏ phiếu Thanh Khê"})
+        self.assertIn("Sửa danh mục", reasons(date_from=today, date_to=today))
+        self.assertEqual(reasons(date_to=today - datetime.timedelta(days=1)), set())
+
+    def test_a_reversed_period_is_a_clear_400(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(LEDGER, {"date_from": "2026-11-23", "date_to": "2026-11-01"})
+        self.assertEqual(response.status_code, 400)
+        self.assertTrue(response.context["form"].non_field_errors())
+
+    def test_state_changing_requests_are_refused(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        count = LedgerEntry.objects.count()
+        for name in ("audit:ledger", "audit:verify", "audit:personal_data"):
+            for method in (self.client.post, self.client.put, self.client.delete):
+                self.assertEqual(method(reverse(name)).status_code, 405, (name, method))
+        self.assertEqual(LedgerEntry.objects.count(), count)
+
+    def test_ledger_page_queries_do_not_grow_with_entries(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        for total in (10, 20):
+            self.sign(self.world.thanhkhe_pc, 10)
+            with self.assertNumQueries(LEDGER_QUERIES):
+                response = self.client.get(LEDGER, {"event": AuditEvent.STAGE_SIGNED})
+            self.assertContains(response, 'class="ledger-row"', count=total + 1)
+
+    def test_exports_open_and_match_the_search(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        self.sign(self.world.thanhkhe_pc, 3)
+        params = {"event": AuditEvent.STAGE_SIGNED}
+        shown = [entry.sequence for entry in self.client.get(LEDGER, params).context["entries"]]
+        self.assertEqual(len(shown), 4)
+
+        response = self.client.get(reverse("audit:export", args=["csv"]), params)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        self.assertEqual([int(row[0]) for row in rows[1:]], shown)
+        self.assertIn("Ký tờ trình Hải Châu", text)
+        self.assertNotIn("Ba Đình", text)
+
+        response = self.client.get(reverse("audit:export", args=["xlsx"]), params)
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        values = list(sheet.iter_rows(values_only=True))
+        self.assertEqual([row[0] for row in values[1:]], shown)
+        self.assertEqual(values[-1][7], self.world.haichau_pc.name)
+        self.assertIsInstance(values[-1][1], datetime.datetime)
+
+    def test_unknown_export_format_is_404(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        self.assertEqual(self.client.get(reverse("audit:export", args=["pdf"])).status_code, 404)
+
+    def test_verification_page_shows_the_result(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(reverse("audit:verify"))
+        self.assertContains(response, "mf-verify--ok")
+        LedgerEntry.objects.filter(pk=self.outside.pk).update(reason="đã sửa")
+        response = self.client.get(reverse("audit:verify"))
+        self.assertContains(response, "mf-verify--broken")
+        self.assertEqual(response.context["result"].problem.sequence, self.outside.sequence)
+
+
+class PersonalDataAccessPageTests(MeritflowTestCase):
+    def test_auditors_see_accesses_in_their_units_only(self):
+        viewer = make_user(full_name="Người Xem Căn Cước")
+        personal_data_access_record(
+            viewer=viewer, subject=self.world.school, field="national_id", unit=self.world.school, context="Hải Châu"
+        )
+        personal_data_access_record(
+            viewer=viewer,
+            subject=self.world.badinh_pc,
+            field="national_id",
+            unit=self.world.badinh_pc,
+            context="Ba Đình",
+        )
+        self.act_as(Role.AUDITOR, self.world.haichau_pc)
+        response = self.client.get(reverse("audit:personal_data"))
+        self.assertContains(response, 'class="access-row"', count=1)
+        self.assertContains(response, "Người Xem Căn Cước")
+        self.assertContains(response, "Hải Châu")
+        self.assertNotContains(response, "Ba Đình")
