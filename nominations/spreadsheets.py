@@ -5,9 +5,12 @@ of a field (English or Vietnamese), so a list prepared from the official forms i
 """
 
 import csv
+import datetime
 import io
 import zipfile
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -72,3 +75,30 @@ def read_rows(file, *, columns: dict[str, tuple[str, ...]], required=()) -> list
             continue
         result.append((number, values))
     return result
+
+
+def row_error_text(error: ValidationError, model) -> str:
+    """Return a row's errors as one line, each prefixed with the column's label so the user finds the cell."""
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for field, messages in error.message_dict.items():
+        label = capfirst(model._meta.get_field(field).verbose_name) if field != NON_FIELD_ERRORS else ""
+        parts.extend(f"{label}: {message}" if label else message for message in messages)
+    return " ".join(parts)
+
+
+def parse_date_cell(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("“%(value)s” is not a date (use dd/mm/yyyy).") % {"value": text})

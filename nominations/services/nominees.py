@@ -1,6 +1,5 @@
 """Nominees of a dossier: one at a time, in bulk from an XLSX list, and their outcome at a stage."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from org_hierarchy.models import OrgUnit, Role
 from ..models import Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter
 from ..selectors import may_see_full_national_id
-from ..spreadsheets import SpreadsheetError, read_rows
+from ..spreadsheets import SpreadsheetError, parse_date_cell, read_rows, row_error_text
 from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
 
 NOMINEE_EDITABLE_FIELDS = (
@@ -201,22 +200,6 @@ class ImportRejected(ValidationError):
         super().__init__([IMPORT_FAILED, *(f"{error.row}: {error.message}" for error in row_errors)], code="import")
 
 
-def _parse_date(value) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValidationError(_("“%(value)s” is not a date (use dd/mm/yyyy).") % {"value": text})
-
-
 def _nominee_from_row(dossier: Dossier, values: dict, position: int) -> Nominee:
     subject = SUBJECT_ALIASES.get(str(values.get("subject_type") or "cá nhân").strip().lower())
     if subject is None:
@@ -231,7 +214,7 @@ def _nominee_from_row(dossier: Dossier, values: dict, position: int) -> Nominee:
         subject_type=subject,
         full_name=str(values.get("full_name") or "").strip(),
         gender=gender,
-        date_of_birth=_parse_date(values.get("date_of_birth")),
+        date_of_birth=parse_date_cell(values.get("date_of_birth")),
         position=str(values.get("position") or "").strip(),
         workplace=str(values.get("workplace") or "").strip(),
         national_id=national_id,
@@ -259,7 +242,7 @@ def nominees_import_xlsx(*, dossier: Dossier, actor, file) -> list[Nominee]:
         try:
             nominees.append(_nominee_from_row(dossier, values, start + offset))
         except ValidationError as error:
-            errors.append(RowError(row_number, " ".join(error.messages)))
+            errors.append(RowError(row_number, row_error_text(error, Nominee)))
     if errors:
         raise ImportRejected(errors)
     created = bulk_create_with_history(

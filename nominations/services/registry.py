@@ -10,8 +10,8 @@ from audit.events import AuditEvent
 
 from ..models import AwardRecord, AwardRecordSource, AwardType, SubjectType
 from ..permissions import ensure_administrator
-from ..spreadsheets import SpreadsheetError, read_rows
-from .nominees import SUBJECT_ALIASES, ImportRejected, RowError, _parse_date
+from ..spreadsheets import SpreadsheetError, parse_date_cell, read_rows, row_error_text
+from .nominees import SUBJECT_ALIASES, ImportRejected, RowError
 
 RECORD_COLUMNS = {
     "subject_type": ("subject_type", "loại đối tượng", "đối tượng"),
@@ -50,7 +50,7 @@ def _record_from_row(values: dict, award_types: dict[str, AwardType]) -> AwardRe
         title=title,
         year=year,
         decision_number=str(values.get("decision_number") or "").strip(),
-        decision_date=_parse_date(values.get("decision_date")),
+        decision_date=parse_date_cell(values.get("decision_date")),
         issuer=str(values.get("issuer") or "").strip(),
         source=AwardRecordSource.IMPORTED,
     )
@@ -72,7 +72,7 @@ def award_history_import(*, actor, file) -> list[AwardRecord]:
         try:
             records.append(_record_from_row(values, award_types))
         except ValidationError as error:
-            errors.append(RowError(row_number, " ".join(error.messages)))
+            errors.append(RowError(row_number, row_error_text(error, AwardRecord)))
     if errors:
         raise ImportRejected(errors)
     created = bulk_create_with_history(
