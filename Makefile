@@ -107,7 +107,7 @@ messages: $(DEV_STAMP)
 		(cd "$$app" && ../$(VENV)/bin/django-admin makemessages -l vi -l en --no-obsolete >/dev/null); \
 	done
 	@scratch="$$(mktemp -d)"; trap 'rm -rf "$$scratch"' EXIT; \
-	viewflow="$$($(PY) -c 'import pathlib, viewflow; print(pathlib.Path(viewflow.__file__).parent)')"; \
+	viewflow="$$($(PY) -c 'import importlib.util; print(importlib.util.find_spec("viewflow").submodule_search_locations[0])')"; \
 	mkdir "$$scratch/viewflow"; \
 	for entry in "$$viewflow"/*; do \
 		case "$$(basename "$$entry")" in locale|static|__pycache__) ;; *) ln -s "$$entry" "$$scratch/viewflow/";; esac; \

@@ -130,6 +130,15 @@ class LanguageTests(MeritflowTestCase):
         self.assertContains(response, 'lang="vi"')
         self.assertContains(response, "Đăng nhập")
 
+    def test_viewflow_pages_speak_vietnamese_too(self):
+        response = self.client.get(reverse("login"))
+        self.assertContains(response, "Đặt lại mật khẩu")
+        self.assertNotContains(response, "Reset password")
+        self.act_as(Role.SUBMITTER, self.world.school)
+        response = self.client.get(reverse("index"))
+        self.assertContains(response, "Đăng xuất")
+        self.assertContains(response, "Thông tin cá nhân")
+
     def test_switching_on_the_login_page_sets_the_language_for_this_browser(self):
         response = self.client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
         self.assertRedirects(response, reverse("login"), fetch_redirect_response=False)
