@@ -1,0 +1,56 @@
+"""Busy pages keep a constant number of queries as dossiers grow; the flow chart renders."""
+
+from django.urls import reverse
+
+from org_hierarchy.models import Role
+from workflows.selectors import node_url
+
+from .base import FlowTestCase
+
+# session, user, the user's memberships, the page count, the rows (and, on viewflow's list, its own extras)
+QUEUE_QUERIES = 6
+INBOX_QUERIES = 6
+PROCESS_LIST_QUERIES = 17
+
+
+class PageQueryCountTests(FlowTestCase):
+    def add_dossiers(self, count, start):
+        appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
+        for index in range(start, start + count):
+            process = self.submit(self.make_dossier(self.commune_award, nominees=1, title=f"Hồ sơ số {index:03d}"))
+            if index % 5 < 2:  # two of every five are taken by the appraiser: they move to the inbox
+                task = self.open_task(process)
+                self.login(appraiser)
+                self.client.post(node_url(task.flow_task, "assign", process.pk, task.pk))
+        return self.login(appraiser)
+
+    def test_queue_inbox_and_process_list_queries_do_not_grow(self):
+        for start, batch in ((0, 5), (5, 5)):
+            self.add_dossiers(batch, start)
+            total = start + batch
+            with self.assertNumQueries(QUEUE_QUERIES):
+                queue = self.client.get(reverse("workflows:queue"))
+            self.assertContains(queue, 'class="task-row"', count=total * 3 // 5)
+            with self.assertNumQueries(INBOX_QUERIES):
+                inbox = self.client.get(reverse("workflows:inbox"))
+            self.assertContains(inbox, 'class="task-row"', count=total * 2 // 5)
+            self.assertContains(inbox, "Hồ sơ số 000")
+            with self.assertNumQueries(PROCESS_LIST_QUERIES):
+                flows = self.client.get("/nomination/flows/")
+            self.assertContains(flows, "/nomination/", status_code=200)
+
+    def test_the_other_ward_sees_an_empty_queue(self):
+        self.add_dossiers(2, 0)
+        self.login(self.officer(self.world.haichau_police, Role.APPRAISER))
+        self.assertNotContains(self.client.get(reverse("workflows:queue")), 'class="task-row"')
+
+
+class ChartTests(FlowTestCase):
+    def test_the_flow_chart_renders_every_stage(self):
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        svg = self.client.get("/nomination/chart/")
+        self.assertEqual(svg.status_code, 200)
+        for node in ("commune_appraise", "province_vote", "ministry_sign", "supplement", "decided"):
+            self.assertContains(svg, f'<g id="{node}"')
+        bpmn = self.client.get("/nomination/chart/?format=bpmn")
+        self.assertContains(bpmn, "bpmn:userTask")
