@@ -144,7 +144,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MERITFLOW_MAX_UPLOAD_MB = env.int("MERITFLOW_MAX_UPLOAD_MB", default=20)
 
-# One URL (smtp+tls://user:password@host:587, smtp+ssl://..., consolemail://, filemail:///path) becomes Django's
+# One URL (smtp+tls://user:password@host:587, smtp+ssl://..., consolemail://, filemail:////abs/dir) becomes Django's
 # MAILERS; the EMAIL_HOST-style settings are deprecated since Django 6.1.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _mailer_options = {
