@@ -12,6 +12,8 @@ from audit.services import personal_data_access_record, record
 from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, make_user
 
+from .tampering import tamper
+
 LEDGER = reverse("audit:ledger")
 
 # Session, user, the user's seats (read once for every scope), notification badge, the unit choices of the
@@ -138,7 +140,7 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         self.act_as(Role.AUDITOR, self.world.danang_pc)
         response = self.client.get(reverse("audit:verify"))
         self.assertContains(response, "mf-verify--ok")
-        LedgerEntry.objects.filter(pk=self.outside.pk).update(reason="đã sửa")
+        tamper("UPDATE audit_ledgerentry SET reason = %s WHERE id = %s", ["đã sửa", self.outside.pk])
         response = self.client.get(reverse("audit:verify"))
         self.assertContains(response, "mf-verify--broken")
         self.assertEqual(response.context["result"].problem.sequence, self.outside.sequence)
