@@ -20,16 +20,14 @@ def reload(user):
 
 class AdminTestCase(MeritflowTestCase):
     def setUp(self):
-        self.superuser = make_user(is_superuser=True, is_staff=True)
+        self.superuser = make_user(is_superuser=True, is_staff=True, language="en")
         self.client.force_login(self.superuser)
 
 
 class MembershipAdminTests(AdminTestCase):
     def add(self, **fields):
         data = {"role": Role.APPROVER, "unit": self.world.danang_pc.pk, "valid_from": timezone.localdate()}
-        return self.client.post(
-            reverse("admin:org_hierarchy_membership_add"), {**data, **fields}, headers={"accept-language": "en"}
-        )
+        return self.client.post(reverse("admin:org_hierarchy_membership_add"), {**data, **fields})
 
     def test_adding_grants_through_the_service(self):
         user = make_user()
@@ -120,7 +118,7 @@ class UsersImportAdminTests(AdminTestCase):
 
     def upload(self, content: str):
         file = SimpleUploadedFile("users.csv", content.encode("utf-8"), content_type="text/csv")
-        return self.client.post(self.url, {"file": file}, headers={"accept-language": "en"})
+        return self.client.post(self.url, {"file": file})
 
     def test_good_file(self):
         response = self.upload("username,full_name,role,branch,admin_code\nmai.vo,Võ Thị Mai,auditor,civil,48\n")
@@ -132,6 +130,12 @@ class UsersImportAdminTests(AdminTestCase):
         self.assertContains(response, "Row 3: Unknown role “boss”", status_code=400)
         self.assertContains(response, "nothing was imported", status_code=400)
         self.assertFalse(get_user_model().objects.filter(username="mai.vo").exists())
+
+    def test_errors_speak_the_user_language(self):
+        self.superuser.language = "vi"
+        self.superuser.save(update_fields=["language"])
+        response = self.upload("username,role,branch,admin_code\nkhoa,boss,civil,48\n")
+        self.assertContains(response, "Dòng 2: Vai trò “boss” không xác định", status_code=400)
 
     def test_missing_file_is_a_form_error(self):
         response = self.client.post(self.url, {})
