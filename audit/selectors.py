@@ -7,6 +7,7 @@ of a root unit see them.
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -68,6 +69,22 @@ def ledger_entry_list(
     if event:
         entries = entries.filter(event=event)
     return entries.order_by("-sequence")
+
+
+def ledger_entries_about(*, subjects) -> QuerySet[LedgerEntry]:
+    """Return the entries about any of ``subjects`` (model instances), oldest first, for a timeline.
+
+    No scope is applied: the caller has already fetched the subjects through its own scoped selector (a dossier
+    the user may see, and its nominees).
+    """
+    by_type: dict[int, set[str]] = {}
+    for subject in subjects:
+        content_type = ContentType.objects.get_for_model(subject)
+        by_type.setdefault(content_type.pk, set()).add(str(subject.pk))
+    condition = Q(pk__in=[])
+    for type_id, ids in by_type.items():
+        condition |= Q(subject_type_id=type_id, subject_id__in=ids)
+    return LedgerEntry.objects.filter(condition).order_by("sequence")
 
 
 def personal_data_access_list(*, user) -> QuerySet[PersonalDataAccess]:

@@ -165,3 +165,11 @@ class PersonalDataAccessPageTests(MeritflowTestCase):
         self.assertContains(response, "Người Xem Căn Cước")
         self.assertContains(response, "Hải Châu")
         self.assertNotContains(response, "Ba Đình")
+
+
+class VietnameseByDefaultTests(MeritflowTestCase):
+    def test_the_workspace_speaks_vietnamese(self):
+        record(AuditEvent.STAGE_SIGNED, actor=None, unit=self.world.haichau_pc)
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        self.assertContains(self.client.get(reverse("audit:verify")), "Sổ nhật ký nguyên vẹn")
+        self.assertContains(self.client.get(LEDGER), "Ký tờ trình")
