@@ -40,24 +40,22 @@ def award_type(code, *, branch, level, **fields):
     )
 
 
-# Sixteen people per test class: a fast hasher keeps the set-up about the flow, not about PBKDF2.
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class FlowTestCase(MeritflowTestCase):
-    """The world, three award types, a submitter at the residential group and the officers of every stage unit."""
+def populate(target) -> None:
+    """Give ``target`` (a test class or case with ``world``) three award types, a submitter and stage officers."""
+    w = target.world
+    target.commune_award = award_type("commune_chair_certificate", branch=Branch.CIVIL, level=Level.COMMUNE)
+    target.province_award = award_type("provincial_chair_certificate", branch=Branch.CIVIL, level=Level.PROVINCE)
+    target.ministry_award = award_type("mps_minister_certificate", branch=Branch.SECURITY, level=Level.MINISTRY)
+    target.submitter = grant(Role.SUBMITTER, w.residential_group, user=make_user("submitter"))
+    target.officers = {}
+    for unit_name in ("haichau_pc", "danang_pc", "haichau_police", "danang_police", "mps"):
+        unit = getattr(w, unit_name)
+        for role in STAGE_ROLES:
+            target.officers[unit.pk, role] = grant(role, unit, user=make_user(f"{unit_name}_{role}"))
 
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        w = cls.world
-        cls.commune_award = award_type("commune_chair_certificate", branch=Branch.CIVIL, level=Level.COMMUNE)
-        cls.province_award = award_type("provincial_chair_certificate", branch=Branch.CIVIL, level=Level.PROVINCE)
-        cls.ministry_award = award_type("mps_minister_certificate", branch=Branch.SECURITY, level=Level.MINISTRY)
-        cls.submitter = grant(Role.SUBMITTER, w.residential_group, user=make_user("submitter"))
-        cls.officers = {}
-        for unit_name in ("haichau_pc", "danang_pc", "haichau_police", "danang_police", "mps"):
-            unit = getattr(w, unit_name)
-            for role in STAGE_ROLES:
-                cls.officers[unit.pk, role] = grant(role, unit, user=make_user(f"{unit_name}_{role}"))
+
+class FlowActions:
+    """The people's actions, through the real URLs."""
 
     def officer(self, unit, role):
         return self.officers[unit.pk, role]
@@ -156,3 +154,14 @@ class FlowTestCase(MeritflowTestCase):
 
     def journey_url(self, process):
         return reverse("workflows:process", args=[process.pk])
+
+
+# Sixteen people per test class: a fast hasher keeps the set-up about the flow, not about PBKDF2.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class FlowTestCase(FlowActions, MeritflowTestCase):
+    """The world, three award types, a submitter at the residential group and the officers of every stage unit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        populate(cls)
