@@ -1,11 +1,14 @@
 """The web shell: viewflow's Site, whose menu lists one application per part of the product.
 
 To add a part, append its viewset to ``site``'s list below (one line), e.g. ``FlowAppViewset(NominationFlow)``.
-Pages served outside the Site (an app's own ``urls.py``) still show this menu: ``templates/viewflow/base_page.html``
-falls back to ``site`` through the ``config.context_processors.shell`` context processor.
+Pages an app serves from its own ``urls.py`` get a menu entry in ``MENU_LINKS`` instead, and still show the whole
+menu: ``templates/viewflow/base_page.html`` falls back to ``site`` through ``config.context_processors.shell``.
 """
 
-from django.urls import path
+from dataclasses import dataclass
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.admin import Admin
 from viewflow.urls import Site
 
@@ -30,3 +33,23 @@ site = MeritflowSite(
         Admin(),
     ],
 )
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """A menu entry for pages that an app serves from its own ``urls.py``; each page scopes what it shows."""
+
+    title: str
+    icon: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+MENU_LINKS = [
+    MenuLink(_("Dossiers"), "folder_open", "nominations:dossier_list"),
+    MenuLink(_("Notifications"), "notifications", "notifications:list"),
+    MenuLink(_("Activity log"), "history", "audit:ledger"),
+]

@@ -65,6 +65,15 @@ class ShellPagesTests(MeritflowTestCase):
         self.assertContains(response, "Công an Phường Hải Châu")
         self.assertNotContains(response, 'href="/admin/"')
 
+    def test_the_menu_leads_to_every_part_on_pages_inside_and_outside_the_site(self):
+        self.act_as(Role.SUBMITTER, self.world.school)
+        for name in ("index", "profile"):
+            with self.subTest(page=name):
+                response = self.client.get(reverse(name))
+                for target in ("nominations:dossier_list", "notifications:list", "audit:ledger"):
+                    self.assertContains(response, f'href="{reverse(target)}"')
+                self.assertContains(response, 'class="vf-page__menu')
+
     def test_staff_find_administration_in_the_menu(self):
         user = self.act_as(Role.ADMIN, self.world.danang_pc)
         get_user_model().objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
