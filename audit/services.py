@@ -52,6 +52,7 @@ def record(
     ``actor`` is a user or None for the system; ``subject`` any saved model instance; ``data`` a JSON-able
     mapping (nominee outcomes, counts…). Raises ``RuntimeError`` outside a transaction: an entry committed
     apart from its change could survive the change's rollback, or the change could commit without its entry.
+    The chain head stays locked until the caller's transaction ends, so call it as late as possible in it.
     """
     if not connection.in_atomic_block:
         raise RuntimeError(NOT_IN_TRANSACTION)

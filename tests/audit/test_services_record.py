@@ -13,6 +13,8 @@ from org_hierarchy import services as org_services
 from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, make_user
 
+from .tampering import tamper
+
 
 class RecordTests(MeritflowTestCase):
     def test_entries_form_a_linked_chain_with_snapshots(self):
@@ -50,7 +52,7 @@ class RecordTests(MeritflowTestCase):
         self.assertEqual(ChainHead.objects.get().hash, second.hash)
 
     def test_first_entry_links_to_the_genesis_hash(self):
-        LedgerEntry.objects.all()._raw_delete(LedgerEntry.objects.db)
+        tamper("DELETE FROM audit_ledgerentry")
         ChainHead.objects.all().delete()
         entry = record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 3})
         self.assertEqual(entry.sequence, 1)
