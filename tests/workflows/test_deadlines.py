@@ -44,8 +44,10 @@ class TimerTests(FlowTestCase):
         self.task = self.open_task(self.process)
 
     def timers(self):
+        """Return the step's two timers by what they lead to: the reminder and the escalation."""
+        then = {NominationFlow.sla_reminder: "Reminder", NominationFlow.sla_escalation: "Escalation"}
         return {
-            str(t.flow_task.task_title): t
+            then[t.flow_task._next]: t
             for t in Task.objects.filter(process=self.process, flow_task_type="TIMER", previous=self.task)
         }
 
