@@ -28,8 +28,16 @@ def _unchanged_fields(instance: models.Model, update_fields) -> list[str]:
 
 
 def lock_dossier(dossier: Dossier) -> Dossier:
-    """Re-read the dossier with a row lock, so concurrent edits of one dossier run one after the other."""
-    return Dossier.objects.select_for_update().select_related("award_type", "originating_unit").get(pk=dossier.pk)
+    """Re-read the dossier with a row lock, so concurrent edits of one dossier run one after the other.
+
+    ``of=("self",)`` locks the dossier row only: without it PostgreSQL also locks the joined award type and unit,
+    which would queue every dossier of the same award behind one another.
+    """
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("award_type", "originating_unit")
+        .get(pk=dossier.pk)
+    )
 
 
 def ensure_editable(dossier: Dossier) -> None:

@@ -1,0 +1,148 @@
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, connection
+from django.test import TransactionTestCase
+
+from audit.models import LedgerEntry
+from nominations import services
+from nominations.models import AwardRecord, Decision, DecisionCounter, Dossier, DossierStatus, RouteStop
+from org_hierarchy.models import Role
+from tests.base import grant
+from tests.world import build_world
+
+from .support import NominationsTestCase, TemporaryMediaMixin, draft, ready_dossier
+
+
+def submitted(unit, **kwargs):
+    dossier, submitter = ready_dossier(unit, **kwargs)
+    return services.dossier_submit(dossier=dossier, actor=submitter), submitter
+
+
+class DecisionIssueTests(NominationsTestCase):
+    def setUp(self):
+        super().setUp()
+        self.head = grant(Role.APPROVER, self.world.haichau_pc)
+
+    def issue(self, dossier, **kwargs):
+        return services.decision_issue(
+            dossier=dossier,
+            issuer_unit=self.world.haichau_pc,
+            signer=self.head,
+            decision_date=datetime.date(2026, 8, 19),
+            **kwargs,
+        )
+
+    def test_decision_awards_pending_nominees_registers_them_and_closes_the_dossier(self):
+        dossier, submitter = submitted(self.world.residential_group, nominees=3)
+        dropped = dossier.nominees.first()
+        services.nominee_drop(nominee=dropped, actor=self.head, stage_unit=self.world.haichau_pc, reason="Chưa đủ")
+        decision = self.issue(dossier)
+        self.assertEqual(decision.number_display, "01/QĐ-UBND")
+        self.assertEqual(Dossier.objects.get(pk=dossier.pk).status, DossierStatus.DECIDED)
+        self.assertEqual(decision.awarded_nominees.count(), 2)
+        self.assertEqual(sorted(dossier.nominees.values_list("outcome", flat=True)), ["awarded", "awarded", "dropped"])
+        records = AwardRecord.objects.filter(decision=decision)
+        self.assertEqual(records.count(), 2)
+        self.assertEqual(
+            set(records.values_list("decision_number", "year", "source")), {("01/QĐ-UBND", 2026, "decision")}
+        )
+        entry = LedgerEntry.objects.get(event="decision.issued")
+        self.assertEqual(entry.data["number"], "01/QĐ-UBND")
+        self.assertEqual(len(entry.data["nominees"]), 2)
+        self.assertEqual(submitter.notifications.count(), 1)
+
+    def test_numbers_are_consecutive_per_issuer_and_year_and_zero_padded_below_ten(self):
+        numbers = [self.issue(submitted(self.world.school, title=f"Hồ sơ {n}")[0]).number_display for n in range(10)]
+        self.assertEqual(numbers[:2], ["01/QĐ-UBND", "02/QĐ-UBND"])
+        self.assertEqual(numbers[8:], ["09/QĐ-UBND", "10/QĐ-UBND"])
+        next_year = submitted(self.world.school, title="Năm sau")[0]
+        decision = services.decision_issue(
+            dossier=next_year,
+            issuer_unit=self.world.haichau_pc,
+            signer=self.head,
+            decision_date=datetime.date(2027, 1, 2),
+        )
+        self.assertEqual(decision.number_display, "01/QĐ-UBND")
+        self.assertEqual(dict(DecisionCounter.objects.values_list("year", "last_number")), {2026: 10, 2027: 1})
+
+    def test_other_issuers_keep_their_own_series(self):
+        self.issue(submitted(self.world.school)[0])
+        police_head = grant(Role.APPROVER, self.world.haichau_police)
+        dossier, _ = submitted(self.world.residential_group, award_code="bk_bo_truong_cong_an")
+        RouteStop.objects.filter(dossier=dossier).exclude(position=0).delete()
+        decision = services.decision_issue(dossier=dossier, issuer_unit=self.world.haichau_police, signer=police_head)
+        self.assertEqual(decision.number_display, "01/QĐ-CAP")
+
+    def test_only_the_head_of_the_deciding_authority_issues(self):
+        dossier, _ = submitted(self.world.residential_group, award_code="bk_chu_tich_tinh")
+        with self.assertRaises(PermissionDenied):
+            self.issue(dossier)
+        appraiser = grant(Role.APPRAISER, self.world.danang_pc)
+        with self.assertRaises(PermissionDenied):
+            services.decision_issue(dossier=dossier, issuer_unit=self.world.danang_pc, signer=appraiser)
+        self.assertFalse(Decision.objects.exists())
+        self.assertFalse(DecisionCounter.objects.exists())
+
+    def test_deputy_signs_for_the_head(self):
+        deputy = grant(
+            Role.APPROVER,
+            self.world.haichau_pc,
+            acting_for=self.head,
+            valid_to=datetime.date.today() + datetime.timedelta(days=5),
+        )
+        decision = services.decision_issue(
+            dossier=submitted(self.world.school)[0], issuer_unit=self.world.haichau_pc, signer=deputy
+        )
+        self.assertEqual((decision.signer, decision.acting_for), (deputy, self.head))
+
+    def test_a_draft_or_decided_dossier_cannot_be_decided(self):
+        dossier, _ = draft(self.world.school)
+        with self.assertRaises(ValidationError):
+            self.issue(dossier)
+        decided, _ = submitted(self.world.school, title="Đã quyết định")
+        self.issue(decided)
+        with self.assertRaises(ValidationError):
+            self.issue(decided)
+        self.assertEqual(Decision.objects.count(), 1)
+
+
+@pytest.mark.postgres
+class ConcurrentDecisionNumberingTests(TemporaryMediaMixin, TransactionTestCase):
+    DECISIONS = 20
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("needs PostgreSQL")
+        self.world = build_world()
+        self.head = grant(Role.APPROVER, self.world.haichau_pc)
+        submitter = grant(Role.SUBMITTER, self.world.school)
+        self.dossiers = [
+            submitted(self.world.school, actor=submitter, title=f"Hồ sơ {n}")[0] for n in range(self.DECISIONS)
+        ]
+
+    def test_concurrent_decisions_by_one_issuer_get_distinct_consecutive_numbers(self):
+        barrier = threading.Barrier(self.DECISIONS)
+        errors = []
+
+        def decide(dossier):
+            try:
+                barrier.wait()
+                services.decision_issue(dossier=dossier, issuer_unit=self.world.haichau_pc, signer=self.head)
+            except Exception as error:
+                errors.append(error)
+            finally:
+                close_old_connections()
+                connection.close()
+
+        threads = [threading.Thread(target=decide, args=(dossier,)) for dossier in self.dossiers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        numbers = sorted(Decision.objects.values_list("number", flat=True))
+        self.assertEqual(numbers, list(range(1, self.DECISIONS + 1)))
+        self.assertEqual(DecisionCounter.objects.get().last_number, self.DECISIONS)
