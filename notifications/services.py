@@ -13,9 +13,13 @@ from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import emails, selectors
+from .events import NotificationKind
 from .models import EmailMode, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -110,6 +114,30 @@ def _push_unread_count(user) -> None:
     """Tell the user's other open pages the new unread count after they read something."""
     payload = {"unread": selectors.unread_count(user=user)}
     async_to_sync(get_channel_layer().group_send)(group_name(user.pk), {"type": PUSH_MESSAGE_TYPE, "payload": payload})
+
+
+# Rendered when each recipient's copy is, so the date reads in their language's format.
+_date_lazy = lazy(formats.date_format, str)
+
+
+def delegation_announce(*, membership) -> list[Notification]:
+    """Tell a person that a head delegated a role to them (acting head), for how long and where."""
+    details = {
+        "head": membership.acting_for.get_full_name(),
+        # The choice's lazy label, not get_role_display(): each copy is rendered in its recipient's language.
+        "role": dict(membership._meta.get_field("role").flatchoices)[membership.role],
+        "unit": membership.unit.name,
+        "start": _date_lazy(membership.valid_from, "SHORT_DATE_FORMAT"),
+        "end": _date_lazy(membership.valid_to, "SHORT_DATE_FORMAT"),
+    }
+    return notify(
+        recipients=[membership.user],
+        event=NotificationKind.MEMBERSHIP_DELEGATED,
+        title=format_lazy(_("{head} delegated to you the role of {role} at {unit}"), **details),
+        body=format_lazy(_("You act for {head} as {role} at {unit} from {start} to {end}."), **details),
+        url=reverse("profile"),
+        subject=membership,
+    )
 
 
 def sockets_close(*, user) -> None:

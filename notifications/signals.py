@@ -6,3 +6,9 @@ from . import services
 def close_sockets_on_logout(sender, request, user, **kwargs):
     if user is not None:
         services.sockets_close(user=user)
+
+
+def announce_delegation(sender, *, membership, action, **kwargs):
+    """Tell the delegate of a new delegation (``org_hierarchy.signals.membership_changed``, in its transaction)."""
+    if action == "delegated":
+        services.delegation_announce(membership=membership)
