@@ -51,6 +51,13 @@ def digest_pending(*, pks) -> QuerySet[Notification]:
     )
 
 
+def purgeable(*, before) -> QuerySet[Notification]:
+    """Return the read notifications created before ``before`` that no digest still waits for."""
+    return Notification.objects.filter(read_at__isnull=False, created_at__lt=before).exclude(
+        email_mode=EmailMode.DIGEST, digested_at__isnull=True
+    )
+
+
 def preferences_of(*, user) -> QuerySet[NotificationPreference]:
     """Return the user's e-mail rules, the default (empty event) first."""
     return NotificationPreference.objects.filter(user_id=user.pk).order_by("event")

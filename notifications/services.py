@@ -242,3 +242,14 @@ def _send_digest_of(*, notification_ids: list[int], now) -> int:
         return 0
     emails.send_digest(recipient, notifications)
     return 1
+
+
+@transaction.atomic
+def notifications_purge(*, before) -> int:
+    """Delete read notifications created before ``before``; return how many.
+
+    Notifications only point at the record that matters (the ledger keeps the history), so old read ones go.
+    Unread ones and those still waiting for a digest stay.
+    """
+    deleted, _by_model = selectors.purgeable(before=before).delete()
+    return deleted
