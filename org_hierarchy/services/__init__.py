@@ -1,0 +1,37 @@
+"""State changes of the organisation: every write to units, memberships and users goes through these functions.
+
+``memberships`` grants, ends and revokes roles and keeps guardian's object permissions in step; ``tree`` adds
+units and imports the official divisions; ``users`` onboards users and memberships from a file.
+"""
+
+from .memberships import (
+    GROUP_PREFIX,
+    delegation_check,
+    membership_end,
+    membership_grant,
+    membership_revoke,
+    memberships_sync_due,
+    role_group,
+    role_group_name,
+    user_groups_sync,
+)
+from .tree import BranchImportReport, divisions_import, orgunit_create
+from .users import RowError, UsersImportReport, users_import
+
+__all__ = [
+    "GROUP_PREFIX",
+    "BranchImportReport",
+    "RowError",
+    "UsersImportReport",
+    "delegation_check",
+    "divisions_import",
+    "membership_end",
+    "membership_grant",
+    "membership_revoke",
+    "memberships_sync_due",
+    "orgunit_create",
+    "role_group",
+    "role_group_name",
+    "user_groups_sync",
+    "users_import",
+]

@@ -1,0 +1,333 @@
+"""Bulk onboarding: users and their memberships from a CSV or XLSX file, all or nothing."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from guardian.utils import get_group_obj_perms_model
+from simple_history.utils import bulk_create_with_history
+
+from .. import selectors
+from ..models import Branch, Level, Membership, OrgUnit, Role
+from ..roles import PERMISSION_APP, ROLE_PERMISSIONS
+from ..signals import users_imported
+from ..spreadsheets import TableError, read_table
+from .memberships import role_group_name
+
+# Messages of the users import; the tests import them.
+MISSING_COLUMNS = gettext_lazy("Missing columns: %(columns)s.")
+NO_USERNAME = gettext_lazy("The username is empty.")
+BAD_USERNAME = gettext_lazy(
+    "The username “%(value)s” may have at most 150 characters: letters, digits and @ . + - _ only."
+)
+BAD_EMAIL = gettext_lazy("The e-mail address “%(value)s” is not valid.")
+BAD_ROLE = gettext_lazy("Unknown role “%(value)s”; use one of: %(choices)s.")
+BAD_BRANCH = gettext_lazy("Unknown branch “%(value)s”; use one of: %(choices)s.")
+BAD_LEVEL = gettext_lazy("Unknown level “%(value)s”; use one of: %(choices)s.")
+BAD_DATE = gettext_lazy("“%(value)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
+BAD_PERIOD = gettext_lazy("The end date is before the start date.")
+NO_UNIT = gettext_lazy("Give the unit as unit_id, unit_path, or branch and admin_code.")
+UNKNOWN_UNIT = gettext_lazy("No active unit matches “%(value)s”.")
+AMBIGUOUS_UNIT = gettext_lazy("Several units match “%(value)s”; add the level column (commune or province).")
+UNIT_OUT_OF_SCOPE = gettext_lazy("You do not administer the unit “%(value)s”.")
+CONFLICTING_USER = gettext_lazy("The user “%(value)s” appears on row %(row)d with a different name or e-mail.")
+DUPLICATE_ROW = gettext_lazy("The same role at the same unit is already on row %(row)d.")
+
+MAX_USERNAME = 150
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+    def __str__(self):
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class UsersImportReport:
+    """What ``users_import`` found in a file and, when it had no error, what it created."""
+
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    users_created: int = 0
+    users_existing: int = 0
+    memberships_created: int = 0
+    memberships_unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    username: str
+    full_name: str
+    email: str
+    role: str
+    unit_key: tuple
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    unit: OrgUnit | None = None
+
+
+def _parse_date(value, *, default=None):
+    if value in ("", None):
+        return default
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value)
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(BAD_DATE % {"value": text})
+
+
+def _choice(value, choices, message):
+    text = str(value).strip().lower()
+    for choice_value, _label in choices:
+        if text == str(choice_value):
+            return choice_value
+    raise ValidationError(message % {"value": value, "choices": ", ".join(str(v) for v, _label in choices)})
+
+
+_LEVEL_CHOICES = [(level.slug, level.label) for level in Level]
+
+
+def _parse_row(number: int, cells: dict) -> _Row:
+    """Return the row's values, or raise ``ValidationError`` with every problem of the row."""
+    problems = []
+
+    def attempt(parse):
+        try:
+            return parse()
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            return None
+
+    username = str(cells.get("username", "")).strip()
+    if not username:
+        problems.append(str(NO_USERNAME))
+    else:
+        try:
+            UnicodeUsernameValidator()(username)
+            if len(username) > MAX_USERNAME:
+                raise ValidationError(BAD_USERNAME)
+        except ValidationError:
+            problems.append(str(BAD_USERNAME % {"value": username}))
+    email = str(cells.get("email", "")).strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(str(BAD_EMAIL % {"value": email}))
+    role = attempt(lambda: _choice(cells.get("role", ""), Role.choices, BAD_ROLE))
+    if cells.get("unit_id") not in ("", None):
+        unit_key = ("id", str(cells["unit_id"]).removesuffix(".0"))
+    elif cells.get("unit_path"):
+        unit_key = ("path", str(cells["unit_path"]).upper())
+    elif cells.get("branch") and cells.get("admin_code") not in ("", None):
+        branch = attempt(lambda: _choice(cells["branch"], Branch.choices, BAD_BRANCH))
+        level = None
+        if cells.get("level"):
+            slug = attempt(lambda: _choice(cells["level"], _LEVEL_CHOICES, BAD_LEVEL))
+            level = Level[slug.upper()].value if slug else None
+        unit_key = ("code", branch, level, str(cells["admin_code"]).removesuffix(".0"))
+    else:
+        problems.append(str(NO_UNIT))
+        unit_key = ()
+    valid_from = attempt(lambda: _parse_date(cells.get("valid_from"), default=timezone.localdate()))
+    valid_to = attempt(lambda: _parse_date(cells.get("valid_to")))
+    if valid_from and valid_to and valid_to < valid_from:
+        problems.append(str(BAD_PERIOD))
+    if problems:
+        raise ValidationError(problems)
+    return _Row(
+        number=number,
+        username=username,
+        full_name=str(cells.get("full_name", "")).strip(),
+        email=email,
+        role=role,
+        unit_key=unit_key,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+
+
+def _describe_key(key: tuple) -> str:
+    return key[-1] if key[0] != "code" else f"{key[1]}/{key[3]}"
+
+
+def _resolve_units(rows: list[_Row]) -> dict[tuple, list[OrgUnit]]:
+    """Find the units named by the rows in at most three queries."""
+    ids = {key[1] for key in (r.unit_key for r in rows) if key[0] == "id" and key[1].isdigit()}
+    paths = {r.unit_key[1] for r in rows if r.unit_key[0] == "path"}
+    codes = {r.unit_key[3] for r in rows if r.unit_key[0] == "code"}
+    found: dict[tuple, list[OrgUnit]] = {}
+    active = OrgUnit.objects.filter(is_active=True)
+    for unit in active.filter(pk__in=ids) if ids else ():
+        found[("id", str(unit.pk))] = [unit]
+    for unit in active.filter(path__in=paths) if paths else ():
+        found[("path", unit.path)] = [unit]
+    for unit in active.filter(admin_code__in=codes) if codes else ():
+        found.setdefault(("code", unit.branch, None, unit.admin_code), []).append(unit)
+        found[("code", unit.branch, unit.level, unit.admin_code)] = [unit]
+    return found
+
+
+def _role_groups(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Group]:
+    """Return the role groups of many (unit id, role) pairs, creating the missing ones in bulk."""
+    names = {role_group_name(unit_id=unit_id, role=role): (unit_id, role) for unit_id, role in pairs}
+    groups = {names[g.name]: g for g in Group.objects.filter(name__in=names)}
+    new = [Group(name=name) for name, pair in names.items() if pair not in groups]
+    if new:
+        Group.objects.bulk_create(new)
+        new = list(Group.objects.filter(name__in=[g.name for g in new]))
+        permissions = {
+            p.codename: p
+            for p in Permission.objects.filter(
+                content_type__app_label=PERMISSION_APP, codename__in=ROLE_PERMISSIONS.values()
+            )
+        }
+        content_type = ContentType.objects.get_for_model(OrgUnit)
+        grants = []
+        for group in new:
+            unit_id, role = names[group.name]
+            groups[(unit_id, role)] = group
+            grants.append(
+                get_group_obj_perms_model()(
+                    group=group,
+                    permission=permissions[ROLE_PERMISSIONS[role]],
+                    content_type=content_type,
+                    object_pk=str(unit_id),
+                )
+            )
+        get_group_obj_perms_model().objects.bulk_create(grants)
+    return groups
+
+
+def _check_rows(rows: list[_Row], *, actor, report: UsersImportReport) -> None:
+    units = _resolve_units(rows)
+    admin_paths = None
+    if actor is not None and not actor.is_superuser:
+        admin_paths = [seat.path for seat in selectors.seats_of(actor) if seat.role == Role.ADMIN]
+    first_of_user: dict[str, _Row] = {}
+    first_of_seat: dict[tuple, _Row] = {}
+    for row in rows:
+        matches = units.get(row.unit_key, [])
+        label = _describe_key(row.unit_key)
+        if not matches:
+            report.errors.append(RowError(row.number, str(UNKNOWN_UNIT % {"value": label})))
+            continue
+        if len(matches) > 1:
+            report.errors.append(RowError(row.number, str(AMBIGUOUS_UNIT % {"value": label})))
+            continue
+        row.unit = matches[0]
+        if admin_paths is not None and not any(row.unit.path.startswith(path) for path in admin_paths):
+            report.errors.append(RowError(row.number, str(UNIT_OUT_OF_SCOPE % {"value": row.unit.name})))
+            continue
+        first = first_of_user.setdefault(row.username, row)
+        if (first.full_name, first.email) != (row.full_name, row.email):
+            report.errors.append(
+                RowError(row.number, str(CONFLICTING_USER % {"value": row.username, "row": first.number}))
+            )
+        seat = (row.username, row.unit.pk, row.role)
+        if (first_seat := first_of_seat.setdefault(seat, row)) is not row:
+            report.errors.append(RowError(row.number, str(DUPLICATE_ROW % {"row": first_seat.number})))
+
+
+@transaction.atomic
+def users_import(*, file, actor) -> UsersImportReport:
+    """Create the users and memberships listed in a CSV or XLSX file, all or nothing.
+
+    Columns: username, full_name, email, role, the unit (``unit_id``, ``unit_path``, or ``branch`` +
+    ``admin_code`` with ``level`` when a code is both a province's and a commune's), valid_from, valid_to.
+    Every bad row is reported with its spreadsheet row number and nothing is saved. Existing users (by username)
+    keep their profile and get the new memberships; a membership already held for the same period is left
+    alone, so a file can be imported twice. New users get no usable password: they set one through the
+    password-reset e-mail. A non-superuser actor may only import into units they administer.
+    """
+    report = UsersImportReport()
+    try:
+        columns, table = read_table(file)
+    except TableError as exc:
+        report.errors.append(RowError(1, str(exc)))
+        return report
+    report.rows = len(table)
+    missing = [c for c in ("username", "role") if c not in columns]
+    if not set(columns) & {"unit_id", "unit_path", "admin_code"}:
+        missing.append("unit_id | unit_path | admin_code")
+    if missing:
+        report.errors.append(RowError(1, str(MISSING_COLUMNS % {"columns": ", ".join(missing)})))
+        return report
+    rows = []
+    for number, cells in table:
+        try:
+            rows.append(_parse_row(number, cells))
+        except ValidationError as exc:
+            report.errors.extend(RowError(number, message) for message in exc.messages)
+    _check_rows(rows, actor=actor, report=report)
+    if report.errors:
+        report.errors.sort(key=lambda error: error.row)
+        return report
+
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(username__in={r.username for r in rows})}
+    report.users_existing = len(users)
+    new_users = []
+    for row in rows:
+        if row.username not in users:
+            user = User(username=row.username, full_name=row.full_name, email=row.email)
+            user.set_unusable_password()
+            users[row.username] = user
+            new_users.append(user)
+    bulk_create_with_history(new_users, User, batch_size=500, default_user=actor, default_change_reason="imported")
+    if new_users:
+        # bulk_create returns ids on PostgreSQL and SQLite; read them back by username to be sure of them.
+        users.update({u.username: u for u in User.objects.filter(username__in=[u.username for u in new_users])})
+    report.users_created = len(new_users)
+
+    held = set(
+        Membership.objects.filter(
+            user__in=[u.pk for u in users.values()], revoked_at__isnull=True, acting_for__isnull=True
+        ).values_list("user_id", "unit_id", "role", "valid_from", "valid_to")
+    )
+    memberships = []
+    for row in rows:
+        user = users[row.username]
+        if (user.pk, row.unit.pk, row.role, row.valid_from, row.valid_to) in held:
+            report.memberships_unchanged += 1
+            continue
+        memberships.append(
+            Membership(user=user, unit=row.unit, role=row.role, valid_from=row.valid_from, valid_to=row.valid_to)
+        )
+    bulk_create_with_history(
+        memberships, Membership, batch_size=500, default_user=actor, default_change_reason="imported"
+    )
+    report.memberships_created = len(memberships)
+
+    today = timezone.localdate()
+    in_force = [m for m in memberships if m.valid_from <= today and (m.valid_to is None or m.valid_to >= today)]
+    groups = _role_groups({(m.unit_id, m.role) for m in in_force})
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=m.user.pk, group_id=groups[(m.unit_id, m.role)].pk) for m in in_force],
+        ignore_conflicts=True,
+    )
+    users_imported.send(sender=Membership, actor=actor, report=report, memberships=memberships)
+    return report
