@@ -92,11 +92,17 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with connection.cursor():
-            print(f"database: {connection.display_name} {'.'.join(map(str, connection.get_database_version()))}")
+            version = ".".join(map(str, connection.get_database_version()))
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+            print(f"database: {connection.display_name} {version}; load average before the run: {load}")
         divisions = official_list()
-        elapsed, reports = timed(lambda: divisions_import(divisions=divisions))
+        with CaptureQueriesContext(connection) as captured:
+            elapsed, reports = timed(lambda: divisions_import(divisions=divisions))
         created = sum(report.created for report in reports)
-        print(f"import_divisions, empty database: {created} units in {elapsed:.2f} s")
+        print(
+            f"import_divisions, empty database: {created} units in {elapsed:.2f} s, "
+            f"{len(captured.captured_queries)} SQL statements"
+        )
         with CaptureQueriesContext(connection) as captured:
             elapsed, reports = timed(lambda: divisions_import(divisions=divisions))
         unchanged = sum(report.unchanged for report in reports)
