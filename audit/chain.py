@@ -70,6 +70,9 @@ def entry_hash(fields: dict) -> str:
     ``occurred_at`` is a datetime and ``subject_type`` the ``app_label.model`` name (not the content type id,
     which differs between databases restored from the same dump).
     """
-    payload = dict(fields)
-    payload["occurred_at"] = timestamp(fields["occurred_at"])
+    return payload_hash({**fields, "occurred_at": timestamp(fields["occurred_at"])})
+
+
+def payload_hash(payload: dict) -> str:
+    """Return the digest of a payload whose ``occurred_at`` is already canonical text (the verifier's path)."""
     return hashlib.sha256(_ENCODER.encode(payload).encode("utf-8")).hexdigest()

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
-from .chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
+from .chain import GENESIS_HASH, HASHED_FIELDS, payload_hash, timestamp
 from .models import ChainHead, LedgerEntry
 
 CHUNK_SIZE = 5000
@@ -83,8 +83,29 @@ def _verify(chunk_size: int) -> VerificationResult:
     checked = 0
     for rows in _chunks(chunk_size):
         for position, row in enumerate(rows):
-            fields = dict(zip(_COLUMNS, row, strict=True))
-            sequence = fields["sequence"]
+            # Unpacked in the order of _COLUMNS; a row is hashed without building an intermediate dict.
+            (
+                sequence,
+                event,
+                occurred_at,
+                actor_id,
+                actor_name,
+                role,
+                acting_for_id,
+                acting_for_name,
+                unit_id,
+                unit_name,
+                stage,
+                subject_type_id,
+                subject_id,
+                subject_text,
+                version_digest,
+                reason,
+                data,
+                prev_hash,
+                stored_hash,
+                _pk,
+            ) = row
             problem = None
             if sequence != expected_sequence:
                 if sequence > expected_sequence:
@@ -96,16 +117,33 @@ def _verify(chunk_size: int) -> VerificationResult:
                     why = _("The sequence goes back: entry %(expected)d was expected.") % {
                         "expected": expected_sequence
                     }
-                problem = Problem(sequence, fields["event"], why)
-            elif fields["prev_hash"] != previous_hash:
-                problem = Problem(sequence, fields["event"], _("The link to the previous entry is broken."))
+                problem = Problem(sequence, event, why)
+            elif prev_hash != previous_hash:
+                problem = Problem(sequence, event, _("The link to the previous entry is broken."))
             else:
-                previous_hash = fields.pop("hash")
-                del fields["id"]
-                type_id = fields.pop("subject_type_id")
-                fields["subject_type"] = type_names.get(type_id, "") if type_id else ""
-                if entry_hash(fields) != previous_hash:
-                    problem = Problem(sequence, fields["event"], _("The entry was changed after it was written."))
+                payload = {
+                    "sequence": sequence,
+                    "event": event,
+                    "occurred_at": timestamp(_as_datetime(occurred_at)),
+                    "actor_id": actor_id,
+                    "actor_name": actor_name,
+                    "role": role,
+                    "acting_for_id": acting_for_id,
+                    "acting_for_name": acting_for_name,
+                    "unit_id": unit_id,
+                    "unit_name": unit_name,
+                    "stage": stage,
+                    "subject_type": type_names.get(subject_type_id, "") if subject_type_id else "",
+                    "subject_id": subject_id,
+                    "subject_text": subject_text,
+                    "version_digest": version_digest,
+                    "reason": reason,
+                    "data": json.loads(data) if isinstance(data, str) else data,
+                    "prev_hash": prev_hash,
+                }
+                if payload_hash(payload) != stored_hash:
+                    problem = Problem(sequence, event, _("The entry was changed after it was written."))
+                previous_hash = stored_hash
             if problem:
                 return _first_of(_check_state(rows[:position]), problem, checked)
             expected_sequence = sequence + 1
@@ -116,10 +154,11 @@ def _verify(chunk_size: int) -> VerificationResult:
 
 
 def _chunks(chunk_size: int) -> Iterator[list[tuple]]:
-    """Yield the ledger's rows in sequence order, ``chunk_size`` at a time, as Python values.
+    """Yield the ledger's rows in sequence order, ``chunk_size`` at a time, as the database driver gives them.
 
     Plain SQL with keyset pagination on the unique sequence index: constant memory on every backend, and none
-    of the ORM's per-value conversion, which would cost more than the hashing itself.
+    of the ORM's per-value conversion, which would cost more than the hashing itself. ``occurred_at`` and
+    ``data`` are left raw (text on SQLite); ``_as_datetime`` and ``json.loads`` convert them where needed.
     """
     quote = connection.ops.quote_name
     meta = LedgerEntry._meta
@@ -128,7 +167,7 @@ def _chunks(chunk_size: int) -> Iterator[list[tuple]]:
         f"SELECT {', '.join(quote(meta.get_field(name).column) for name in _COLUMNS)} FROM {quote(meta.db_table)} "
         f"WHERE {sequence_column} > %s ORDER BY {sequence_column} LIMIT %s"
     )
-    sequence_index, at_index, data_index = (_COLUMNS.index(name) for name in ("sequence", "occurred_at", "data"))
+    sequence_index = _COLUMNS.index("sequence")
     after = -(2**63)
     with connection.cursor() as cursor:
         while True:
@@ -136,14 +175,7 @@ def _chunks(chunk_size: int) -> Iterator[list[tuple]]:
             rows = cursor.fetchall()
             if not rows:
                 return
-            converted = []
-            for row in rows:
-                row = list(row)
-                row[at_index] = _as_datetime(row[at_index])
-                if isinstance(row[data_index], str):
-                    row[data_index] = json.loads(row[data_index])
-                converted.append(tuple(row))
-            yield converted
+            yield rows
             after = rows[-1][sequence_index]
 
 
@@ -192,6 +224,9 @@ def _check_state(rows: list[tuple]) -> Problem | None:
     for row in rows:
         if row[event_index] in wanted_events or row[type_index] in wanted_types:
             entry = LedgerEntry(**dict(zip(_COLUMNS, row, strict=True)))
+            entry.occurred_at = _as_datetime(entry.occurred_at)
+            if isinstance(entry.data, str):
+                entry.data = json.loads(entry.data)
             if entry.event in wanted_events:
                 by_key[entry.event].append(entry)
             if entry.subject_type_id in wanted_types:
