@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,7 @@ class Notification(models.Model):
     )
     subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

@@ -34,9 +34,11 @@ def group_name(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-@transaction.atomic
 def notify(*, recipients, event, title, body="", url="", subject=None, data=None) -> list[Notification]:
     """Create one notification per recipient and queue its push and e-mail for after the commit.
+
+    It writes with a single INSERT and opens no savepoint of its own: it runs inside the caller's transaction
+    (the transition's), and outside one the insert is its own transaction.
 
     ``recipients`` are users chosen by the caller's selectors (never a broadcast); inactive users and repeats are
     skipped. Pass ``title`` and ``body`` as lazy translations (``gettext_lazy``, ``format_lazy``): each

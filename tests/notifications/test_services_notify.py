@@ -1,3 +1,5 @@
+import datetime
+
 from django.core import mail
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -25,13 +27,15 @@ class NotifyTests(MeritflowTestCase):
                 body="Hồ sơ 12",
                 url="/dossiers/12/",
                 subject=self.world.danang_police,
-                data={"dossier": 12},
+                data={"dossier": 12, "deadline": datetime.date(2026, 12, 31)},
             )
         self.assertEqual(len(created), 2)
         rows = Notification.objects.order_by("recipient_id")
         self.assertEqual([n.recipient_id for n in rows], sorted([self.appraiser.pk, self.other_appraiser.pk]))
         first = rows[0]
-        self.assertEqual((first.event, first.url, first.data), (EVENT, "/dossiers/12/", {"dossier": 12}))
+        self.assertEqual(
+            (first.event, first.url, first.data), (EVENT, "/dossiers/12/", {"dossier": 12, "deadline": "2026-12-31"})
+        )
         self.assertEqual(first.subject, self.world.danang_police)
         self.assertIsNone(first.read_at)
         self.assertEqual(sorted(m.to[0] for m in mail.outbox), ["a@example.vn", "b@example.vn"])
@@ -94,8 +98,8 @@ class NotifyQueryCountTests(MeritflowTestCase):
         people = [make_user(email=f"p{n}@example.vn") for n in range(20)]
         services.preference_set(user=people[0], email_mode=EmailMode.DIGEST)
         for batch in (people[:10], people):
-            # Savepoint, the preferences, the insert, release; after commit: the unread counts, the e-mailed stamp.
-            with self.assertNumQueries(6), self.captureOnCommitCallbacks(execute=True):
+            # In the transition: the preferences, the insert; after commit: the unread counts, the e-mailed stamp.
+            with self.assertNumQueries(4), self.captureOnCommitCallbacks(execute=True):
                 services.notify(recipients=batch, event=EVENT, title="t", subject=self.world.danang_pc)
         self.assertEqual(Notification.objects.count(), 30)
         self.assertEqual(len(mail.outbox), 28)
