@@ -25,7 +25,7 @@ from org_hierarchy.roles import ROLE_PERMISSIONS, permission_for
 from org_hierarchy.selectors import holds_role
 
 from . import selectors
-from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, task_unavailable
+from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, TaskIndexView, task_unavailable
 
 ROLE_BY_PERMISSION = {permission_for(role): role for role in ROLE_PERMISSIONS}
 
@@ -48,6 +48,8 @@ class StageTask(flow.View):
             .Next(this.commune_signed)
         )
     """
+
+    index_view_class = TaskIndexView
 
     def __init__(self, view, *, level=None, **kwargs):
         super().__init__(view, **kwargs)

@@ -7,7 +7,7 @@ even leave the task taken.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -68,6 +68,17 @@ class SubmitView(LoginRequiredMixin, generic.FormView):
         return redirect("workflows:process", process_pk=process.pk)
 
 
+class TaskIndexView(generic.RedirectView):
+    """Open a step: straight to its form for whoever may do it, to its details for the others who may see it."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        activation = self.request.activation
+        task, node = activation.task, activation.flow_task
+        if node.can_execute(self.request.user, task) or node.can_assign(self.request.user, task):
+            return selectors.node_url(node, "execute", task.process_id, task.pk)
+        return reverse("workflows:process", kwargs={"process_pk": task.process_id})
+
+
 class TaskView(generic.FormView):
     """Base of the task pages: the dossier as it stands, the earlier steps, the deadline and the step's form."""
 
@@ -109,9 +120,6 @@ class TaskView(generic.FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        except PermissionDenied:
-            transaction.set_rollback(True)
-            raise
         messages.success(self.request, DONE)
         return HttpResponseRedirect(reverse("workflows:process", kwargs={"process_pk": self.activation.process.pk}))
 

@@ -61,7 +61,9 @@ class FlowActions:
         return self.officers[unit.pk, role]
 
     def login(self, user):
-        self.client.force_login(user)
+        if getattr(self.client, "logged_in_as", None) != user.pk:
+            self.client.force_login(user)
+            self.client.logged_in_as = user.pk
         return user
 
     def make_dossier(self, award, *, nominees=2, kind=CommendationKind.ANNUAL, title="Khen thưởng tổ dân phố 12"):

@@ -10,6 +10,7 @@ from viewflow.workflow.status import STATUS
 from audit.models import LedgerEntry
 from nominations import services as nomination_services
 from nominations.models import SubjectType
+from notifications.models import Notification
 from org_hierarchy.models import Membership, Role
 from org_hierarchy.roles import permission_for
 from tests.base import grant, make_user
@@ -73,7 +74,10 @@ class PermissionMatrixTests(FlowTestCase):
     def test_the_appraiser_of_the_stage_unit_sees_and_does_it(self):
         appraiser = self.login(self.officer(self.world.danang_police, Role.APPRAISER))
         self.assertContains(self.client.get(reverse("workflows:queue")), self.dossier.title)
+        index = self.client.get(node_url(self.task.flow_task, "index", self.process.pk, self.task.pk))
+        self.assertRedirects(index, self.execute_url(self.task), fetch_redirect_response=False)
         self.assertEqual(self.client.get(self.execute_url(self.task)).status_code, 200)
+        self.assertTrue(Notification.objects.filter(recipient=appraiser, event="task.waiting").exists())
         self.appraise(self.process, self.world.danang_police)
         self.task.refresh_from_db()
         self.assertEqual((self.task.status, self.task.owner), (STATUS.DONE, appraiser))
@@ -136,6 +140,11 @@ class PermissionMatrixTests(FlowTestCase):
         self.login(nominee_user)
         self.assertEqual(self.client.post(self.execute_url(task), {"opinion": "x"}).status_code, 403)
         self.assertNotContains(self.client.get(reverse("workflows:queue")), dossier.title)
+        # Told of the step were the stage's other appraisers, not the nominee.
+        told = Notification.objects.filter(event="task.waiting", subject_id=dossier.pk)
+        appraiser = self.officer(self.world.danang_police, Role.APPRAISER)
+        self.assertIn(appraiser.pk, told.values_list("recipient", flat=True))
+        self.assertFalse(told.filter(recipient=nominee_user).exists())
 
     def test_an_expired_membership_grants_nothing_before_the_groups_are_resynchronised(self):
         user = grant(Role.APPRAISER, self.world.danang_police, valid_from=timezone.localdate() - datetime.timedelta(30))
