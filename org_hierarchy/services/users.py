@@ -23,7 +23,7 @@ from ..signals import users_imported
 from ..spreadsheets import TableError, read_table
 from .memberships import role_group_name
 
-# Messages of the users import; the tests import them.
+# Messages of the users import, one constant each so that callers can recognise them.
 MISSING_COLUMNS = gettext_lazy("Missing columns: %(columns)s.")
 NO_USERNAME = gettext_lazy("The username is empty.")
 BAD_USERNAME = gettext_lazy(
