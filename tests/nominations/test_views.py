@@ -184,3 +184,24 @@ class DossierListQueryTests(NominationsTestCase):
 # Session, user, memberships (scope), the "may create" check, the paginator's count, the unread-notification
 # badge, the page of dossiers with their units, award types and nominee counts.
 LIST_QUERIES = 7
+
+
+class EligibilityPageTests(NominationsTestCase):
+    def test_submitter_sees_each_check_with_its_reason_and_the_route_in_vietnamese_by_default(self):
+        dossier, submitter = draft(self.world.residential_group, award_code="bk_bo_truong_cong_an")
+        self.client.force_login(submitter)
+        response = self.client.get(reverse("nominations:eligibility", args=[dossier.pk]))
+        self.assertContains(response, "Hồ sơ chưa đáp ứng các điều kiện xét tặng.")
+        self.assertContains(response, "Tuyến trình: Công an Phường Hải Châu → Công an Thành phố Đà Nẵng → Bộ Công an.")
+        self.assertContains(response, 'class="check-failed"', count=1)
+        self.assertNotContains(response, "?dossier=")
+
+    def test_an_eligible_draft_offers_submission(self):
+        dossier, submitter = ready_dossier(self.world.residential_group)
+        submitter.language = "en"
+        submitter.save()
+        self.client.force_login(submitter)
+        response = self.client.get(reverse("nominations:eligibility", args=[dossier.pk]))
+        self.assertContains(response, "The dossier passes every check.")
+        self.assertNotContains(response, 'class="check-failed"')
+        self.assertContains(response, f'href="{reverse("nomination:submit:execute")}?dossier={dossier.pk}"')
