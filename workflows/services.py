@@ -68,6 +68,12 @@ def _finish(activation, *, outcome: str, task_data: dict) -> None:
     process.stage_outcome = outcome
     process.save(update_fields=["data"])
     activation.task.data = {**activation.task.data, **task_data}
+    _complete(activation, reason=f"{activation.flow_task.name}: {outcome or 'done'}")
+
+
+def _complete(activation, *, reason: str) -> None:
+    """Complete the task; its history row carries the reason (the user comes from the request)."""
+    activation.task._change_reason = reason
     activation.execute()
 
 
@@ -114,7 +120,7 @@ def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     process.artifact = dossier
     process.route = [[stop.level, stop.unit_id] for stop in stops]
     _enter_stage(process, dossier=dossier, unit=stops[0].unit, actor=actor)
-    activation.execute()
+    _complete(activation, reason="submit: done")
     return process
 
 
@@ -185,7 +191,7 @@ def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> Non
         data=data,
     )
     activation.task.data = {**activation.task.data, **data}
-    activation.execute()
+    _complete(activation, reason=f"{activation.flow_task.name}: {'agrees' if agrees else 'objects'}")
 
 
 def vote_passes(*, award_type, members: int, present: int, votes_for: int) -> bool:

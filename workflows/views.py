@@ -23,6 +23,9 @@ from org_hierarchy.selectors import units_with_role
 
 from . import forms, selectors, services
 
+# The flow's start node, as mounted by ``viewsets.NominationAppViewset``.
+SUBMIT_URL_NAME = "nomination:submit:execute"
+
 TASK_BUSY = _("Someone else is working on this dossier right now. Please try again in a moment.")
 TASK_DONE = _("This step has already been completed.")
 TASK_TAKEN = _("{name} has already taken this step.")
@@ -222,6 +225,8 @@ class TaskListView(LoginRequiredMixin, generic.ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(title=self.title, today=timezone.localdate(), **kwargs)
+        if selectors.may_submit(self.request.user):
+            context["submit_url"] = reverse(SUBMIT_URL_NAME)
         context["rows"] = [(task, selectors.task_url(task)) for task in context["tasks"]]
         return context
 

@@ -11,10 +11,19 @@ from functools import wraps
 
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
+from django.views import generic
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 
 from . import selectors
+
+
+class DashboardView(generic.RedirectView):
+    """The flow's home is the user's queue: viewflow's kanban dashboard lists every process's tasks, unscoped."""
+
+    flow_class = None
+    viewset = None
+    pattern_name = "workflows:queue"
 
 
 class ScopedListMixin:
@@ -70,6 +79,7 @@ def _guard_patterns(patterns):
 
 
 class NominationAppViewset(FlowAppViewset):
+    dashboard_view_class = DashboardView
     process_list_view_class = ProcessListView
     task_list_view_class = TaskListView
     inbox_view_class = InboxListView

@@ -66,6 +66,8 @@ class LifecycleScenario:
         history = Task.history.filter(process_id=process.pk, flow_task_type="HUMAN", status=STATUS.DONE)
         self.assertEqual(history.count(), 3 * stages)
         self.assertFalse(history.filter(history_user__isnull=True).exists())
+        self.assertFalse(history.filter(history_change_reason__isnull=True).exists())
+        self.assertTrue(history.filter(history_change_reason=f"{slug(self.route[-1])}_sign: decide").exists())
 
     def test_return_for_supplement_comes_back_to_the_stage_that_returned_it(self):
         dossier = self.make_dossier(getattr(self, self.award_attr))

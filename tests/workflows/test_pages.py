@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from org_hierarchy.models import Role
+from tests.base import grant
 from workflows.selectors import node_url
 
 from .base import FlowTestCase
@@ -54,3 +55,23 @@ class ChartTests(FlowTestCase):
             self.assertContains(svg, f'<g id="{node}"')
         bpmn = self.client.get("/nomination/chart/?format=bpmn")
         self.assertContains(bpmn, "bpmn:userTask")
+
+
+class HomeTests(FlowTestCase):
+    def test_the_flow_home_is_the_users_queue_with_a_way_to_submit(self):
+        self.login(self.submitter)
+        self.assertRedirects(self.client.get("/nomination/"), reverse("workflows:queue"), fetch_redirect_response=False)
+        self.assertContains(self.client.get(reverse("workflows:queue")), 'href="/nomination/submit/"')
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        self.assertNotContains(self.client.get(reverse("workflows:queue")), 'href="/nomination/submit/"')
+
+    def test_the_submit_page_offers_only_the_users_drafts(self):
+        mine = self.make_dossier(self.commune_award, title="Hồ sơ nháp của tôi")
+        self.login(self.submitter)
+        page = self.client.get(f"/nomination/submit/?dossier={mine.pk}")
+        self.assertContains(page, "Hồ sơ nháp của tôi")
+        other = grant(Role.SUBMITTER, self.world.school)
+        self.login(other)
+        response = self.client.post("/nomination/submit/", {"dossier": mine.pk})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("dossier", response.context["form"].errors)
