@@ -62,6 +62,11 @@ class PreferencesView(LoginRequiredMixin, FormView):
     def get_initial(self):
         return PreferencesForm.initial_from(selectors.preferences_of(user=self.request.user))
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def form_valid(self, form):
         services.preferences_set(user=self.request.user, modes=form.modes())
         messages.success(self.request, PREFERENCES_SAVED_MESSAGE)

@@ -130,8 +130,8 @@ class PreferencesViewTests(MeritflowTestCase):
     def test_bad_mode_is_a_form_error_and_changes_nothing(self):
         services.preference_set(user=self.user, email_mode=EmailMode.DIGEST)
         response = self.client.post(PREFERENCES_URL, {"default": "sometimes"})
-        self.assertEqual(response.status_code, 200)
-        self.assertTrue(response.context["form"].errors["default"])
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Hãy chọn một lựa chọn hợp lệ", status_code=400)
         self.assertEqual(NotificationPreference.objects.get(user=self.user).email_mode, EmailMode.DIGEST)
 
 
