@@ -1,5 +1,6 @@
 """The whole journey of a dossier, written once and run for a ward, a province and a ministry award."""
 
+from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -85,6 +86,10 @@ class LifecycleScenario:
         self.assertEqual(self.open_node_names(process), ["supplement"])
         supplement = self.open_task(process)
         self.assertEqual(supplement.owner, self.submitter)
+        self.login(self.submitter)
+        page = self.client.get(self.execute_url(supplement))
+        self.assertContains(page, "Thiếu biên bản họp xét của cơ sở.")
+        self.assertContains(page, reverse("nominations:dossier_edit", args=[dossier.pk]))
 
         version = dossier.version
         nominee = dossier.nominees.first()
