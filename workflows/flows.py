@@ -7,6 +7,7 @@ from org_hierarchy.roles import permission_for
 
 from . import calendar, selectors, services, views
 from .models import NominationProcess
+from .nodes import SubmitterTask
 from .stages import returned_by, stage
 
 
@@ -69,7 +70,7 @@ class NominationFlow(flow.Flow):
 
     # submitter lane: return for supplement comes back to the stage that returned it
     supplement = (
-        flow.View(views.SupplementView.as_view())
+        SubmitterTask(views.SupplementView.as_view())
         .Annotation(title=_("Supplement the dossier"))
         .Permission(permission_for(Role.SUBMITTER), obj=lambda process: process.dossier.originating_unit)
         .Assign(this.submitter)

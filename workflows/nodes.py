@@ -4,6 +4,7 @@
   separation-of-duties and membership-in-force checks viewflow does not know about, and an execute URL that
   takes the task, refuses cleanly when someone else was faster and never turns a lock timeout into a 500.
 - ``ConsultationTask``: the same, but the unit is the consulted unit carried in the task's data.
+- ``SubmitterTask``: a task assigned to the submitter (supplementing a returned dossier), with the same URL.
 - ``ForEachSplit``: a parallel split with one branch per item computed at run time (viewflow's open-source
   edition has no ``Split(data_source=...)``).
 """
@@ -30,53 +31,12 @@ from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, TaskIndexView, task_unavail
 ROLE_BY_PERMISSION = {permission_for(role): role for role in ROLE_PERMISSIONS}
 
 
-class StageTask(flow.View):
-    """A human task for the holders of one role at one unit.
+class GuardedExecuteMixin:
+    """An execute URL that takes a free task, then runs the task view, under the flow lock.
 
-    viewflow offers the task to whoever holds the guardian object permission on the unit (that is what its queue
-    reads). Acting on it additionally requires, checked on every assign and execute:
-
-    - a membership in force today for that role at that unit (group synchronisation by date is periodic, so an
-      expired membership may still sit in the group for a while);
-    - not being the dossier's submitter nor a nominee of it (separation of duties, architecture §4).
-
-    Usage::
-
-        commune_sign = (
-            StageTask(views.SignView.as_view(), level=Level.COMMUNE)
-            .Permission(permission_for(Role.APPROVER), obj=this.stage_unit_of(Level.COMMUNE))
-            .Next(this.commune_signed)
-        )
+    Whoever may not act gets 403; if someone else was faster (the task is done or taken), or the dossier stays
+    locked by someone else's step, the user gets a translated 409 page instead of viewflow's 403 or a 500.
     """
-
-    index_view_class = TaskIndexView
-
-    def __init__(self, view, *, level=None, **kwargs):
-        super().__init__(view, **kwargs)
-        self.stage_level = level
-
-    @cached_property
-    def role(self) -> str:
-        return ROLE_BY_PERMISSION[self._owner_permission]
-
-    def unit_id_of(self, task) -> int | None:
-        return int(task.owner_permission_obj_pk) if task.owner_permission_obj_pk else None
-
-    def may_act(self, user, task) -> bool:
-        """Tell whether ``user`` may ever act on ``task`` (role in force at the unit, not a party)."""
-        if user is None or not user.is_authenticated:
-            return False
-        unit_id = self.unit_id_of(task)
-        if unit_id is None or not holds_role(user=user, unit_id=unit_id, role=self.role):
-            return False
-        return not selectors.is_party_to_dossier(user=user, dossier_id=task.process.artifact_object_id)
-
-    def can_assign(self, user, task):
-        # The membership is the source of truth; the guardian grant mirrors it for viewflow's queue.
-        return task.owner_id is None and self.may_act(user, task)
-
-    def can_execute(self, user, task):
-        return task.owner_id is not None and task.owner_id == user.pk and self.may_act(user, task)
 
     @property
     def view_path(self):
@@ -122,6 +82,62 @@ class StageTask(flow.View):
                 activation.assign(user)
             activation.start(request)
         return self.view(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
+
+
+class StageTask(GuardedExecuteMixin, flow.View):
+    """A human task for the holders of one role at one unit.
+
+    viewflow offers the task to whoever holds the guardian object permission on the unit (that is what its queue
+    reads). Acting on it additionally requires, checked on every assign and execute:
+
+    - a membership in force today for that role at that unit (group synchronisation by date is periodic, so an
+      expired membership may still sit in the group for a while);
+    - not being the dossier's submitter nor a nominee of it (separation of duties, architecture §4).
+
+    Usage::
+
+        commune_sign = (
+            StageTask(views.SignView.as_view(), level=Level.COMMUNE)
+            .Permission(permission_for(Role.APPROVER), obj=stages.stage_unit(Level.COMMUNE))
+            .Next(this.commune_signed)
+        )
+    """
+
+    index_view_class = TaskIndexView
+
+    def __init__(self, view, *, level=None, **kwargs):
+        super().__init__(view, **kwargs)
+        self.stage_level = level
+
+    @cached_property
+    def role(self) -> str:
+        return ROLE_BY_PERMISSION[self._owner_permission]
+
+    def unit_id_of(self, task) -> int | None:
+        return int(task.owner_permission_obj_pk) if task.owner_permission_obj_pk else None
+
+    def may_act(self, user, task) -> bool:
+        """Tell whether ``user`` may ever act on ``task`` (role in force at the unit, not a party)."""
+        if user is None or not user.is_authenticated:
+            return False
+        unit_id = self.unit_id_of(task)
+        if unit_id is None or not holds_role(user=user, unit_id=unit_id, role=self.role):
+            return False
+        return not selectors.is_party_to_dossier(user=user, dossier_id=task.process.artifact_object_id)
+
+    def can_assign(self, user, task):
+        # The membership is the source of truth; the guardian grant mirrors it for viewflow's queue.
+        return task.owner_id is None and self.may_act(user, task)
+
+    def can_execute(self, user, task):
+        return task.owner_id is not None and task.owner_id == user.pk and self.may_act(user, task)
+
+
+class SubmitterTask(GuardedExecuteMixin, flow.View):
+    """A task assigned to the dossier's submitter (``.Assign``): only that person acts on it."""
+
+    def may_act(self, user, task) -> bool:
+        return user is not None and user.is_authenticated and task.owner_id == user.pk
 
 
 class ConsultationTask(StageTask):

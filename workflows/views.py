@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from nominations.models import DossierStatus, NomineeOutcome
 from nominations.selectors import dossier_list_visible_to
@@ -210,6 +211,8 @@ class WithdrawView(LoginRequiredMixin, generic.FormView):
     def form_valid(self, form):
         try:
             services.process_withdraw(process=self.process, actor=self.request.user, reason=form.cleaned_data["reason"])
+        except FlowLockFailed:
+            return task_unavailable(self.request, TASK_BUSY)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
