@@ -16,6 +16,7 @@ from .models import (
     CampaignContent,
     CampaignSubjectGroup,
     Decision,
+    DecisionCounter,
     DocumentKind,
     Dossier,
     Nominee,
@@ -140,6 +141,24 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["number_display", "issuer_unit", "decision_date", "signer", "acting_for", "dossier"]
     list_filter = ["year"]
     list_select_related = ["issuer_unit", "signer", "acting_for", "dossier"]
+
+
+@admin.register(DecisionCounter)
+class DecisionCounterAdmin(admin.ModelAdmin):
+    """The numbering series, read-only: editing a counter would repeat or skip decision numbers."""
+
+    list_display = ["issuer_unit", "year", "last_number"]
+    list_filter = ["year"]
+    list_select_related = ["issuer_unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AwardRecord)

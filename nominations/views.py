@@ -7,7 +7,7 @@ needs gets a 403; invalid input is shown next to its field with a 400, and nothi
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,8 @@ from .services.dossiers import DOSSIER_EDITABLE_FIELDS
 from .services.tracking import NOT_EDITABLE
 
 LIST_PAGE_SIZE = 50
+# The eligibility page shows the route on its own, above the other checks.
+ROUTE_RULE = "route_computable"
 
 CREATED = _("The draft dossier was created.")
 SAVED = _("Saved.")
@@ -28,6 +30,7 @@ NOMINEE_REMOVED = _("The nominee was removed.")
 ATTACHMENT_ADDED = _("The file was attached.")
 ATTACHMENT_REMOVED = _("The file was removed.")
 IMPORTED = _("%(count)d nominees were imported.")
+FILE_MISSING = _("The stored file is missing; ask an administrator to restore it.")
 HISTORY_IMPORTED = _("%(count)d award records were imported.")
 
 
@@ -162,8 +165,12 @@ class EligibilityView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         results = services.dossier_check_eligibility(dossier=self.dossier)
+        route = [result for result in results if result.rule == ROUTE_RULE]
+        checks = [result for result in results if result.rule != ROUTE_RULE]
         return super().get_context_data(
-            results=results,
+            route_result=route[0] if route else None,
+            failures=[result for result in checks if not result.passed],
+            successes=[result for result in checks if result.passed],
             passed=all(result.passed for result in results),
             may_submit=self.dossier.is_editable
             and permissions.is_submitter(user=self.request.user, unit_id=self.dossier.originating_unit_id),
@@ -303,8 +310,12 @@ class AttachmentDownloadView(AttachmentMixin, LoginRequiredMixin, generic.View):
 
     def get(self, request, *args, **kwargs):
         attachment = self.attachment
+        try:
+            stream = attachment.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404(FILE_MISSING) from error
         return FileResponse(
-            attachment.file.open("rb"),
+            stream,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,
