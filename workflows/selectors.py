@@ -175,3 +175,8 @@ def node_url(node, name: str, *args) -> str:
 def task_url(task) -> str:
     """Return the address of a task's page (its index redirects to do, take or view it)."""
     return node_url(task.flow_task, "index", task.process_id, task.pk)
+
+
+def deadline_timers_fired(*, task) -> QuerySet[Task]:
+    """Return the reminder and escalation timers of a step that have fired, oldest first."""
+    return Task.objects.filter(previous=task, flow_task_type="TIMER", status=STATUS.DONE).order_by("finished")

@@ -114,6 +114,7 @@ class TaskView(generic.FormView):
             route=dossier.route_stops.select_related("unit").order_by("position"),
             earlier_steps=selectors.tasks_done_on(process=process),
             deadline=deadline,
+            deadline_notices=selectors.deadline_timers_fired(task=self.activation.task),
             overdue=deadline is not None and timezone.localdate() > deadline,
             **kwargs,
         )

@@ -83,6 +83,8 @@ class TimerTests(FlowTestCase):
 
         self.task.refresh_from_db()
         self.assertEqual(self.task.status, STATUS.NEW)
+        self.login(appraiser)
+        self.assertContains(self.client.get(self.execute_url(self.task)), 'class="deadline-notice"', count=2)
         # The step can still be done, and doing it disarms nothing that already fired.
         self.appraise(self.process, self.world.haichau_pc)
         self.assertEqual(self.open_node_names(self.process), ["commune_vote"])
