@@ -160,6 +160,25 @@ class WithdrawalTests(FlowTestCase):
         )
         self.assertTrue(LedgerEntry.objects.filter(subject_id=str(dossier.pk), event="dossier.withdrawn").exists())
 
+    def test_withdrawing_during_consultations_cancels_every_open_branch(self):
+        dossier = self.make_dossier(self.province_award)
+        process = self.submit(dossier)
+        consulted = [self.world.haichau_police, self.world.thanhkhe_pc]
+        self.appraise(process, self.world.haichau_pc, consult=consulted)
+        police_task = Task.objects.get(
+            process=process,
+            flow_task=NominationFlow.commune_consultation,
+            owner_permission_obj_pk=str(self.world.haichau_police.pk),
+        )
+        self.act(self.officer(self.world.haichau_police, Role.APPRAISER), police_task, {"opinion": "Thống nhất"})
+        self.login(self.submitter)
+        self.client.post(reverse("workflows:withdraw", args=[process.pk]), {"reason": "Rút để bổ sung thành tích."})
+        process.refresh_from_db()
+        self.assertEqual(process.status, PROCESS.CANCELED)
+        self.assertFalse(
+            Task.objects.filter(process=process).exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).exists()
+        )
+
     def test_a_decided_dossier_cannot_be_withdrawn(self):
         dossier = self.make_dossier(self.commune_award)
         process = self.submit(dossier)
