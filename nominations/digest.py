@@ -42,11 +42,12 @@ ATTACHMENT_FIELDS = ("id", "kind_id", "original_name", "sha256")
 
 
 def dossier_digest(dossier: Dossier) -> str:
-    """Return the SHA-256 hex digest of the dossier's canonical serialisation (two queries)."""
+    """Return the SHA-256 hex digest of the dossier's canonical serialisation (two queries once it is saved)."""
+    saved = dossier.pk is not None
     payload = {
         "dossier": {field: getattr(dossier, field) for field in DOSSIER_FIELDS},
-        "nominees": list(dossier.nominees.order_by("list_position", "pk").values(*NOMINEE_FIELDS)),
-        "attachments": list(dossier.attachments.order_by("pk").values(*ATTACHMENT_FIELDS)),
+        "nominees": list(dossier.nominees.order_by("list_position", "pk").values(*NOMINEE_FIELDS)) if saved else [],
+        "attachments": list(dossier.attachments.order_by("pk").values(*ATTACHMENT_FIELDS)) if saved else [],
     }
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

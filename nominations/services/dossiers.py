@@ -18,7 +18,7 @@ from .. import rules
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
 from ..routing import compute_route
-from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
+from .tracking import DIGEST_FIELDS, apply_digest, ensure_editable, lock_dossier, record, save_tracked
 
 DOSSIER_EDITABLE_FIELDS = (
     "title",
@@ -90,8 +90,8 @@ def dossier_create(
     )
     ensure_submitter(user=actor, dossier=dossier)
     _validate_choices(kind=kind, award_type=award_type, campaign=campaign)
+    apply_digest(dossier)
     save_tracked(dossier, actor=actor, reason="created")
-    refresh_digest(dossier, actor=actor, reason="created")
     record(AuditEvent.DOSSIER_CREATED, dossier=dossier, actor=actor, role=Role.SUBMITTER)
     return dossier
 
@@ -112,8 +112,8 @@ def dossier_update(*, dossier: Dossier, actor, **changes) -> Dossier:
         setattr(dossier, field, changes[field])
     if {"kind", "award_type", "campaign"} & set(changed):
         _validate_choices(kind=dossier.kind, award_type=dossier.award_type, campaign=dossier.campaign)
-    save_tracked(dossier, actor=actor, reason="updated", update_fields=[*changed, "updated_at"])
-    refresh_digest(dossier, actor=actor, reason="updated")
+    apply_digest(dossier)
+    save_tracked(dossier, actor=actor, reason="updated", update_fields=[*changed, *DIGEST_FIELDS])
     record(AuditEvent.DOSSIER_UPDATED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"fields": changed})
     return dossier
 

@@ -10,6 +10,7 @@ from org_hierarchy.models import Level, OrgUnit
 from ..digest import dossier_digest
 from ..models import Dossier
 
+DIGEST_FIELDS = ["version", "version_digest", "updated_at"]
 NOT_EDITABLE = _("This dossier is locked: it can only be changed as a draft or after it is returned for supplement.")
 
 
@@ -45,16 +46,27 @@ def ensure_editable(dossier: Dossier) -> None:
         raise ValidationError(NOT_EDITABLE, code="dossier_locked")
 
 
-def refresh_digest(dossier: Dossier, *, actor, reason: str) -> bool:
-    """Recompute the version digest; on a real change bump the version and save. Return whether it changed."""
+def apply_digest(dossier: Dossier) -> bool:
+    """Recompute the version digest on the instance; on a real change bump the version. Return whether it changed.
+
+    The caller saves ``version`` and ``version_digest`` together with its own change, so one edit is one
+    history row.
+    """
     digest = dossier_digest(dossier)
     if digest == dossier.version_digest:
         return False
     if dossier.version_digest:
         dossier.version += 1
     dossier.version_digest = digest
-    save_tracked(dossier, actor=actor, reason=reason, update_fields=["version", "version_digest", "updated_at"])
     return True
+
+
+def refresh_digest(dossier: Dossier, *, actor, reason: str) -> bool:
+    """Recompute the digest after a change of the dossier's nominees or files, and save it if it changed."""
+    changed = apply_digest(dossier)
+    if changed:
+        save_tracked(dossier, actor=actor, reason=reason, update_fields=DIGEST_FIELDS)
+    return changed
 
 
 def record(event, *, dossier: Dossier, actor, role: str = "", stage_unit: OrgUnit | None = None, **kwargs):

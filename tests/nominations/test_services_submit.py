@@ -13,10 +13,19 @@ class DossierCreateTests(NominationsTestCase):
         self.assertEqual(dossier.status, DossierStatus.DRAFT)
         self.assertEqual(dossier.version, 1)
         self.assertEqual(len(dossier.version_digest), 64)
+        self.assertEqual(dossier.history.count(), 1)
         first = dossier.history.earliest()
         self.assertEqual((first.history_user, first.history_change_reason), (actor, "created"))
         entry = LedgerEntry.objects.get(event="dossier.created")
         self.assertEqual((entry.actor, entry.subject_id), (actor, str(dossier.pk)))
+        self.assertEqual(entry.version_digest, dossier.version_digest)
+
+    def test_an_edit_is_one_history_row_with_its_new_version(self):
+        dossier, actor = draft(self.world.residential_group, nominees=0)
+        services.dossier_update(dossier=dossier, actor=actor, title="Tiêu đề đã sửa")
+        latest = dossier.history.latest()
+        self.assertEqual(dossier.history.count(), 2)
+        self.assertEqual((latest.title, latest.version, latest.history_change_reason), ("Tiêu đề đã sửa", 2, "updated"))
 
     def test_someone_without_a_submitter_seat_is_refused(self):
         _, neighbour = draft(self.world.school, nominees=0)
