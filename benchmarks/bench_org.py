@@ -5,9 +5,10 @@ PostgreSQL. Creates a throw-away database (a temporary file for SQLite, ``test_<
 test runner does), never the development database, and drops it afterwards.
 
 Prints the time of the first import (6,712 units with their history), of a rerun (nothing to change), and for
-a ward member, a provincial auditor and a ministry member: p50/p95 over ``runs`` fresh requests of the scope
-(memberships read + units counted, as a list page uses it in a subquery; and memberships read + unit ids fetched)
-with the number of SQL statements each costs.
+a ward member, a provincial auditor and a ministry member: p50/p95 wall-clock over ``runs`` fresh requests of
+the scope (memberships read + units counted, as a list page uses it in a subquery; and memberships read + unit ids
+fetched), the median CPU time of this process (all of it on SQLite, the client's share on PostgreSQL), and the
+number of SQL statements each costs.
 """
 
 import os
@@ -69,16 +70,18 @@ def fetch_ids(units) -> int:
     return len(list(units.values_list("pk", flat=True)))
 
 
-def scope_samples(user, runs: int, evaluate) -> tuple[list[float], int, int]:
+def scope_samples(user, runs: int, evaluate) -> tuple[list[float], list[float], int, int]:
     User = get_user_model()
-    samples, queries, rows = [], 0, 0
+    samples, cpu_samples, queries, rows = [], [], 0, 0
     for _ in range(runs):
         fresh = User.objects.get(pk=user.pk)  # as each request loads its user: no cached memberships
         with CaptureQueriesContext(connection) as captured:
+            started_cpu = time.process_time()
             elapsed, rows = timed(lambda fresh=fresh: evaluate(units_in_scope(user=fresh)))
+            cpu_samples.append(time.process_time() - started_cpu)
         samples.append(elapsed)
         queries = len(captured.captured_queries)
-    return samples, queries, rows
+    return samples, cpu_samples, queries, rows
 
 
 def main() -> None:
@@ -117,8 +120,12 @@ def main() -> None:
         print("plan of the ward scope:", " / ".join(scans))
         for label, user in people:
             for name, evaluate in (("count", count_units), ("ids", fetch_ids)):
-                samples, queries, rows = scope_samples(user, runs, evaluate)
-                print(f"scope {name:5} {label:24} {rows:5} units  {percentiles(samples)}  {queries} SQL")
+                samples, cpu_samples, queries, rows = scope_samples(user, runs, evaluate)
+                cpu = statistics.median(cpu_samples) * 1000
+                print(
+                    f"scope {name:5} {label:24} {rows:5} units  {percentiles(samples)}  "
+                    f"client CPU p50 {cpu:5.2f} ms  {queries} SQL"
+                )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         if workdir is not None:
