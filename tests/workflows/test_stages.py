@@ -60,6 +60,21 @@ class ConsultationTests(FlowTestCase):
         self.assertEqual((task.status, task.owner_id), (STATUS.NEW, None))
 
 
+class AppraisalReturnTests(FlowTestCase):
+    def test_an_incomplete_dossier_goes_back_from_the_appraisal_and_returns_to_it(self):
+        dossier = self.make_dossier(self.province_award)
+        process = self.submit(dossier)
+        self.appraise(process, self.world.haichau_pc)
+        self.vote(process, self.world.haichau_pc)
+        self.sign(process, self.world.haichau_pc, StageOutcome.FORWARD)
+        self.appraise(process, self.world.danang_pc, return_reason="Thiếu báo cáo thành tích có xác nhận.")
+        dossier.refresh_from_db()
+        self.assertEqual((dossier.status, dossier.returned_by_unit), (DossierStatus.RETURNED, self.world.danang_pc))
+        self.assertFalse(Task.objects.filter(process=process, flow_task=NominationFlow.province_vote).exists())
+        self.supplement(process)
+        self.assertEqual(self.open_node_names(process), ["province_appraise"])
+
+
 class PartialApprovalTests(FlowTestCase):
     def test_two_of_five_fail_the_council_at_the_province_and_three_are_decided_at_the_ministry(self):
         dossier = self.make_dossier(self.ministry_award, nominees=5)
