@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from audit.models import PersonalDataAccess
 from nominations import services
 from nominations.models import Attachment, CommendationKind, Dossier, DossierStatus, Nominee
 from org_hierarchy.models import Role
@@ -159,10 +160,61 @@ class DossierPagesTests(NominationsTestCase):
         self.assertContains(
             self.client.get(reverse("nominations:national_id", args=[dossier.pk, nominee.pk])), nominee.national_id
         )
+        access = PersonalDataAccess.objects.get()
+        self.assertEqual((access.viewer, access.subject_id, access.field), (submitter, str(nominee.pk), "national_id"))
         self.login(Role.ADMIN, self.world.residential_group)
         self.assertEqual(
             self.client.get(reverse("nominations:national_id", args=[dossier.pk, nominee.pk])).status_code, 403
         )
+
+
+class NomineeAndFilePagesTests(NominationsTestCase):
+    def setUp(self):
+        super().setUp()
+        self.dossier, self.submitter = draft(self.world.residential_group, nominees=0)
+        self.submitter.language = "en"
+        self.submitter.save()
+        self.client.force_login(self.submitter)
+
+    def test_nominee_is_added_and_a_bad_id_is_shown_next_to_its_field(self):
+        url = reverse("nominations:nominee_create", args=[self.dossier.pk])
+        data = {"subject_type": "individual", "full_name": "Phạm Thị Hoa", "national_id": "12345"}
+        response = self.client.post(url, data)
+        self.assertContains(response, "A citizen ID number has exactly 12 digits.", status_code=400)
+        self.assertFalse(Nominee.objects.exists())
+        response = self.client.post(url, {**data, "national_id": "048190001111"})
+        self.assertRedirects(response, reverse("nominations:dossier_detail", args=[self.dossier.pk]))
+        self.assertEqual(Nominee.objects.get().full_name, "Phạm Thị Hoa")
+
+    def test_nominee_is_edited_and_removed(self):
+        nominee = services.nominee_add(
+            dossier=self.dossier, actor=self.submitter, subject_type="individual", full_name="Phạm Thị Hoa"
+        )
+        edit = reverse("nominations:nominee_edit", args=[self.dossier.pk, nominee.pk])
+        self.assertEqual(self.client.get(edit).status_code, 200)
+        self.client.post(edit, {"subject_type": "individual", "full_name": "Phạm Thị Hoà", "position": "Tổ viên"})
+        self.assertEqual(Nominee.objects.get().position, "Tổ viên")
+        self.client.post(reverse("nominations:nominee_remove", args=[self.dossier.pk, nominee.pk]))
+        self.assertFalse(Nominee.objects.exists())
+
+    def test_upload_keeps_only_the_base_name_of_a_path(self):
+        response = self.client.post(
+            reverse("nominations:attachment_create", args=[self.dossier.pk]),
+            {"kind": kind("achievement_report").pk, "file": pdf("../../etc/bao-cao.pdf")},
+        )
+        self.assertEqual(response.status_code, 302)
+        attachment = Attachment.objects.get()
+        self.assertEqual(attachment.original_name, "bao-cao.pdf")
+        self.assertNotIn("..", attachment.file.name)
+
+    def test_file_is_removed_through_the_confirmation(self):
+        attachment = services.attachment_add(
+            dossier=self.dossier, actor=self.submitter, kind=kind("achievement_report"), file=pdf()
+        )
+        url = reverse("nominations:attachment_remove", args=[self.dossier.pk, attachment.pk])
+        self.assertContains(self.client.get(url), attachment.original_name)
+        self.assertRedirects(self.client.post(url), reverse("nominations:dossier_detail", args=[self.dossier.pk]))
+        self.assertFalse(Attachment.objects.exists())
 
 
 class DossierListQueryTests(NominationsTestCase):
