@@ -13,7 +13,8 @@ from treebeard.forms import movenodeform_factory
 
 from . import services
 from .forms import MembershipGrantForm, UsersImportForm
-from .models import Membership, OrgUnit, User
+from .models import Membership, OrgUnit, Role, User
+from .selectors import units_in_scope
 
 
 @admin.register(OrgUnit)
@@ -55,9 +56,16 @@ class MembershipAdmin(SimpleHistoryAdmin):
     actions = ["end_memberships", "revoke_memberships"]
     history_list_display = ["valid_to", "revoked_at"]
 
+    def get_queryset(self, request):
+        memberships = super().get_queryset(request)
+        if request.user.is_superuser:
+            return memberships
+        # A unit administrator sees and manages the memberships of their own subtree only.
+        return memberships.filter(unit__in=units_in_scope(user=request.user, roles=[Role.ADMIN]))
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = MembershipGrantForm
+            kwargs["form"] = type("MembershipGrantForm", (MembershipGrantForm,), {"actor": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

@@ -4,14 +4,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership
+from .models import Membership, Role
+from .selectors import units_in_scope
 from .services import delegation_check
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+NOT_ADMINISTERED = _("You do not administer this unit.")
 
 
 class MembershipGrantForm(forms.ModelForm):
-    """Validate a new membership; the admin then creates it through ``membership_grant``."""
+    """Validate a new membership; the admin then creates it through ``membership_grant``.
+
+    ``actor`` is the requesting user, set by the admin: a unit administrator grants roles in their subtree only.
+    """
+
+    actor = None
 
     class Meta:
         model = Membership
@@ -25,7 +32,15 @@ class MembershipGrantForm(forms.ModelForm):
             )
         except ValidationError as exc:
             self.add_error("acting_for" if exc.code == "self_delegation" else "valid_to", exc)
+        unit = cleaned.get("unit")
+        if unit is not None and not self._administers(unit):
+            self.add_error("unit", NOT_ADMINISTERED)
         return cleaned
+
+    def _administers(self, unit) -> bool:
+        if self.actor is None or self.actor.is_superuser:
+            return True
+        return units_in_scope(user=self.actor, roles=[Role.ADMIN]).filter(pk=unit.pk).exists()
 
 
 class UsersImportForm(forms.Form):

@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -84,6 +85,41 @@ class MembershipAdminTests(AdminTestCase):
                 response = self.client.get(url)
         self.assertContains(response, 'name="_selected_action"', count=15)
         self.assertContains(response, "Trường THCS Nguyễn Huệ")
+
+
+class UnitAdministratorTests(MeritflowTestCase):
+    """A staff member holding the ADMIN role at Đà Nẵng manages memberships there and nowhere else."""
+
+    def setUp(self):
+        self.danang_admin = grant(Role.ADMIN, self.world.danang_pc, user=make_user(is_staff=True, language="en"))
+        self.danang_admin.user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="org_hierarchy",
+                codename__in=["view_membership", "add_membership", "change_membership"],
+            )
+        )
+        self.client.force_login(self.danang_admin)
+        self.local = grant(Role.APPRAISER, self.world.haichau_pc)
+        self.far = grant(Role.APPRAISER, self.world.badinh_pc)
+
+    def test_sees_only_the_memberships_of_their_subtree(self):
+        response = self.client.get(reverse("admin:org_hierarchy_membership_changelist"))
+        self.assertContains(response, "Ủy ban nhân dân Phường Hải Châu")
+        self.assertNotContains(response, "Phường Ba Đình")
+        foreign = Membership.objects.get(user=self.far)
+        response = self.client.get(reverse("admin:org_hierarchy_membership_change", args=[foreign.pk]))
+        self.assertEqual(response.status_code, 302)  # the admin redirects an unknown id to its index
+
+    def test_grants_only_in_their_subtree(self):
+        url = reverse("admin:org_hierarchy_membership_add")
+        user = make_user()
+        data = {"user": user.pk, "role": Role.SUBMITTER, "valid_from": timezone.localdate()}
+        response = self.client.post(url, {**data, "unit": self.world.hanoi_pc.pk})
+        self.assertContains(response, "You do not administer this unit.")
+        self.assertFalse(Membership.objects.filter(user=user).exists())
+        response = self.client.post(url, {**data, "unit": self.world.school.pk})
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(reload(user).has_perm(permission_for(Role.SUBMITTER), self.world.school))
 
 
 # Session, user, filtered and total counts, and the page with its users and units joined.
