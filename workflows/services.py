@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit_services
 from audit.events import AuditEvent
 from nominations import services as nomination_services
-from nominations.models import Dossier, NomineeOutcome, VoteDenominator
+from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import members_with_role, seats_of
@@ -29,7 +29,6 @@ from . import calendar, selectors
 from .events import TaskNotice
 from .models import NominationProcess, StageOutcome
 
-CONSULT_NEEDS_UNITS = _("Choose at least one unit to consult.")
 CONSULT_ON_ROUTE = _("A unit on the dossier's own route cannot be consulted.")
 REASON_REQUIRED = _("Please give a reason.")
 SIGN_CANNOT_DECIDE = _("This stage forwards the dossier; only the deciding authority can decide.")
@@ -103,7 +102,7 @@ def _acting_for(actor, unit: OrgUnit, role: str):
     return get_user_model().objects.get(pk=head_id) if head_id else None
 
 
-def _pending_nominees(dossier: Dossier, ids) -> list:
+def _pending_nominees(dossier: Dossier, ids) -> dict[int, Nominee]:
     nominees = {n.pk: n for n in dossier.nominees.filter(outcome=NomineeOutcome.PENDING)}
     unknown = set(ids) - set(nominees)
     if unknown:
