@@ -147,6 +147,20 @@ class OrgUnitAdminTests(AdminTestCase):
         self.assertContains(response, "Trường THCS Nguyễn Huệ")
 
 
+class UserAdminTests(AdminTestCase):
+    def test_user_page_shows_profile_fields_and_memberships(self):
+        user = grant(Role.APPROVER, self.world.danang_police, user=make_user(full_name="Phan Văn Đức"))
+        grant(Role.AUDITOR, self.world.hanoi_police, user=user)
+        response = self.client.get(reverse("admin:org_hierarchy_user_change", args=[user.pk]))
+        self.assertContains(response, 'name="full_name"')
+        self.assertContains(response, 'name="position"')
+        self.assertContains(response, 'name="language"')
+        self.assertContains(response, "Công an Thành phố Đà Nẵng")
+        self.assertContains(response, "Công an Thành phố Hà Nội")
+        response = self.client.get(reverse("admin:org_hierarchy_user_changelist"), {"q": "Phan Văn"})
+        self.assertContains(response, "Phan Văn Đức")
+
+
 class UsersImportAdminTests(AdminTestCase):
     @property
     def url(self):
