@@ -35,6 +35,8 @@ def _record_from_row(values: dict, award_types: dict[str, AwardType]) -> AwardRe
     if code and award_type is None:
         raise ValidationError(_("Unknown award code “%(code)s”.") % {"code": code})
     title = str(values.get("title") or "").strip() or (award_type.name_vi if award_type else "")
+    if not title:
+        raise ValidationError(_("Each row needs an award code or an award title."))
     national_id = str(values.get("national_id") or "").strip()
     if subject == SubjectType.INDIVIDUAL and not national_id:
         raise ValidationError(_("A person's award needs their citizen ID number."))

@@ -1,3 +1,4 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import PersonalDataAccess
@@ -276,3 +277,18 @@ class EligibilityPageTests(NominationsTestCase):
 # Session, user, memberships (also answer the submitter and ID-policy checks), the dossier (scoped), nominees,
 # attachments, route, decision, the unread-notification badge.
 DETAIL_QUERIES = 9
+
+
+class AwardHistoryImportPageTests(NominationsTestCase):
+    def test_only_administrators_open_the_page_and_errors_are_listed_per_row(self):
+        self.act_as(Role.SUBMITTER, self.world.school)
+        url = reverse("nominations:award_history_import")
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.act_as(Role.ADMIN, self.world.danang_pc, user=make_user(language="en"))
+        csv = SimpleUploadedFile(
+            "lich-su.csv", "name,national_id,year,title\nA,048123456789,2024\nB,048123456780,năm,LĐTT\n".encode()
+        )
+        response = self.client.post(url, {"file": csv})
+        self.assertContains(response, 'class="row-error"', count=2, status_code=400)
+        self.assertContains(response, "Each row needs an award code or an award title.", status_code=400)
+        self.assertContains(response, "“năm” is not a year.", status_code=400)
