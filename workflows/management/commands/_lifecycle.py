@@ -86,7 +86,10 @@ def appraise(process, *, actor, return_reason: str = ""):
 
 def vote(process, *, actor, members: int = 9, failing: frozenset[int] = frozenset()):
     """Record a council vote: every pending nominee passes unanimously except those in ``failing`` (2 of 9)."""
-    ballots = {pk: (members, 2 if pk in failing else members, members - 2 if pk in failing else 0) for pk in pending_ids(process)}
+    ballots = {
+        pk: (members, 2 if pk in failing else members, members - 2 if pk in failing else 0)
+        for pk in pending_ids(process)
+    }
     return act(
         process,
         actor=actor,
