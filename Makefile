@@ -55,6 +55,8 @@ $(DEV_STAMP): requirements-dev.lock | $(PY)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	@touch $@ $(RUNTIME_STAMP)
 
+# The demo's e-mails go to files, not over the demo logins in the console (set EMAIL_URL to send them elsewhere).
+run: export EMAIL_URL ?= filemail:///$(CURDIR)/var/mail
 run: $(RUNTIME_STAMP) compiled-messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -64,6 +66,7 @@ run: $(RUNTIME_STAMP) compiled-messages
 	echo; \
 	echo "meritflow is starting at http://$(HOST):$(PORT)/ (log in with a demo account above; Ctrl-C stops it)."; \
 	echo "Timer dispatcher: manage.py workflow_timers every $(TIMER_INTERVAL) s (pid $$timers)."; \
+	echo "E-mails: $$EMAIL_URL"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest exits with 5 when it collected nothing: a suite that silently ran no test is a failure too.

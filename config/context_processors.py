@@ -1,8 +1,11 @@
 """Template context shared by every page of the web shell."""
 
-from .site import MENU_LINKS, site
+from functools import partial
+
+from .site import menu_links, site
 
 
 def shell(request):
     """Give every page the Site and the menu links, so pages outside the Site show the same menu."""
-    return {"shell_site": site, "shell_links": MENU_LINKS}
+    # A callable: templates call it only when they draw the menu.
+    return {"shell_site": site, "shell_links": partial(menu_links, user=request.user)}

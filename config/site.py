@@ -5,6 +5,7 @@ Pages an app serves from its own ``urls.py`` get a menu entry in ``MENU_LINKS`` 
 menu: ``templates/viewflow/base_page.html`` falls back to ``site`` through ``config.context_processors.shell``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import path, reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.admin import Admin
 from viewflow.urls import Site
 
+from audit import selectors as audit_selectors
 from workflows.flows import NominationFlow
 from workflows.viewsets import NominationAppViewset
 
@@ -42,6 +44,8 @@ class MenuLink:
     title: str
     icon: str
     url_name: str
+    # Who sees the entry (a selector's predicate); everyone signed in when None.
+    visible_to: Callable[..., bool] | None = None
 
     @property
     def url(self) -> str:
@@ -51,5 +55,12 @@ class MenuLink:
 MENU_LINKS = [
     MenuLink(_("Dossiers"), "folder_open", "nominations:dossier_list"),
     MenuLink(_("Notifications"), "notifications", "notifications:list"),
-    MenuLink(_("Activity log"), "history", "audit:ledger"),
+    MenuLink(_("Activity log"), "history", "audit:ledger", visible_to=audit_selectors.is_auditor),
 ]
+
+
+def menu_links(*, user) -> list[MenuLink]:
+    """Return the menu entries the user may open."""
+    if not user.is_authenticated:
+        return []
+    return [link for link in MENU_LINKS if link.visible_to is None or link.visible_to(user=user)]

@@ -70,9 +70,16 @@ class ShellPagesTests(MeritflowTestCase):
         for name in ("index", "profile"):
             with self.subTest(page=name):
                 response = self.client.get(reverse(name))
-                for target in ("nominations:dossier_list", "notifications:list", "audit:ledger"):
+                for target in ("nominations:dossier_list", "notifications:list"):
                     self.assertContains(response, f'href="{reverse(target)}"')
+                self.assertNotContains(response, f'href="{reverse("audit:ledger")}"')
                 self.assertContains(response, 'class="vf-page__menu')
+
+    def test_auditors_find_the_activity_log_in_the_menu(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(reverse("profile"))
+        self.assertContains(response, f'href="{reverse("audit:ledger")}"')
+        self.assertEqual(self.client.get(reverse("audit:ledger")).status_code, 200)
 
     def test_staff_find_administration_in_the_menu(self):
         user = self.act_as(Role.ADMIN, self.world.danang_pc)
