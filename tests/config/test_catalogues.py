@@ -87,6 +87,14 @@ def describe(entry: Entry) -> str:
 
 
 class VietnameseCatalogueTests(SimpleTestCase):
+    def test_every_app_and_the_project_have_a_vietnamese_catalogue(self):
+        missing = [
+            str(root.relative_to(BASE_DIR) / "locale")
+            for root in [BASE_DIR, *project_apps()]
+            if not (root / "locale" / "vi" / "LC_MESSAGES" / "django.po").exists()
+        ]
+        self.assertEqual(missing, [], "Run `make messages` and translate the new catalogues.")
+
     def test_every_vietnamese_entry_is_translated_and_none_is_fuzzy(self):
         for path in catalogues("vi"):
             with self.subTest(catalogue=str(path.relative_to(BASE_DIR))):
