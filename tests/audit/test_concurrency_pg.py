@@ -19,8 +19,16 @@ def skip_unless_postgresql(test_case):
 
 @pytest.mark.postgres
 class ConcurrentRecordTests(TransactionTestCase):
+    # The threads need committed rows, hence a TransactionTestCase, whose teardown empties every table. Reload
+    # the rows the migrations seeded (catalogues) afterwards, so the test cases that run next find them.
+    serialized_rollback = True
+
     def setUp(self):
         skip_unless_postgresql(self)
+
+    def _fixture_teardown(self):
+        super()._fixture_teardown()
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
 
     def test_concurrent_writers_leave_one_unforked_chain(self):
         barrier = threading.Barrier(WRITERS)
