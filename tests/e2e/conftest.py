@@ -1,0 +1,177 @@
+"""The browser tests' world: the demo data served by a real ASGI server, and a headless Chromium.
+
+One server for the whole e2e run: a fresh file SQLite database is migrated and seeded with ``seed_demo`` (the
+demo users of ``org_hierarchy/demo.py``), then ``manage.py runserver`` (daphne, so websockets work, and static
+files in DEBUG) serves it on a free loopback port. Each person gets their own browser context (own cookies).
+
+The tests skip when Debian's Chromium is absent, unless ``MERITFLOW_REQUIRE_BROWSER=1`` (as in CI), which makes a
+missing browser a failure. Screenshots go to ``e2e-artifacts/screenshots/`` on every run.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("MERITFLOW_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "demo12345"
+VIEWPORT = {"width": 1280, "height": 900}
+START_TIMEOUT = 60
+SCREENSHOTS = Path(settings.BASE_DIR) / "e2e-artifacts" / "screenshots"
+# Patched into every page before its scripts run: lets a test wait until the notification socket is open
+# instead of sleeping (the application's socket lives in a module and is not reachable otherwise).
+TRACK_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__mfSockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__mfSockets.push(this);
+    }
+  };
+})();
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _manage(env, *args) -> None:
+    completed = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+
+
+@pytest.fixture(scope="session")
+def browser_ready():
+    if not CHROMIUM.exists():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"MERITFLOW_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) to run the browser tests")
+
+
+@pytest.fixture(scope="session")
+def live_server_url(browser_ready, tmp_path_factory):
+    """Migrate and seed a fresh database, serve it, and yield the base URL; the server stops afterwards."""
+    root = tmp_path_factory.mktemp("e2e-server")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "MERITFLOW_MODE": "development",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(root / "media"),
+        # One server process: the in-memory channel layer carries the pushes.
+        "REDIS_URL": "",
+        "EMAIL_URL": f"filemail:///{root / 'mail'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "seed_demo")
+    port = _free_port()
+    log_path = root / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if server.poll() is not None:
+                raise AssertionError(f"the server exited with {server.returncode}:\n{log_path.read_text()[-4000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the server did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser(browser_ready):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class People:
+    """Opens one browser context per demo user, signed in through the login page; records server errors."""
+
+    def __init__(self, browser, base_url):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+        self.server_errors = []
+
+    def _record_errors(self, response):
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} {response.url}")
+
+    def open(self, username: str, *, locale: str = "vi-VN"):
+        context = self.browser.new_context(base_url=self.base_url, locale=locale, viewport=VIEWPORT)
+        context.set_default_timeout(15_000)
+        context.add_init_script(TRACK_SOCKETS)
+        context.on("response", self._record_errors)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.locator("#id_username_control").fill(username)
+        page.locator("#id_password_control").fill(DEMO_PASSWORD)
+        page.locator("form.vf-form button[type=submit]").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def people(browser, live_server_url):
+    crowd = People(browser, live_server_url)
+    yield crowd
+    crowd.close()
+    assert not crowd.server_errors, crowd.server_errors
