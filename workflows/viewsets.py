@@ -4,7 +4,7 @@ viewflow 2.4 scopes neither its lists nor its detail pages (upstream issue #505)
 id alone. Here every list view starts from ``selectors.processes_visible_to``, and every URL that names a process
 (process detail, chart, cancel, and each task page: index, detail, assign, unassign, execute, cancel, undo,
 revive) first checks that the process, and the task as one of its tasks, is visible: otherwise 404, so ids of
-other units cannot be probed.
+other units cannot be probed. A flow lock that cannot be had in time becomes a "try again" page, never a 500.
 """
 
 from functools import wraps
@@ -12,10 +12,12 @@ from functools import wraps
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from django.views import generic
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 
 from . import selectors
+from .views import TASK_BUSY, task_unavailable
 
 
 class DashboardView(generic.RedirectView):
@@ -56,7 +58,7 @@ class ArchiveListView(ScopedListMixin, flow_views.FlowArchiveListView):
 
 
 def scope_guard(view):
-    """Answer 404 unless the URL's process (and task) is visible to the user."""
+    """Answer 404 unless the URL's process (and task) is visible to the user; a lock timeout asks to retry."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
@@ -64,7 +66,10 @@ def scope_guard(view):
             user=request.user, process_id=kwargs["process_pk"], task_id=kwargs.get("task_pk")
         ):
             raise Http404
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except FlowLockFailed:
+            return task_unavailable(request, TASK_BUSY)
 
     return guarded
 

@@ -1,8 +1,12 @@
 """The branches of a stage: consultations, partial approval by the council, the simplified procedure, withdrawal,
 bad input and two people racing for one step."""
 
+from contextlib import contextmanager
+from unittest.mock import patch
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -12,7 +16,8 @@ from org_hierarchy.models import Role
 from tests.base import grant
 from workflows.flows import NominationFlow
 from workflows.models import StageOutcome
-from workflows.views import TASK_DONE
+from workflows.selectors import node_url
+from workflows.views import TASK_BUSY, TASK_DONE
 
 from .base import PDF_BYTES, FlowTestCase
 
@@ -283,3 +288,28 @@ class RaceTests(FlowTestCase):
         response = self.client.post(self.execute_url(task), data)
         self.assertContains(response, TASK_DONE, status_code=409)
         self.assertEqual(dossier.__class__.objects.get(pk=dossier.pk).decision.number, 1)
+
+
+class LockTimeoutTests(FlowTestCase):
+    def test_a_lock_timeout_asks_to_try_again_on_every_task_action(self):
+        dossier = self.make_dossier(self.commune_award)
+        process = self.submit(dossier)
+        task = self.open_task(process)
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+
+        @contextmanager
+        def busy(flow_class, process_pk):
+            raise FlowLockFailed("busy")
+            yield
+
+        with patch.object(NominationFlow, "lock_impl", busy):
+            for name in ("execute", "assign"):
+                response = self.client.post(node_url(task.flow_task, name, process.pk, task.pk), {"opinion": "x"})
+                self.assertContains(response, TASK_BUSY, status_code=409)
+            self.login(self.submitter)
+            withdraw = self.client.post(reverse("workflows:withdraw", args=[process.pk]), {"reason": "x"})
+            self.assertContains(withdraw, TASK_BUSY, status_code=409)
+        task.refresh_from_db()
+        self.assertEqual((task.status, task.owner_id), (STATUS.NEW, None))
+        dossier.refresh_from_db()
+        self.assertEqual(dossier.status, DossierStatus.SUBMITTED)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -21,6 +21,9 @@ from workflows.models import StageOutcome
 
 # A one-page PDF: enough for the type sniffing of council minutes and attachments.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Generated people have generated addresses: their notices stay in the inbox and no e-mail leaves the machine.
+no_mail = override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
 
 
 def pdf(name: str) -> SimpleUploadedFile:

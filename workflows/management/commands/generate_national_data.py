@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.test import override_settings
 from django.utils.translation import gettext as _
 
 from nominations import services as nomination_services
@@ -75,19 +74,11 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=1)
 
-    # Generated people have generated addresses: their notices stay in the inbox and no e-mail leaves the machine.
-    @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    @lifecycle.no_mail
     def handle(self, *args, dossiers, nominees_per_dossier, users, seed, **options):
         if dossiers < 0 or nominees_per_dossier < 1 or users < 1:
             raise CommandError(_("Counts must be positive."))
-        self.random = random.Random(seed)
-        self.nominees_per_dossier = nominees_per_dossier
-        self.serial = 0
-        self.import_tree()
-        self.import_users(users)
-        self.awards = list(AwardType.objects.filter(code__in=AWARD_CODES).prefetch_related("required_documents"))
-        if len(self.awards) != len(AWARD_CODES):
-            raise CommandError(_("The seeded award catalogue is missing; run the migrations first."))
+        self.prepare(users=users, nominees_per_dossier=nominees_per_dossier, seed=seed)
         counts = dict.fromkeys(STATES, 0)
         states, weights = zip(*STATES.items(), strict=True)
         for index in range(dossiers):
@@ -97,6 +88,17 @@ class Command(BaseCommand):
             if (index + 1) % 500 == 0:
                 self.stdout.write(f"{index + 1} dossiers")
         self.stdout.write(", ".join(f"{state} {count}" for state, count in counts.items()))
+
+    def prepare(self, *, users: int, nominees_per_dossier: int, seed: int) -> None:
+        """Import the tree and the users, and load the award types; dossiers can be made after this."""
+        self.random = random.Random(seed)
+        self.nominees_per_dossier = nominees_per_dossier
+        self.serial = 0
+        self.import_tree()
+        self.import_users(users)
+        self.awards = list(AwardType.objects.filter(code__in=AWARD_CODES).prefetch_related("required_documents"))
+        if len(self.awards) != len(AWARD_CODES):
+            raise CommandError(_("The seeded award catalogue is missing; run the migrations first."))
 
     # The organisation -------------------------------------------------------------------------------------------
 
@@ -150,7 +152,13 @@ class Command(BaseCommand):
     # Dossiers ---------------------------------------------------------------------------------------------------
 
     def make_dossier(self, index: int, state: str) -> None:
-        award = self.awards[index % len(self.awards)]
+        dossier, submitter = self.make_draft(index, self.awards[index % len(self.awards)])
+        if state != "draft":
+            self.advance(dossier, state, submitter=submitter, failing=index % 5 == 0)
+
+    def make_draft(self, index: int, award: AwardType):
+        """Open a complete draft (nominees, required documents) at the ``index``-th locality; return it and its
+        submitter."""
         locality = self.localities[index % len(self.localities)]
         unit = locality.units[award.deciding_branch]
         submitter = self.officer(unit.pk, Role.SUBMITTER)
@@ -179,8 +187,7 @@ class Command(BaseCommand):
                 nomination_services.attachment_add(
                     dossier=dossier, actor=submitter, kind=kind, file=lifecycle.pdf(f"{kind.code}.pdf")
                 )
-        if state != "draft":
-            self.advance(dossier, state, submitter=submitter, failing=index % 5 == 0)
+        return dossier, submitter
 
     def advance(self, dossier, state: str, *, submitter, failing: bool) -> None:
         """Take a draft to ``state`` through the flow's steps, as the people of its route would."""
