@@ -14,7 +14,7 @@ builder returns the nodes in diagram order so ``flows.py`` names each of them ex
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow
+from viewflow.workflow import act, flow
 
 from org_hierarchy.models import Level, Role
 from org_hierarchy.roles import permission_for
@@ -67,8 +67,8 @@ def stage(level: Level, *, next_stage):
     appraise = human(views.AppraiseView.as_view(), Role.APPRAISER, "appraised", _("{level}: receive and appraise"))
     appraised = _titled(
         flow.Switch()
-        .Case(this.supplement, lambda activation: activation.process.is_returned)
-        .Case(ref("consult"), lambda activation: activation.process.is_consulting)
+        .Case(this.supplement, act.process.is_returned)
+        .Case(ref("consult"), act.process.is_consulting)
         .Default(ref("council")),
         _("{level}: appraisal outcome"),
         level,
@@ -84,22 +84,22 @@ def stage(level: Level, *, next_stage):
     )
     consulted = _titled(flow.Join().Next(ref("council")), _("{level}: all opinions in"), level)
     council = _titled(
-        flow.Switch().Case(ref("vote"), lambda activation: activation.process.needs_council_vote).Default(ref("sign")),
+        flow.Switch().Case(ref("vote"), act.process.needs_council_vote).Default(ref("sign")),
         _("{level}: council vote needed?"),
         level,
     )
     vote = human(views.VoteView.as_view(), Role.SECRETARY, "voted", _("{level}: council vote"))
     voted = _titled(
-        flow.Switch().Case(ref("sign"), lambda activation: activation.process.has_nominees_left).Default(this.rejected),
+        flow.Switch().Case(ref("sign"), act.process.has_nominees_left).Default(this.rejected),
         _("{level}: anyone passed?"),
         level,
     )
     sign = human(views.SignView.as_view(), Role.APPROVER, "signed", _("{level}: head signs"))
     signed = _titled(
         flow.Switch()
-        .Case(this.supplement, lambda activation: activation.process.is_returned)
-        .Case(this.rejected, lambda activation: activation.process.is_rejected)
-        .Case(this.decided, lambda activation: activation.process.is_decided)
+        .Case(this.supplement, act.process.is_returned)
+        .Case(this.rejected, act.process.is_rejected)
+        .Case(this.decided, act.process.is_decided)
         .Default(next_stage),
         _("{level}: head's decision"),
         level,
