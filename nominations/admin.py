@@ -8,6 +8,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .forms import AwardTypeAdminForm
 from .models import (
     Attachment,
     AwardRecord,
@@ -55,6 +56,7 @@ class DocumentKindAdmin(SimpleHistoryAdmin):
 
 @admin.register(AwardType)
 class AwardTypeAdmin(SimpleHistoryAdmin):
+    form = AwardTypeAdminForm
     list_display = ["code", "name_vi", "form", "deciding_branch", "deciding_level", "vote_threshold_pct", "is_active"]
     list_filter = ["form", "deciding_branch", "deciding_level", "is_active"]
     search_fields = ["code", "name_vi", "name_en"]

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .models import CommendationKind, Nominee
+from . import rules, selectors
+from .models import AwardType, CommendationKind, Nominee
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -73,3 +73,41 @@ class ConfirmForm(forms.Form):
 
 class AwardHistoryImportForm(forms.Form):
     file = forms.FileField(label=_("Award history (CSV or XLSX)"))
+
+
+class AwardTypeAdminForm(forms.ModelForm):
+    """The catalogue form: every rule named must be one the engine knows, so a typo cannot pass everyone."""
+
+    class Meta:
+        model = AwardType
+        fields = [
+            "code",
+            "name_vi",
+            "name_en",
+            "form",
+            "deciding_branch",
+            "deciding_level",
+            "eligible_subjects",
+            "vote_threshold_pct",
+            "vote_denominator",
+            "simplified_allowed",
+            "public_posting_days",
+            "required_documents",
+            "stage_deadlines",
+            "reminder_days_before",
+            "bonus_coefficient",
+            "rules",
+            "is_active",
+        ]
+
+    def clean_rules(self):
+        specs = self.cleaned_data["rules"]
+        unknown = sorted(
+            {spec.get("rule") for spec in rules.all_specs(specs) if spec.get("rule") not in rules.REGISTRY}, key=str
+        )
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown rules: %(names)s. Known rules: %(known)s.")
+                % {"names": ", ".join(map(str, unknown)), "known": ", ".join(sorted(rules.REGISTRY))}
+            )
+        return specs

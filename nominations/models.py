@@ -9,6 +9,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -153,6 +154,24 @@ class AwardType(models.Model):
     @property
     def name(self) -> str:
         return _localized(self, "name")
+
+    def clean(self):
+        errors = {}
+        if not isinstance(self.eligible_subjects, list) or not set(self.eligible_subjects) <= set(SubjectType.values):
+            errors["eligible_subjects"] = _("Use a list of: %(values)s.") % {"values": ", ".join(SubjectType.values)}
+        slugs = {level.slug for level in Level}
+        if not isinstance(self.stage_deadlines, dict) or any(
+            key not in slugs or not isinstance(days, int) or days < 1 for key, days in self.stage_deadlines.items()
+        ):
+            errors["stage_deadlines"] = _("Use whole numbers of working days keyed by level: %(values)s.") % {
+                "values": ", ".join(sorted(slugs))
+            }
+        if not isinstance(self.rules, list) or not all(
+            isinstance(spec, dict) and spec.get("rule") for spec in self.rules
+        ):
+            errors["rules"] = _('Use a list of objects, each with a "rule" name.')
+        if errors:
+            raise ValidationError(errors)
 
     def stage_deadline_days(self, level: int, default: int = 10) -> int:
         """Return the working days allowed at a stage of this level (10 when the catalogue says nothing)."""

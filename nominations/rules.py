@@ -82,6 +82,16 @@ def evaluate(*, dossier: Dossier) -> list[RuleResult]:
     return results
 
 
+def all_specs(specs) -> list[dict]:
+    """Return the specifications and, recursively, their alternatives (for validating a catalogue edit)."""
+    found = []
+    for spec in specs if isinstance(specs, list) else []:
+        if isinstance(spec, dict):
+            found.append(spec)
+            found.extend(all_specs(spec.get("alternatives", [])))
+    return found
+
+
 def run(context: Context, spec: dict) -> list[RuleResult]:
     """Evaluate one specification; ``"kinds"`` limits it to some commendation kinds (e.g. only the annual track)."""
     if spec.get("kinds") and context.dossier.kind not in spec["kinds"]:

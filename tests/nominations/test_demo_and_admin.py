@@ -67,5 +67,24 @@ class CatalogueAdminTests(NominationsTestCase):
         entry = LedgerEntry.objects.get(event="award_type.changed")
         self.assertIn("vote_threshold_pct", entry.data["fields"])
 
+    def test_unknown_rules_and_malformed_deadlines_are_refused_in_the_form(self):
+        award_type = award("gk_chu_tich_xa")
+        url = reverse("admin:nominations_awardtype_change", args=[award_type.pk])
+        form = self.client.get(url).context["adminform"].form
+        data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
+        data.update(
+            required_documents=[kind.pk for kind in award_type.required_documents.all()],
+            eligible_subjects='["individual"]',
+            stage_deadlines='{"commune": "mười"}',
+            rules='[{"rule": "consecutive_titles", "alternatives": [{"rule": "typo"}]}]',
+            is_active="on",
+        )
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        errors = response.context["adminform"].form.errors
+        self.assertIn("Unknown rules: typo.", errors["rules"][0])
+        self.assertIn("stage_deadlines", errors)
+        self.assertEqual(AwardType.objects.get(pk=award_type.pk).rules, [])
+
     def test_dossiers_are_read_only_in_the_admin(self):
         self.assertEqual(self.client.get(reverse("admin:nominations_dossier_add")).status_code, 403)
