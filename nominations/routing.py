@@ -43,8 +43,9 @@ def compute_route(*, originating_unit: OrgUnit, award_type: AwardType) -> list[O
         if level in TERRITORIAL_LEVELS:
             code = locality.get(level)
             if code is None:
-                if level == Level.COMMUNE and level < deciding_level:
-                    # A provincial department or agency lies in no commune: its dossier starts at the province.
+                if level < deciding_level:
+                    # A provincial department lies in no commune, a ministry's own department in no province:
+                    # its dossier starts at the first level that serves it.
                     continue
                 raise _missing(branch=branch, level=level, unit=originating_unit)
             stage = unit_at_level(branch=branch, level=level, admin_code=code)

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from nominations.routing import compute_route
+from org_hierarchy.models import Branch, Level, OrgUnit
 from tests.base import MeritflowTestCase
 
 from .support import award
@@ -40,6 +41,14 @@ class ComputeRouteTests(MeritflowTestCase):
             self.route(self.world.danang_department, "bk_bo_truong_cong_an"),
             ["Công an Thành phố Đà Nẵng", "Bộ Công an"],
         )
+
+    def test_a_ministry_department_goes_straight_to_the_ministry(self):
+        department = self.world.mps.add_child(
+            instance=OrgUnit(name="Cục Xây dựng phong trào", short_name="V05", branch=Branch.SECURITY, level=Level.UNIT)
+        )
+        self.assertEqual(self.route(department, "bk_bo_truong_cong_an"), ["Bộ Công an"])
+        with self.assertRaises(ValidationError):
+            compute_route(originating_unit=department, award_type=award("gk_giam_doc_cong_an_tinh"))
 
     def test_police_director_award_for_another_province_uses_that_province(self):
         self.assertEqual(
