@@ -77,10 +77,7 @@ class GeneratorTests(TestCase):
                 if dossier.status == DossierStatus.SUBMITTED:
                     self.assertEqual(process.status, PROCESS.NEW)
                     self.assertEqual(open_steps.count(), 1)
-                    self.assertEqual(
-                        dossier.current_stage_unit_id,
-                        open_steps.get().owner_permission_obj_pk and int(open_steps.get().owner_permission_obj_pk),
-                    )
+                    self.assertEqual(int(open_steps.get().owner_permission_obj_pk), dossier.current_stage_unit_id)
                 elif dossier.status == DossierStatus.RETURNED:
                     self.assertEqual([t.flow_task for t in open_steps], [NominationFlow.supplement])
                 elif dossier.status == DossierStatus.DECIDED:

@@ -1,0 +1,201 @@
+"""Dossiers per second through the full ministry route, through the service layer, against the plain-SQL floor.
+
+Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_lifecycle.py [dossiers] [nominees]``
+(defaults 24 dossiers per run, 5 nominees each). PostgreSQL only: the point is concurrency and commits.
+
+Creates a throw-away database (``test_<name>``, as the test runner does), imports the national tree and a few
+hundred officers with ``generate_national_data``'s own steps, and opens complete drafts of the Minister of Public
+Security's Bằng khen (route: ward police, provincial police, the Ministry). Each dossier then goes through ten
+transitions: submit, and at each of the three stages appraise, council vote and the head's signature (forward,
+forward, decide with the numbered decision), each as the task view runs it (flow lock, transaction, the service).
+This runs with 1, 2 and 4 worker processes, each with its own connection and its own share of the dossiers.
+
+Every statement and commit of the engine run is counted per transition. The floor replays the same number of
+transactions with the same number of written rows (one single-row INSERT or UPDATE by key per row the engine
+wrote, same order) through psycopg2 with no ORM, no reads and no locks, with the same number of processes; the
+ratio engine/floor says what the framework costs over the bare writes.
+"""
+
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+import psycopg2  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+
+from nominations.models import AwardType  # noqa: E402
+from org_hierarchy.models import Role  # noqa: E402
+from workflows.management.commands import _lifecycle as lifecycle  # noqa: E402
+from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
+from workflows.models import StageOutcome  # noqa: E402
+
+CONCURRENCY = (1, 2, 4)
+WRITES = ("INSERT", "UPDATE", "DELETE")
+PAYLOAD = "x" * 300  # about the width of a task or history row
+
+
+class Meter:
+    """Count statements (by verb) and commits of this process's connection, per named transition."""
+
+    def __init__(self):
+        self.statements: Counter = Counter()
+        self.commits: Counter = Counter()
+        self.writes: dict[str, list[list[str]]] = {}
+        self.current = ""
+        self.transaction: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements[self.current] += 1
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        if verb in WRITES:
+            self.transaction.append(verb)
+        return execute(sql, params, many, context)
+
+    def install(self):
+        connection.execute_wrappers.append(self)
+        commit = connection._commit
+
+        def counted_commit():
+            self.commits[self.current] += 1
+            self.writes.setdefault(self.current, []).append(self.transaction)
+            self.transaction = []
+            return commit()
+
+        connection._commit = counted_commit
+
+
+def drive(process_dossiers, officers, meter):
+    """Take each (dossier, submitter) through the ten transitions; return the elapsed wall-clock seconds."""
+    started = time.perf_counter()
+    for dossier, submitter in process_dossiers:
+        meter.current = "submit"
+        process = lifecycle.submit(dossier, actor=submitter)
+        route = [unit_id for _level, unit_id in process.route]
+        for position, unit_id in enumerate(route):
+            meter.current = "appraise"
+            lifecycle.appraise(process, actor=officers[unit_id, Role.APPRAISER])
+            meter.current = "vote"
+            lifecycle.vote(process, actor=officers[unit_id, Role.SECRETARY])
+            last = position == len(route) - 1
+            meter.current = "sign_decide" if last else "sign_forward"
+            outcome = StageOutcome.DECIDE if last else StageOutcome.FORWARD
+            lifecycle.sign(process, actor=officers[unit_id, Role.APPROVER], outcome=outcome)
+    return time.perf_counter() - started
+
+
+def engine_worker(share, officers, barrier, results):
+    connections.close_all()
+    meter = Meter()
+    meter.install()
+    barrier.wait()
+    with lifecycle.no_mail:
+        elapsed = drive(share, officers, meter)
+    results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes))
+
+
+def floor_worker(dsn, transactions, barrier, results):
+    """Write the rows of ``transactions`` (lists of verbs) one transaction each, with plain SQL."""
+    db = psycopg2.connect(**dsn)
+    cursor = db.cursor()
+    # Updates go to a row of this worker's own, as the engine's go to its own dossier's rows.
+    cursor.execute("INSERT INTO bench_floor (payload) VALUES (%s) RETURNING id", (PAYLOAD,))
+    own_row = cursor.fetchone()[0]
+    db.commit()
+    barrier.wait()
+    started = time.perf_counter()
+    for verbs in transactions:
+        for verb in verbs:
+            if verb == "INSERT":
+                cursor.execute("INSERT INTO bench_floor (payload) VALUES (%s) RETURNING id", (PAYLOAD,))
+                cursor.fetchone()
+            else:
+                cursor.execute("UPDATE bench_floor SET payload = %s WHERE id = %s", (PAYLOAD, own_row))
+        db.commit()
+    results.put(time.perf_counter() - started)
+    db.close()
+
+
+def run(target, shares, args):
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(len(shares)), context.Queue()
+    workers = [context.Process(target=target, args=(*args(share), barrier, results)) for share in shares]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return outcomes
+
+
+def main() -> None:
+    per_run = int(sys.argv[1]) if len(sys.argv) > 1 else 24
+    nominees = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    if connection.vendor != "postgresql":
+        sys.exit("bench_lifecycle needs PostgreSQL: set DATABASE_URL=postgres://…")
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            version = cursor.fetchone()[0].split(" on ")[0]
+        print(f"database: {version}; load average before the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        generator = Generator(stdout=open(os.devnull, "w"))  # noqa: SIM115 (lives as long as the process)
+        generator.prepare(users=400, nominees_per_dossier=nominees, seed=1)
+        award = AwardType.objects.get(code="bk_bo_truong_cong_an")
+        drafts = {workers: [generator.make_draft(index, award) for index in range(per_run)] for workers in CONCURRENCY}
+        officers = generator.seats
+        settings = connection.settings_dict
+        dsn = {
+            "dbname": settings["NAME"],
+            "user": settings["USER"],
+            "password": settings["PASSWORD"],
+            "host": settings["HOST"],
+            "port": settings["PORT"],
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, payload text NOT NULL)")
+        connections.close_all()
+        print(f"{per_run} dossiers per run, {nominees} nominees each, 10 transitions per dossier (ministry route)")
+        for workers in CONCURRENCY:
+            shares = [drafts[workers][i::workers] for i in range(workers)]
+            outcomes = run(engine_worker, shares, lambda share: (share, officers))
+            elapsed = max(outcome[0] for outcome in outcomes)
+            statements, commits, writes = Counter(), Counter(), {}
+            for _elapsed, worker_statements, worker_commits, worker_writes in outcomes:
+                statements.update(worker_statements)
+                commits.update(worker_commits)
+                for step, transactions in worker_writes.items():
+                    writes.setdefault(step, []).extend(transactions)
+            engine_rate = per_run / elapsed
+            # The floor: the same transactions, each with the same number of written rows, in the same split.
+            replay = [[verbs for step in worker[3] for verbs in worker[3][step]] for worker in outcomes]
+            floor_elapsed = max(run(floor_worker, replay, lambda share: (dsn, share)))
+            floor_rate = per_run / floor_elapsed
+            print(
+                f"{workers} process{'es' if workers > 1 else '  '}: engine {engine_rate:6.2f} dossiers/s  "
+                f"floor {floor_rate:7.2f} dossiers/s  engine/floor {floor_rate / engine_rate:5.2f}"
+            )
+            if workers == 1:
+                for step in ("submit", "appraise", "vote", "sign_forward", "sign_decide"):
+                    count = len(writes[step])
+                    rows = sum(len(verbs) for verbs in writes[step]) / count
+                    print(
+                        f"  {step:13} {statements[step] / count:6.1f} statements, "
+                        f"{commits[step] / count:3.1f} commits, {rows:5.1f} rows written per transition"
+                    )
+    finally:
+        connections.close_all()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
