@@ -4,7 +4,7 @@ The route is the list of stage units of the award type's deciding branch, from t
 deciding level, that serve the originating unit's locality. Territorial stages (commune, province) are found by
 administrative code, so a residential group under a ward's People's Committee reaches the ward's police for a
 public-security award; the levels above the province are the originating unit's own ancestor when it has one in
-that branch, otherwise the branch's unit at that level.
+that branch, otherwise the branch's only unit at that level (a sector branch with several ministries has none).
 """
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,16 @@ def _missing(*, branch: str, level: int, unit: OrgUnit) -> ValidationError:
         % {"level": Level(level).label.lower(), "branch": Branch(branch).label.lower(), "unit": unit.name},
         code="route_missing_stage",
     )
+
+
+def _sole_unit(*, branch: str, level: int) -> OrgUnit | None:
+    """Return the branch's only active unit at a level (the Ministry of Public Security, the Government).
+
+    A branch with several units at the level (ministries of the sector branch) gives None: a unit outside all of
+    them has no authority there to climb to.
+    """
+    units = list(OrgUnit.objects.filter(branch=branch, level=level, is_active=True).order_by("path")[:2])
+    return units[0] if len(units) == 1 else None
 
 
 def compute_route(*, originating_unit: OrgUnit, award_type: AwardType) -> list[OrgUnit]:
@@ -50,7 +60,7 @@ def compute_route(*, originating_unit: OrgUnit, award_type: AwardType) -> list[O
                 raise _missing(branch=branch, level=level, unit=originating_unit)
             stage = unit_at_level(branch=branch, level=level, admin_code=code)
         else:
-            stage = ancestors.get((branch, level)) or unit_at_level(branch=branch, level=level)
+            stage = ancestors.get((branch, level)) or _sole_unit(branch=branch, level=level)
             if stage is None and level < deciding_level:
                 # The civil tree has no ministry level between the province and the Government.
                 continue

@@ -50,6 +50,26 @@ class ComputeRouteTests(MeritflowTestCase):
         with self.assertRaises(ValidationError):
             compute_route(originating_unit=department, award_type=award("gk_giam_doc_cong_an_tinh"))
 
+    def test_a_sector_award_climbs_only_to_the_units_own_ministry(self):
+        health = OrgUnit.add_root(
+            instance=OrgUnit(name="Bộ Y tế", short_name="BYT", branch=Branch.SECTOR, level=Level.MINISTRY)
+        )
+        OrgUnit.add_root(
+            instance=OrgUnit(
+                name="Bộ Giáo dục và Đào tạo", short_name="BGDĐT", branch=Branch.SECTOR, level=Level.MINISTRY
+            )
+        )
+        hospital = health.add_child(
+            instance=OrgUnit(name="Bệnh viện Bạch Mai", short_name="BVBM", branch=Branch.SECTOR, level=Level.UNIT)
+        )
+        minister_award = award("bk_bo_truong_cong_an")
+        minister_award.deciding_branch = Branch.SECTOR
+        self.assertEqual(
+            [u.name for u in compute_route(originating_unit=hospital, award_type=minister_award)], ["Bộ Y tế"]
+        )
+        with self.assertRaises(ValidationError):
+            compute_route(originating_unit=self.world.school, award_type=minister_award)
+
     def test_police_director_award_for_another_province_uses_that_province(self):
         self.assertEqual(
             self.route(self.world.badinh_pc, "gk_giam_doc_cong_an_tinh"),
