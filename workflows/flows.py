@@ -17,6 +17,10 @@ class NominationFlow(flow.Flow):
     A dossier climbs its stored route, commune, province, ministry, until the authority that decides it.
     """
 
+    process_title = _("Commendation nomination")
+    process_description = _(
+        "A dossier climbs its stored route, commune, province, ministry, until the authority that decides it."
+    )
     process_class = NominationProcess
     lock_impl = lock.select_for_update_lock
 

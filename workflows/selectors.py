@@ -139,7 +139,7 @@ def tasks_open_on(*, process) -> QuerySet[Task]:
 def consultation_candidates(*, process) -> QuerySet[OrgUnit]:
     """Return the units a stage may consult: its own part of the tree and the other branches' units of its locality.
 
-    Units of the dossier's own route are left out: they act on it anyway.
+    The originating unit and the units of the dossier's own route are left out: they act on it anyway.
     """
     current = process.dossier.current_stage_unit
     area = current.get_parent() or current
@@ -147,7 +147,7 @@ def consultation_candidates(*, process) -> QuerySet[OrgUnit]:
     route_ids = [unit_id for _level, unit_id in process.route]
     return (
         OrgUnit.objects.filter(Q(path__startswith=area.path) | same_locality, is_active=True)
-        .exclude(pk__in=route_ids)
+        .exclude(pk__in=[*route_ids, process.dossier.originating_unit_id])
         .order_by("path")
     )
 

@@ -75,3 +75,56 @@ class HomeTests(FlowTestCase):
         response = self.client.post("/nomination/submit/", {"dossier": mine.pk})
         self.assertEqual(response.status_code, 200)
         self.assertIn("dossier", response.context["form"].errors)
+
+
+class TaskPageTests(FlowTestCase):
+    """Each kind of step page renders its form, the dossier and the earlier opinions, in both languages."""
+
+    def get_page(self, user, process):
+        self.login(user)
+        task = self.open_task(process)
+        pages = {}
+        for language in ("en", "vi"):
+            # The shell renders each page in the user's own language.
+            type(user).objects.filter(pk=user.pk).update(language=language)
+            pages[language] = self.client.get(self.execute_url(task))
+            self.assertEqual(pages[language].status_code, 200)
+        return pages
+
+    def test_every_kind_of_step_page(self):
+        w = self.world
+        dossier = self.make_dossier(self.province_award)
+        process = self.submit(dossier)
+        pages = self.get_page(self.officer(w.haichau_pc, Role.APPRAISER), process)
+        self.assertContains(pages["vi"], "Ý kiến thẩm định")
+        self.assertContains(pages["en"], "Appraisal opinion")
+        dossier.refresh_from_db()
+        self.assertContains(pages["en"], dossier.version_digest)
+        self.assertContains(pages["en"], 'name="consult_units"')
+
+        self.appraise(process, w.haichau_pc, consult=[w.haichau_police])
+        pages = self.get_page(self.officer(w.haichau_police, Role.APPRAISER), process)
+        self.assertContains(pages["en"], "We agree with the proposal")
+        self.assertContains(pages["en"], "Đủ điều kiện, đề nghị trình Hội đồng.")
+
+        self.act(self.officer(w.haichau_police, Role.APPRAISER), self.open_task(process), {"opinion": "Thống nhất"})
+        pages = self.get_page(self.officer(w.haichau_pc, Role.SECRETARY), process)
+        self.assertContains(pages["en"], 'name="minutes"')
+        self.assertContains(pages["vi"], "Biên bản họp")
+
+        self.vote(process, w.haichau_pc)
+        pages = self.get_page(self.officer(w.haichau_pc, Role.APPROVER), process)
+        self.assertContains(pages["en"], "Forward to the next level with a submission letter")
+        self.assertNotContains(pages["en"], "Decide the award")
+
+        self.sign(process, w.haichau_pc, "forward")
+        self.appraise(process, w.danang_pc)
+        self.vote(process, w.danang_pc)
+        pages = self.get_page(self.officer(w.danang_pc, Role.APPROVER), process)
+        self.assertContains(pages["en"], "Decide the award")
+        self.assertContains(pages["vi"], "Quyết định khen thưởng")
+
+        self.sign(process, w.danang_pc, "return", note="Bổ sung biên bản.")
+        pages = self.get_page(self.submitter, process)
+        self.assertContains(pages["en"], "What was supplemented")
+        self.assertContains(pages["vi"], "Bổ sung biên bản.")
