@@ -50,7 +50,10 @@ class InboxListView(ScopedListMixin, flow_views.FlowInboxListView):
 
 
 class QueueListView(ScopedListMixin, flow_views.FlowQueueListView):
-    pass
+    def get_queryset(self):
+        # Separation of duties: a dossier one submitted or is named in is never offered to one.
+        parties = selectors.dossiers_party_to(user=self.request.user).values("pk")
+        return super().get_queryset().exclude(process__artifact_object_id__in=parties)
 
 
 class ArchiveListView(ScopedListMixin, flow_views.FlowArchiveListView):
