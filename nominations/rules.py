@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,6 +28,7 @@ DEFAULT_RULES = (
     {"rule": "not_blocked"},
     {"rule": "no_duplicate_nomination"},
     {"rule": "route_computable"},
+    {"rule": "campaign_deadline"},
 )
 
 
@@ -321,3 +323,17 @@ def once_per_person(context: Context, spec: dict) -> list[RuleResult]:
             reason = _("%(name)s has not received this award before.") % values
             results.append(RuleResult("once_per_person", True, reason, nominee.pk))
     return results
+
+
+@register("campaign_deadline")
+def campaign_deadline(context: Context, spec: dict) -> list[RuleResult]:
+    """A campaign's dossiers are received until its submission deadline (checked on the day of the check)."""
+    campaign = context.dossier.campaign
+    if campaign is None or campaign.submission_deadline is None:
+        return []
+    values = {"name": campaign.name, "date": formats.date_format(campaign.submission_deadline, "SHORT_DATE_FORMAT")}
+    if timezone.localdate() > campaign.submission_deadline:
+        reason = _("The campaign “%(name)s” stopped receiving dossiers on %(date)s.") % values
+        return [RuleResult("campaign_deadline", False, reason)]
+    reason = _("The campaign “%(name)s” receives dossiers until %(date)s.") % values
+    return [RuleResult("campaign_deadline", True, reason)]

@@ -1,5 +1,9 @@
+import datetime
+
+from django.utils import formats, timezone
+
 from nominations import services
-from nominations.models import AwardRecord, AwardRecordSource, CommendationKind, SubjectType
+from nominations.models import AwardRecord, AwardRecordSource, Campaign, CommendationKind, SubjectType
 from nominations.rules import RuleResult
 
 from .support import NominationsTestCase, award, draft, ready_dossier
@@ -280,3 +284,36 @@ class UnknownRuleTests(RuleTestCase):
             RuleResult("consecutive_tittles", False, "Unknown eligibility rule “consecutive_tittles”."),
             services.dossier_check_eligibility(dossier=self.dossier),
         )
+
+
+class CampaignDeadlineTests(NominationsTestCase):
+    def setUp(self):
+        super().setUp()
+        self.campaign = Campaign.objects.create(
+            name="Toàn dân bảo vệ an ninh Tổ quốc",
+            period_start=datetime.date(2025, 11, 6),
+            launching_unit=self.world.government,
+            submission_deadline=timezone.localdate(),
+        )
+        self.dossier, _ = draft(self.world.residential_group, kind=CommendationKind.CAMPAIGN, campaign=self.campaign)
+
+    def test_open_until_the_deadline_day(self):
+        date = formats.date_format(self.campaign.submission_deadline, "SHORT_DATE_FORMAT")
+        self.assertEqual(
+            reasons(self.dossier, "campaign_deadline"),
+            [(True, f"The campaign “Toàn dân bảo vệ an ninh Tổ quốc” receives dossiers until {date}.")],
+        )
+
+    def test_closed_after_it(self):
+        self.campaign.submission_deadline = timezone.localdate() - datetime.timedelta(days=1)
+        self.campaign.save()
+        self.dossier.refresh_from_db()
+        date = formats.date_format(self.campaign.submission_deadline, "SHORT_DATE_FORMAT")
+        self.assertEqual(
+            reasons(self.dossier, "campaign_deadline"),
+            [(False, f"The campaign “Toàn dân bảo vệ an ninh Tổ quốc” stopped receiving dossiers on {date}.")],
+        )
+
+    def test_no_campaign_no_check(self):
+        dossier, _ = draft(self.world.school)
+        self.assertEqual(reasons(dossier, "campaign_deadline"), [])
