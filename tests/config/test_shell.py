@@ -37,6 +37,12 @@ class LoginWallTests(MeritflowTestCase):
         self.assertContains(response, f'action="{reverse("set_language")}"')
         self.assertContains(response, 'value="en"')
 
+    def test_password_reset_is_public_and_in_vietnamese(self):
+        response = self.client.get(reverse("password_reset"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'class="mf-language-switch"')
+        self.assertContains(response, "Quên mật khẩu?")
+
     def test_logging_in_leads_home(self):
         make_user("hc.appraiser")
         response = self.client.post(reverse("login"), {"username": "hc.appraiser", "password": "pw-for-tests"})
