@@ -327,12 +327,17 @@ def once_per_person(context: Context, spec: dict) -> list[RuleResult]:
 
 @register("campaign_deadline")
 def campaign_deadline(context: Context, spec: dict) -> list[RuleResult]:
-    """A campaign's dossiers are received until its submission deadline (checked on the day of the check)."""
-    campaign = context.dossier.campaign
+    """A campaign's dossiers are received until its submission deadline.
+
+    A dossier first submitted in time and returned for supplement may be resubmitted after the deadline.
+    """
+    dossier = context.dossier
+    campaign = dossier.campaign
     if campaign is None or campaign.submission_deadline is None:
         return []
     values = {"name": campaign.name, "date": formats.date_format(campaign.submission_deadline, "SHORT_DATE_FORMAT")}
-    if timezone.localdate() > campaign.submission_deadline:
+    received = timezone.localdate(dossier.submitted_at) if dossier.submitted_at else timezone.localdate()
+    if received > campaign.submission_deadline:
         reason = _("The campaign “%(name)s” stopped receiving dossiers on %(date)s.") % values
         return [RuleResult("campaign_deadline", False, reason)]
     reason = _("The campaign “%(name)s” receives dossiers until %(date)s.") % values

@@ -3,10 +3,12 @@ import datetime
 from django.utils import formats, timezone
 
 from nominations import services
-from nominations.models import AwardRecord, AwardRecordSource, Campaign, CommendationKind, SubjectType
+from nominations.models import AwardRecord, AwardRecordSource, Campaign, CommendationKind, Dossier, SubjectType
 from nominations.rules import RuleResult
+from org_hierarchy.models import Role
+from tests.base import grant
 
-from .support import NominationsTestCase, award, draft, ready_dossier
+from .support import NominationsTestCase, attach_required, award, draft, ready_dossier
 
 
 def results_of(dossier, rule):
@@ -295,7 +297,9 @@ class CampaignDeadlineTests(NominationsTestCase):
             launching_unit=self.world.government,
             submission_deadline=timezone.localdate(),
         )
-        self.dossier, _ = draft(self.world.residential_group, kind=CommendationKind.CAMPAIGN, campaign=self.campaign)
+        self.dossier, self.submitter = draft(
+            self.world.residential_group, kind=CommendationKind.CAMPAIGN, campaign=self.campaign
+        )
 
     def test_open_until_the_deadline_day(self):
         date = formats.date_format(self.campaign.submission_deadline, "SHORT_DATE_FORMAT")
@@ -313,6 +317,22 @@ class CampaignDeadlineTests(NominationsTestCase):
             reasons(self.dossier, "campaign_deadline"),
             [(False, f"The campaign “Toàn dân bảo vệ an ninh Tổ quốc” stopped receiving dossiers on {date}.")],
         )
+
+    def test_a_dossier_submitted_in_time_and_returned_may_come_back_after_it(self):
+        attach_required(self.dossier, self.submitter)
+        services.dossier_submit(dossier=self.dossier, actor=self.submitter)
+        self.campaign.submission_deadline = timezone.localdate() - datetime.timedelta(days=1)
+        self.campaign.save()
+        services.dossier_return_for_supplement(
+            dossier=self.dossier,
+            actor=grant(Role.APPRAISER, self.world.haichau_pc),
+            stage_unit=self.world.haichau_pc,
+            reason="Bổ sung biên bản",
+        )
+        # Two days have passed since the submission, which was on time.
+        Dossier.objects.filter(pk=self.dossier.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=2))
+        self.dossier.refresh_from_db()
+        self.assertTrue(results_of(self.dossier, "campaign_deadline")[0].passed)
 
     def test_no_campaign_no_check(self):
         dossier, _ = draft(self.world.school)
