@@ -53,6 +53,7 @@ class MenuLink:
 
 
 MENU_LINKS = [
+    MenuLink(_("My steps"), "assignment_ind", "workflows:inbox"),
     MenuLink(_("Dossiers"), "folder_open", "nominations:dossier_list"),
     MenuLink(_("Notifications"), "notifications", "notifications:list"),
     MenuLink(_("Activity log"), "history", "audit:ledger", visible_to=audit_selectors.is_auditor),

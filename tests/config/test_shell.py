@@ -76,7 +76,7 @@ class ShellPagesTests(MeritflowTestCase):
         for name in ("index", "profile"):
             with self.subTest(page=name):
                 response = self.client.get(reverse(name))
-                for target in ("nominations:dossier_list", "notifications:list"):
+                for target in ("workflows:inbox", "nominations:dossier_list", "notifications:list"):
                     self.assertContains(response, f'href="{reverse(target)}"')
                 self.assertNotContains(response, f'href="{reverse("audit:ledger")}"')
                 self.assertContains(response, 'class="vf-page__menu')
