@@ -97,7 +97,7 @@ def engine_worker(share, officers, barrier, results):
     meter = Meter()
     meter.install()
     barrier.wait()
-    with lifecycle.no_mail:
+    with lifecycle.no_mail():
         elapsed = drive(share, officers, meter)
     results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes))
 

@@ -22,8 +22,10 @@ from workflows.models import StageOutcome
 # A one-page PDF: enough for the type sniffing of council minutes and attachments.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
+
 # Generated people have generated addresses: their notices stay in the inbox and no e-mail leaves the machine.
-no_mail = override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
+def no_mail() -> override_settings:
+    return override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
 
 
 def pdf(name: str) -> SimpleUploadedFile:

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=1)
 
-    @lifecycle.no_mail
+    @lifecycle.no_mail()
     def handle(self, *args, dossiers, nominees_per_dossier, users, seed, **options):
         if dossiers < 0 or nominees_per_dossier < 1 or users < 1:
             raise CommandError(_("Counts must be positive."))

@@ -1,0 +1,165 @@
+"""Latency and SQL query count of the busy pages on generated national data, and the ledger verification speed.
+
+Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_pages.py [dossiers] [nominees] [runs]``
+(defaults 200 dossiers, 10 nominees each, 30 samples per page; SQLite works too, PostgreSQL is what counts).
+
+Creates a throw-away database (``test_<name>``), fills it with ``generate_national_data`` (the whole tree, the
+users, dossiers in every state), then starts a fresh Python process that serves the pages through Django's test
+client (the whole middleware stack, no network) as the people who use them:
+
+- a provincial police head's inbox and queue (the stage unit of the busiest province), and a ministry head's;
+- viewflow's process list (scoped) as the ministry head;
+- a decided dossier's detail page as its submitter, and the submitter's dossier list;
+- a provincial auditor's ledger search over their province for the current year.
+
+Each page is requested ``runs`` times (after one warm-up); it prints p50/p95 wall-clock, the SQL queries of one
+request and the response size. Then it verifies the whole ledger three times (entries per second) and prints the
+peak resident memory of that serving process (``resource.getrusage``), which never ran the generator.
+"""
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from audit.verify import verify_ledger  # noqa: E402
+from nominations.models import Dossier, DossierStatus  # noqa: E402
+from org_hierarchy.models import Branch, OrgUnit, Role  # noqa: E402
+from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
+
+SERVE = "--serve"
+
+
+def generate(dossiers: int, nominees: int) -> dict:
+    """Fill the database; return who looks at which page (user and object ids), for the serving process."""
+    generator = Generator(stdout=open(os.devnull, "w"))  # noqa: SIM115 (lives as long as the process)
+    generator.handle(dossiers=dossiers, nominees_per_dossier=nominees, users=10_000, seed=1)
+    # The busiest province: the one of the first locality, which gets the most dossiers round-robin.
+    police_ward = generator.localities[0].units[Branch.SECURITY]
+    civil_ward = generator.localities[0].units[Branch.CIVIL]
+    province_police = OrgUnit.objects.get_parent(police_ward)
+    ministry = OrgUnit.objects.get_parent(province_police)
+    decided = Dossier.objects.filter(status=DossierStatus.DECIDED, originating_unit__in=[police_ward, civil_ward])
+    dossier = decided.order_by("pk").first() or Dossier.objects.order_by("pk").first()
+    seats = generator.seats
+    civil_province = OrgUnit.objects.get_parent(civil_ward)
+    return {
+        "province_approver": seats[province_police.pk, Role.APPROVER].pk,
+        "ministry_approver": seats[ministry.pk, Role.APPROVER].pk,
+        "province_auditor": seats[civil_province.pk, Role.AUDITOR].pk,
+        "province_unit": civil_province.pk,
+        "submitter": dossier.created_by_id,
+        "dossier": dossier.pk,
+        "dossiers": Dossier.objects.count(),
+        "nominees": Dossier.nominees.rel.related_model.objects.count(),
+    }
+
+
+def sample(client: Client, url: str, runs: int) -> tuple[list[float], int, int]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    statements = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        response = client.get(url)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append(time.perf_counter() - started)
+    return timings, len(statements), len(response.content)
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(len(ordered) * 0.95) - 1)]
+    return f"p50 {statistics.median(ordered) * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms"
+
+
+def serve(people: dict, runs: int) -> None:
+    """Run in a fresh process: request every page as its user, then verify the ledger."""
+    setup_test_environment()
+    year = timezone.localdate().year
+    pages = [
+        ("inbox, provincial head", "province_approver", reverse("workflows:inbox")),
+        ("queue, provincial head", "province_approver", reverse("workflows:queue")),
+        ("inbox, ministry head", "ministry_approver", reverse("workflows:inbox")),
+        ("queue, ministry head", "ministry_approver", reverse("workflows:queue")),
+        ("process list, ministry head", "ministry_approver", reverse("nomination:process_list")),
+        ("dossier detail, submitter", "submitter", reverse("nominations:dossier_detail", args=[people["dossier"]])),
+        ("dossier list, submitter", "submitter", reverse("nominations:dossier_list")),
+        (
+            "ledger search, provincial auditor",
+            "province_auditor",
+            f"{reverse('audit:ledger')}?unit={people['province_unit']}&date_from={year}-01-01&date_to={year}-12-31",
+        ),
+    ]
+    clients = {}
+    for label, who, url in pages:
+        if who not in clients:
+            clients[who] = Client()
+            clients[who].force_login(get_user_model().objects.get(pk=people[who]))
+        timings, queries, size = sample(clients[who], url, runs)
+        print(f"{label:34} {percentiles(timings)}  {queries:3} queries  {size / 1024:6.1f} KiB")
+    for _ in range(3):
+        started = time.perf_counter()
+        result = verify_ledger()
+        elapsed = time.perf_counter() - started
+        assert result.ok, result.problem
+        print(f"verify_audit: {result.checked} entries in {elapsed:.2f} s = {result.checked / elapsed:,.0f} entries/s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of the serving process: {peak:.0f} MiB")
+
+
+def main() -> None:
+    dossiers = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    nominees = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+    old_name = connection.settings_dict["NAME"]
+    workdir = None
+    if connection.vendor == "sqlite":
+        # A file the serving process can open (the test runner's default is a private in-memory database).
+        workdir = tempfile.TemporaryDirectory()
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(workdir.name) / "bench.sqlite3")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"database: {connection.display_name}; load average before the run: {load}")
+        started = time.perf_counter()
+        people = generate(dossiers, nominees)
+        print(
+            f"generated {people['dossiers']} dossiers, {people['nominees']} nominees "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+        connections.close_all()
+        env = {**os.environ, "BENCH_DATABASE_NAME": str(connection.settings_dict["NAME"])}
+        subprocess.run([sys.executable, __file__, SERVE, json.dumps(people), str(runs)], env=env, check=True)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if workdir is not None:
+            workdir.cleanup()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == SERVE:
+        connection.settings_dict["NAME"] = os.environ["BENCH_DATABASE_NAME"]
+        serve(json.loads(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main()
