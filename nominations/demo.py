@@ -1,4 +1,4 @@
-"""Demo data of the nominations: the security emulation campaign and two draft dossiers.
+"""Demo data of the nominations: the security emulation campaign and two draft dossiers ready to submit.
 
 Called by ``manage.py seed_demo`` after the organisation's demo; idempotent. The campaign's contents and subject
 groups summarise Decision 2447/QĐ-TTg for demonstration; the description says so, and administrators replace
@@ -8,6 +8,7 @@ them with the official wording.
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +80,30 @@ def _campaign() -> Campaign:
     return campaign
 
 
+def _demo_pdf(title: str) -> bytes:
+    """Return a one-page PDF saying it is a demo document, with a correct cross-reference table."""
+    text = f"Meritflow demo document: {title}".encode("ascii", "replace")
+    text = text.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 14 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return body
+
+
 def _draft(*, actor, unit, title: str, award_code: str, kind: str, campaign=None, nominees=()) -> bool:
     if Dossier.objects.filter(originating_unit=unit, title=title).exists():
         return False
@@ -93,6 +118,14 @@ def _draft(*, actor, unit, title: str, award_code: str, kind: str, campaign=None
     )
     for subject_type, name, fields in nominees:
         services.nominee_add(dossier=dossier, actor=actor, subject_type=subject_type, full_name=name, **fields)
+    # Demo files for every required document, so the draft can be submitted at once.
+    for document in dossier.award_type.required_documents.all():
+        services.attachment_add(
+            dossier=dossier,
+            actor=actor,
+            kind=document,
+            file=ContentFile(_demo_pdf(document.name_en or document.code), name=f"{document.code}.pdf"),
+        )
     return True
 
 

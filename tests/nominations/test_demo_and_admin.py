@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from audit.models import LedgerEntry
-from nominations import demo
+from nominations import demo, services
 from nominations.models import AwardType, Campaign, Dossier
 from org_hierarchy.models import Role
 from tests.base import grant, make_user
@@ -29,6 +29,8 @@ class DemoSeedTests(NominationsTestCase):
         dossier = Dossier.objects.get()
         self.assertEqual((dossier.campaign, dossier.award_type.code), (campaign, "bk_bo_truong_cong_an"))
         self.assertEqual(dossier.nominees.count(), 3)
+        self.assertEqual(dossier.attachments.count(), dossier.award_type.required_documents.count())
+        self.assertTrue(all(result.passed for result in services.dossier_check_eligibility(dossier=dossier)))
         self.assertEqual(Campaign.objects.count(), 1)
 
 
