@@ -3,6 +3,7 @@
 #   make run       install (runtime lock), migrate, seed the demo, start the timer dispatcher and the ASGI server
 #   make test      install (dev lock), then the test suite on SQLite, ruff, migrations check and import layers
 #   make test-pg   the test suite against the PostgreSQL server named by DATABASE_URL
+#   make e2e       the browser tests only (Debian's chromium), screenshots in e2e-artifacts/screenshots/
 #   make lint      ruff, formatting, migrations check and import layers only
 #   make messages  regenerate every translation catalogue, then compile them
 #   make bench     run the benchmarks in benchmarks/
@@ -24,10 +25,10 @@ DEV_STAMP := $(VENV)/.meritflow-dev
 PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
 	--strip-extras --allow-unsafe
 
-.PHONY: help run test test-pg lint messages compiled-messages bench lock
+.PHONY: help run test test-pg e2e lint messages compiled-messages bench lock
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # A working Python 3.12: on PATH, else from pyenv's versions (its shims may point at no installed version).
 $(PY):
@@ -78,6 +79,9 @@ test-pg: $(DEV_STAMP) compiled-messages
 	@case "$${DATABASE_URL:-}" in postgres*) ;; \
 		*) echo "make test-pg needs DATABASE_URL=postgres://user:password@host:port/name" >&2; exit 2;; esac
 	$(PY) -m pytest -q --create-db || { status=$$?; [ $$status -ne 5 ] || echo "No tests ran." >&2; exit $$status; }
+
+e2e: $(DEV_STAMP) compiled-messages
+	MERITFLOW_REQUIRE_BROWSER=1 $(PY) -m pytest -q -m e2e tests/e2e
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -99,7 +99,8 @@ def live_server_url(browser_ready, tmp_path_factory):
     log_path = root / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            # Production servers run no system checks at start-up; neither does this one.
+            [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,

@@ -1,9 +1,10 @@
 """A Minister of Public Security's Bằng khen, from the residential group's draft to the Ministry's decision.
 
 Every person acts in their own browser context through the pages a person would use: the submitter of Tổ dân phố
-12 drafts the dossier (XLSX nominee list, PDF report), submits it; ward police, city police and the Ministry
-appraise, vote and sign; the city police appraiser returns it once for supplement. The decision number ends up on
-the submitter's dossier page.
+12 drafts the dossier (XLSX nominee list, PDF documents) and submits it; ward police, city police and the Ministry
+appraise, vote and sign; the city police appraiser returns it once for supplement. The ward appraiser and the
+Minister have their page open when their step arrives and see the notification toast. The decision number ends
+up on the submitter's dossier page.
 """
 
 import io
@@ -12,6 +13,8 @@ import re
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
+
+from .actions import PDF_BYTES, XLSX, attach, follow, open_task, submit_form, upload, wait_for_live_socket
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +25,6 @@ NOMINEES = [
     ("Cá nhân", "Đỗ Thị Mai", "048191007890", "Nữ", "Tổ viên tổ bảo vệ an ninh, trật tự"),
 ]
 RETURN_REQUEST = "Bổ sung báo cáo thành tích có xác nhận của Công an phường."
-# A minimal well-formed PDF: the upload checks the file's type from its content.
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def nominee_workbook() -> bytes:
@@ -38,36 +38,10 @@ def nominee_workbook() -> bytes:
     return buffer.getvalue()
 
 
-def upload(name: str, mime: str, content: bytes) -> dict:
-    return {"name": name, "mimeType": mime, "buffer": content}
-
-
-def attach(page, kind: str, filename: str):
-    """From the dossier page, attach a PDF of the given document kind and come back to the dossier."""
-    page.locator("a[href$='/files/new/']").click()
-    page.locator("[name=kind]").select_option(label=kind)
-    page.locator("[name=file]").set_input_files(upload(filename, "application/pdf", PDF_BYTES))
-    submit_form(page)
-    expect(page.locator("li.attachment-row", has_text=filename)).to_have_count(1)
-
-
-def submit_form(page):
-    """Press the main form's submit button (the page's own form, not the language switch or sign-out)."""
-    page.locator(".mf-page form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def open_task(page, step: str):
-    """From the queue of the user's units, open ``step`` (the step's URL name, e.g. commune_appraise) of the dossier."""
-    page.goto("/steps/queue/")
-    row = page.locator("tr.task-row", has_text=TITLE)
-    row.locator(f"a[href*='/{step}/']").click()
-    page.wait_for_load_state()
-    expect(page.locator(".mf-page form button[type=submit]")).to_be_visible()
-
-
-def appraise(page, step: str, *, return_request: str = ""):
-    open_task(page, step)
+def appraise(page, step: str, *, return_request: str = "", screenshot=None):
+    open_task(page, TITLE, step)
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
     page.locator("[name=opinion]").fill("Hồ sơ đủ điều kiện, đề nghị trình Hội đồng.")
     if return_request:
         page.locator("[name=return_reason]").fill(return_request)
@@ -75,7 +49,7 @@ def appraise(page, step: str, *, return_request: str = ""):
 
 
 def vote(page, step: str, *, members: int = 9):
-    open_task(page, step)
+    open_task(page, TITLE, step)
     page.locator("[name=members]").fill(str(members))
     page.locator("[name=minutes]").set_input_files(upload("bien-ban-hop.pdf", "application/pdf", PDF_BYTES))
     for prefix, value in (("present_", members), ("for_", members), ("against_", 0)):
@@ -85,10 +59,22 @@ def vote(page, step: str, *, members: int = 9):
     submit_form(page)
 
 
-def sign(page, step: str, outcome: str):
-    open_task(page, step)
+def sign(page, step: str, outcome: str, *, screenshot=None):
+    open_task(page, TITLE, step)
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
     page.locator(f"[name=outcome][value={outcome}]").check()
     submit_form(page)
+
+
+def expect_toast(page, screenshot=None):
+    """A toast naming the new step appears in the open page, and the unread badge counts it."""
+    toast = page.locator("[data-mf-notification-toasts] .mf-notification-toast")
+    expect(toast).to_have_count(1)
+    expect(toast.locator("a")).to_contain_text(TITLE)
+    expect(page.locator("[data-mf-notification-count]").first).to_have_text("1")
+    if screenshot:
+        page.screenshot(path=screenshot)
 
 
 def test_ministry_dossier_from_draft_to_decision(people, screenshots):
@@ -97,7 +83,7 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
 
     # Draft the dossier.
     submitter.goto("/dossiers/")
-    submitter.locator("a[href$='/dossiers/new/']").first.click()
+    follow(submitter, "a[href$='/dossiers/new/']", r"/dossiers/new/$")
     submitter.locator("[name=originating_unit]").select_option(label="Tổ dân phố 12")
     submitter.locator("[name=title]").fill(TITLE)
     submitter.locator("[name=award_type]").select_option(label=AWARD)
@@ -108,7 +94,7 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     dossier_url = submitter.url
 
     # The nominee list from a spreadsheet.
-    submitter.locator("a[href$='/nominees/import/']").click()
+    follow(submitter, "a[href$='/nominees/import/']", r"/nominees/import/$")
     submitter.locator("[name=file]").set_input_files(upload("danh-sach.xlsx", XLSX, nominee_workbook()))
     submitter.screenshot(path=screenshots / "03-nominee-import.png", full_page=True)
     submit_form(submitter)
@@ -123,57 +109,61 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     attach(submitter, "Báo cáo thành tích", "bao-cao-thanh-tich.pdf")
     submitter.screenshot(path=screenshots / "04-dossier-draft.png", full_page=True)
 
-    # Eligibility, route, submission.
-    submitter.locator("a[href$='/eligibility/']").click()
+    # Eligibility and route, then submission while the ward police appraiser is looking at their queue.
+    follow(submitter, "a[href$='/eligibility/']", r"/eligibility/$")
+    expect(submitter.locator(".mf-page")).to_contain_text("Công an Phường Hải Châu")
     submitter.screenshot(path=screenshots / "05-eligibility.png", full_page=True)
-    submitter.locator("a[href*='/submit/']").click()
+    ward = people.open("hcpolice.appraiser")
+    ward.goto("/steps/queue/")
+    wait_for_live_socket(ward)
+    expect(ward.locator("tr.task-row", has_text=TITLE)).to_have_count(0)
+    follow(submitter, "a[href*='/submit/']", r"/submit/")
     submit_form(submitter)
     expect(submitter).to_have_url(re.compile(r"/journeys/\d+/$"))
     journey_url = submitter.url
     submitter.screenshot(path=screenshots / "06-journey-submitted.png", full_page=True)
 
+    expect_toast(ward, screenshots / "07-toast.png")
+    # The toast leads to the new step (through the notification, which it marks read).
+    follow(ward, "[data-mf-notification-toasts] a", r"/commune_appraise/")
+    expect(ward.locator(".mf-page")).to_contain_text(TITLE)
+
     # Ward police: the whole stage, forwarded to the city.
-    ward = people.open("hcpolice.appraiser")
     appraise(ward, "commune_appraise")
-    ward_secretary = people.open("hcpolice.secretary")
-    vote(ward_secretary, "commune_vote")
-    ward_head = people.open("hcpolice.approver")
-    open_task(ward_head, "commune_sign")
-    ward_head.screenshot(path=screenshots / "07-sign-task.png", full_page=True)
-    ward_head.locator("[name=outcome][value=forward]").check()
-    submit_form(ward_head)
+    vote(people.open("hcpolice.secretary"), "commune_vote")
+    sign(people.open("hcpolice.approver"), "commune_sign", "forward", screenshot=screenshots / "08-sign-task.png")
 
     # City police: the appraiser asks for a supplement.
     city = people.open("dnpolice.appraiser")
-    open_task(city, "province_appraise")
-    city.screenshot(path=screenshots / "08-appraise-task.png", full_page=True)
-    city.locator("[name=opinion]").fill("Thiếu báo cáo thành tích có xác nhận.")
-    city.locator("[name=return_reason]").fill(RETURN_REQUEST)
-    submit_form(city)
+    appraise(city, "province_appraise", return_request=RETURN_REQUEST, screenshot=screenshots / "09-appraise-task.png")
 
     # The submitter sees exactly what was asked, revises the dossier and sends it back.
     submitter.goto(dossier_url)
     expect(submitter.locator(".mf-facts")).to_contain_text(RETURN_REQUEST)
     attach(submitter, "Báo cáo thành tích", "bao-cao-co-xac-nhan.pdf")
     submitter.goto("/steps/inbox/")
-    submitter.locator("tr.task-row", has_text=TITLE).locator("a[href*='/supplement/']").click()
+    follow(
+        submitter, "a[href*='/supplement/']", r"/supplement/", within=submitter.locator("tr.task-row", has_text=TITLE)
+    )
     expect(submitter.locator(".mf-page")).to_contain_text(RETURN_REQUEST)
-    submitter.screenshot(path=screenshots / "09-supplement-task.png", full_page=True)
+    submitter.screenshot(path=screenshots / "10-supplement-task.png", full_page=True)
     submitter.locator("[name=note]").fill("Đã bổ sung báo cáo thành tích có xác nhận của Công an phường.")
     submit_form(submitter)
 
-    # City police again, then the Ministry, which decides.
+    # City police again, then the Ministry, which decides; the Minister has the queue open when the step arrives.
     appraise(city, "province_appraise")
     vote(people.open("dnpolice.secretary"), "province_vote")
     sign(people.open("dnpolice.approver"), "province_sign", "forward")
     appraise(people.open("bca.appraiser"), "ministry_appraise")
-    vote(people.open("bca.secretary"), "ministry_vote")
     minister = people.open("bca.approver")
+    minister.goto("/steps/queue/")
+    wait_for_live_socket(minister)
+    vote(people.open("bca.secretary"), "ministry_vote")
+    expect_toast(minister)
     sign(minister, "ministry_sign", "decide")
 
-    # The submitter sees the numbered decision.
+    # The submitter sees the numbered decision: the run's first of the Ministry, with the Ministry's symbol.
     submitter.goto(dossier_url)
-    # The run's first decision of the Ministry: number 01 with the Ministry's symbol.
     expect(submitter.locator(".mf-facts")).to_contain_text("01/QĐ-BCA")
     expect(submitter.locator("tr.nominee-row", has_text="Được khen thưởng")).to_have_count(len(NOMINEES))
     submitter.screenshot(path=screenshots / "11-dossier-decided.png", full_page=True)
