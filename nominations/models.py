@@ -216,7 +216,7 @@ class CampaignContent(models.Model):
     """One emulation content of a campaign."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contents")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("content"))
 
     history = HistoricalRecords()
@@ -234,7 +234,7 @@ class CampaignSubjectGroup(models.Model):
     """A group of subjects a campaign addresses, with its criteria."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="subject_groups")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=255)
     criteria = models.TextField(_("criteria"), blank=True)
 
@@ -343,7 +343,7 @@ class RouteStop(models.Model):
     """One stage unit of a dossier's route, computed and stored at submission (architecture §3)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="route_stops")
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(_("order"))
     unit = models.ForeignKey(
         "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="route_stops", verbose_name=_("unit")
     )
