@@ -197,7 +197,7 @@ def _check_head(head: tuple[int, str], last_sequence: int, last_hash: str) -> Pr
     head_sequence, head_hash = head
     if head_sequence > last_sequence:
         return Problem(
-            head_sequence,
+            last_sequence + 1,
             "",
             _("Entries %(first)d to %(last)d were removed from the end of the ledger.")
             % {"first": last_sequence + 1, "last": head_sequence},

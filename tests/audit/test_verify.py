@@ -58,9 +58,9 @@ class VerifyTests(MeritflowTestCase):
         self.assert_broken_at(self.middle.sequence + 1, f"{self.middle.sequence} to {self.middle.sequence}")
 
     def test_removing_the_last_entries_is_caught_by_the_chain_head(self):
-        last = self.entries[-1]
-        tamper("DELETE FROM audit_ledgerentry WHERE sequence >= %s", [self.entries[-2].sequence])
-        self.assert_broken_at(last.sequence, "removed from the end")
+        first_removed = self.entries[-2]
+        tamper("DELETE FROM audit_ledgerentry WHERE sequence >= %s", [first_removed.sequence])
+        self.assert_broken_at(first_removed.sequence, "removed from the end")
 
     def test_an_entry_inserted_with_a_valid_hash_is_caught_by_the_chain_head(self):
         last = self.entries[-1]
