@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,7 @@ class AuditConfig(AppConfig):
     def ready(self):
         from org_hierarchy.signals import membership_changed
 
+        from .checks import check_ledger_trigger
         from .events import AuditEvent
         from .receivers import membership_changed_record
         from .state_checks import membership_matches_grant
@@ -17,3 +19,4 @@ class AuditConfig(AppConfig):
         membership_changed.connect(membership_changed_record, dispatch_uid="audit.membership_changed_record")
         register_state_check(AuditEvent.MEMBERSHIP_GRANTED, membership_matches_grant)
         register_state_check(AuditEvent.MEMBERSHIP_DELEGATED, membership_matches_grant)
+        checks.register(check_ledger_trigger, checks.Tags.database)

@@ -4,10 +4,13 @@ import pytest
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.test import TestCase, TransactionTestCase
 
+from audit.checks import check_ledger_trigger
 from audit.events import AuditEvent
 from audit.models import ChainHead, LedgerEntry
 from audit.services import record
 from audit.verify import verify_ledger
+
+from .tampering import trigger_off
 
 WRITERS = 20
 
@@ -90,3 +93,14 @@ class TriggerTests(TestCase):
     def test_queryset_update_is_refused_too(self):
         with self.assertRaisesMessage(DatabaseError, "append-only"), transaction.atomic():
             LedgerEntry.objects.filter(pk=self.entry.pk).update(reason="khác")
+
+
+@pytest.mark.postgres
+class TriggerCheckTests(TestCase):
+    def setUp(self):
+        skip_unless_postgresql(self)
+
+    def test_the_database_check_reports_a_disabled_trigger(self):
+        self.assertEqual(check_ledger_trigger(databases=["default"]), [])
+        trigger_off()
+        self.assertEqual([error.id for error in check_ledger_trigger(databases=["default"])], ["audit.W001"])
