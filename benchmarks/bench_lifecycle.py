@@ -11,9 +11,9 @@ forward, decide with the numbered decision), each as the task view runs it (flow
 This runs with 1, 2 and 4 worker processes, each with its own connection and its own share of the dossiers.
 
 Every statement and commit of the engine run is counted per transition. The floor replays the same number of
-transactions with the same number of written rows (one single-row INSERT or UPDATE by key per row the engine
-wrote, same order) through psycopg2 with no ORM, no reads and no locks, with the same number of processes; the
-ratio engine/floor says what the framework costs over the bare writes.
+transactions with the same writes (one single-row INSERT, or UPDATE by key, per write statement the engine
+issued) through psycopg2 with no ORM, no reads and no locks, with the same number of processes; the ratio
+engine/floor says what the framework costs over the bare writes.
 """
 
 import multiprocessing
@@ -103,7 +103,7 @@ def engine_worker(share, officers, barrier, results):
 
 
 def floor_worker(dsn, transactions, barrier, results):
-    """Write the rows of ``transactions`` (lists of verbs) one transaction each, with plain SQL."""
+    """Replay ``transactions`` (the verbs of each one's write statements) with plain SQL, one commit each."""
     db = psycopg2.connect(**dsn)
     cursor = db.cursor()
     # Updates go to a row of this worker's own, as the engine's go to its own dossier's rows.
@@ -190,7 +190,7 @@ def main() -> None:
                     rows = sum(len(verbs) for verbs in writes[step]) / count
                     print(
                         f"  {step:13} {statements[step] / count:6.1f} statements, "
-                        f"{commits[step] / count:3.1f} commits, {rows:5.1f} rows written per transition"
+                        f"{commits[step] / count:3.1f} commits, {rows:5.1f} write statements per transition"
                     )
     finally:
         connections.close_all()
