@@ -1,10 +1,10 @@
 """The interface speaks one language at a time: Vietnamese (the default) or English, switched by the user.
 
-The school's submitter completes and submits the demo draft (a ward chair's Giấy khen), the ward appraiser opens
-the step; then both visit the main pages in each language. The interface's own words (headings, labels, buttons,
-table and fact headers, menu entries, help and messages) must be in that language. Data (names of units, people
-and dossiers, typed text) is left out: only the elements the templates label are read, and known data values are
-removed from them first.
+The school's submitter submits the demo draft (a ward chair's Giấy khen, its documents already attached), the
+ward appraiser opens the step; then both, and a visitor on the login page, see the main pages in each language.
+The interface's own words (headings, labels, buttons, table and fact headers, menu entries, help and messages)
+must be in that language. Data (names of units, people and dossiers, typed text) is left out: only the elements
+the templates label are read, and known data values are removed from them first.
 """
 
 import re
@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .actions import attach, follow, open_task, submit_form, switch_language
+from .actions import follow, open_task, submit_form, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -89,8 +89,6 @@ def test_main_pages_in_vietnamese_and_in_english(people, screenshots):
     submitter.goto("/dossiers/")
     follow(submitter, "a", r"/dossiers/\d+/$", within=submitter.locator("tr", has_text=DOSSIER))
     dossier_url = submitter.url
-    attach(submitter, "Tờ trình kèm danh sách đề nghị khen thưởng", "to-trinh.pdf")
-    attach(submitter, "Báo cáo thành tích", "bao-cao.pdf")
     follow(submitter, "a[href$='/eligibility/']", r"/eligibility/$")
     eligibility_url = submitter.url
     follow(submitter, "a[href*='/submit/']", r"/submit/")
