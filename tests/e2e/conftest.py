@@ -134,7 +134,10 @@ def browser(browser_ready):
 
 @pytest.fixture(scope="session")
 def screenshots():
+    """The run's screenshot folder, emptied of an earlier run's pictures."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
     return SCREENSHOTS
 
 
