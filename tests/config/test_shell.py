@@ -160,6 +160,8 @@ class LanguageTests(MeritflowTestCase):
         response = self.client.get(reverse("index"))
         self.assertContains(response, "Đăng xuất")
         self.assertContains(response, "Thông tin cá nhân")
+        self.assertContains(response, 'aria-label="Mở trình đơn"')
+        self.assertNotContains(response, "Open navigation menu")
 
     def test_switching_on_the_login_page_sets_the_language_for_this_browser(self):
         response = self.client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
