@@ -1,7 +1,10 @@
 """Stage deadlines in Vietnamese working days, and the reminder and escalation timers fired by the dispatcher."""
 
 import datetime
+from io import StringIO
 
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import SimpleTestCase
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -10,7 +13,8 @@ from viewflow.workflow.timers import fire_due_timers
 
 from audit.models import LedgerEntry
 from notifications.models import Notification
-from org_hierarchy.models import Role
+from org_hierarchy.models import Membership, Role
+from org_hierarchy.roles import permission_for
 from workflows import calendar
 from workflows.flows import NominationFlow
 
@@ -104,3 +108,21 @@ class TimerTests(FlowTestCase):
         process.stage_deadline = timezone.localdate() - datetime.timedelta(days=1)
         process.save(update_fields=["data"])
         self.assertContains(self.client.get(self.execute_url(self.task)), "mf-badge--overdue")
+
+    def test_the_dispatcher_fires_due_timers_and_drops_expired_role_groups(self):
+        appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
+        self.make_due(self.timers()["Reminder"])
+        # The appraiser's membership expired yesterday; nothing but the calendar changed.
+        Membership.objects.filter(user=appraiser, unit=self.world.haichau_pc).update(
+            valid_from=timezone.localdate() - datetime.timedelta(days=30),
+            valid_to=timezone.localdate() - datetime.timedelta(days=1),
+        )
+        perm = permission_for(Role.APPRAISER)
+        self.assertTrue(get_user_model().objects.get(pk=appraiser.pk).has_perm(perm, self.world.haichau_pc))
+
+        out = StringIO()
+        call_command("dispatch_timers", stdout=out)
+
+        self.assertTrue(LedgerEntry.objects.filter(subject_id=str(self.dossier.pk), event="stage.reminded").exists())
+        self.assertFalse(get_user_model().objects.get(pk=appraiser.pk).has_perm(perm, self.world.haichau_pc))
+        self.assertEqual(fire_due_timers(), 0)

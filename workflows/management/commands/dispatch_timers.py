@@ -1,0 +1,27 @@
+"""The periodic dispatcher: fire due workflow timers and bring role groups in step with the calendar."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
+
+from org_hierarchy.services import memberships_sync_due
+
+
+class Command(BaseCommand):
+    help = _(
+        "Fire due deadline reminders and escalations, and resynchronise the role groups of memberships that "
+        "started or expired. Run it every minute from one scheduler."
+    )
+
+    def handle(self, *args, **options):
+        fired = fire_due_timers()
+        started = fire_due_start_timers()
+        conditions = fire_due_conditions()
+        users = memberships_sync_due()
+        self.stdout.write(
+            _(
+                "%(fired)d timer(s) fired, %(started)d process(es) started, %(conditions)d condition(s) met, "
+                "role groups resynchronised for %(users)d user(s)."
+            )
+            % {"fired": fired, "started": started, "conditions": conditions, "users": users}
+        )
