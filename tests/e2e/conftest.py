@@ -19,6 +19,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
+from org_hierarchy.demo import DEMO_PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("MERITFLOW_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
@@ -31,7 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DEMO_PASSWORD = "demo12345"
 VIEWPORT = {"width": 1280, "height": 900}
 START_TIMEOUT = 60
 SCREENSHOTS = Path(settings.BASE_DIR) / "e2e-artifacts" / "screenshots"
@@ -154,9 +155,9 @@ class People:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
 
-    def anonymous(self, *, locale: str = "vi-VN"):
-        """A fresh browser context signed in as nobody, on the login page."""
-        context = self.browser.new_context(base_url=self.base_url, locale=locale, viewport=VIEWPORT)
+    def anonymous(self):
+        """A fresh browser context signed in as nobody, on the login page (a Vietnamese browser)."""
+        context = self.browser.new_context(base_url=self.base_url, locale="vi-VN", viewport=VIEWPORT)
         context.set_default_timeout(15_000)
         context.add_init_script(TRACK_SOCKETS)
         context.on("response", self._record_errors)
@@ -165,8 +166,9 @@ class People:
         page.goto("/accounts/login/")
         return page
 
-    def open(self, username: str, *, locale: str = "vi-VN"):
-        page = self.anonymous(locale=locale)
+    def open(self, username: str):
+        """A fresh browser context signed in as ``username`` through the login form."""
+        page = self.anonymous()
         page.locator("#id_username_control").fill(username)
         page.locator("#id_password_control").fill(DEMO_PASSWORD)
         page.locator("form.vf-form button[type=submit]").click()
