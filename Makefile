@@ -61,12 +61,12 @@ run: export EMAIL_URL ?= filemail:///$(CURDIR)/var/mail
 run: $(RUNTIME_STAMP) compiled-messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@( while true; do $(PY) manage.py workflow_timers --verbosity 0 >/dev/null || true; sleep $(TIMER_INTERVAL); done ) & \
+	@( while true; do $(PY) manage.py dispatch_timers --verbosity 0 >/dev/null || true; sleep $(TIMER_INTERVAL); done ) & \
 	timers=$$!; \
 	trap 'kill $$timers 2>/dev/null || true' EXIT; \
 	echo; \
 	echo "meritflow is starting at http://$(HOST):$(PORT)/ (log in with a demo account above; Ctrl-C stops it)."; \
-	echo "Timer dispatcher: manage.py workflow_timers every $(TIMER_INTERVAL) s (pid $$timers)."; \
+	echo "Timer dispatcher: manage.py dispatch_timers every $(TIMER_INTERVAL) s (pid $$timers)."; \
 	echo "E-mails: $$EMAIL_URL"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
