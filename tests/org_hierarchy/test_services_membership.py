@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.events import AuditEvent
 from audit.models import LedgerEntry
@@ -27,6 +27,9 @@ def reload(user):
 
 
 class MembershipGrantTests(MeritflowTestCase):
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+
     def test_grant_gives_the_role_permission_on_that_unit_only(self):
         user = make_user()
         membership = services.membership_grant(user=user, unit=self.world.danang_pc, role=Role.APPROVER)
