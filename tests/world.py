@@ -29,12 +29,12 @@ class World:
 
 
 def _child(parent: OrgUnit, **fields) -> OrgUnit:
-    return parent.add_child(instance=OrgUnit(branch=parent.branch, **fields))
+    return OrgUnit.objects.add_child(parent, instance=OrgUnit(branch=parent.branch, **fields))
 
 
 def build_world() -> World:
     """Create the tree; callers add people with ``org_hierarchy.services``."""
-    government = OrgUnit.add_root(
+    government = OrgUnit.objects.add_root(
         instance=OrgUnit(name="Chính phủ", short_name="TTg", branch=Branch.CIVIL, level=Level.CENTRAL)
     )
     danang_pc = _child(
@@ -55,7 +55,7 @@ def build_world() -> World:
     badinh_pc = _child(
         hanoi_pc, name="Ủy ban nhân dân Phường Ba Đình", short_name="UBND", level=Level.COMMUNE, admin_code="4"
     )
-    mps = OrgUnit.add_root(
+    mps = OrgUnit.objects.add_root(
         instance=OrgUnit(name="Bộ Công an", short_name="BCA", branch=Branch.SECURITY, level=Level.MINISTRY)
     )
     danang_police = _child(

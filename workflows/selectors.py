@@ -142,7 +142,7 @@ def consultation_candidates(*, process) -> QuerySet[OrgUnit]:
     The originating unit and the units of the dossier's own route are left out: they act on it anyway.
     """
     current = process.dossier.current_stage_unit
-    area = current.get_parent() or current
+    area = OrgUnit.objects.get_parent(current) or current
     same_locality = Q(level=current.level, admin_code=current.admin_code) if current.admin_code else Q(pk__in=[])
     route_ids = [unit_id for _level, unit_id in process.route]
     return (

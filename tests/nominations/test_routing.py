@@ -43,24 +43,28 @@ class ComputeRouteTests(MeritflowTestCase):
         )
 
     def test_a_ministry_department_goes_straight_to_the_ministry(self):
-        department = self.world.mps.add_child(
-            instance=OrgUnit(name="Cục Xây dựng phong trào", short_name="V05", branch=Branch.SECURITY, level=Level.UNIT)
+        department = OrgUnit.objects.add_child(
+            self.world.mps,
+            instance=OrgUnit(
+                name="Cục Xây dựng phong trào", short_name="V05", branch=Branch.SECURITY, level=Level.UNIT
+            ),
         )
         self.assertEqual(self.route(department, "bk_bo_truong_cong_an"), ["Bộ Công an"])
         with self.assertRaises(ValidationError):
             compute_route(originating_unit=department, award_type=award("gk_giam_doc_cong_an_tinh"))
 
     def test_a_sector_award_climbs_only_to_the_units_own_ministry(self):
-        health = OrgUnit.add_root(
+        health = OrgUnit.objects.add_root(
             instance=OrgUnit(name="Bộ Y tế", short_name="BYT", branch=Branch.SECTOR, level=Level.MINISTRY)
         )
-        OrgUnit.add_root(
+        OrgUnit.objects.add_root(
             instance=OrgUnit(
                 name="Bộ Giáo dục và Đào tạo", short_name="BGDĐT", branch=Branch.SECTOR, level=Level.MINISTRY
             )
         )
-        hospital = health.add_child(
-            instance=OrgUnit(name="Bệnh viện Bạch Mai", short_name="BVBM", branch=Branch.SECTOR, level=Level.UNIT)
+        hospital = OrgUnit.objects.add_child(
+            health,
+            instance=OrgUnit(name="Bệnh viện Bạch Mai", short_name="BVBM", branch=Branch.SECTOR, level=Level.UNIT),
         )
         minister_award = award("bk_bo_truong_cong_an")
         minister_award.deciding_branch = Branch.SECTOR
