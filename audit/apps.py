@@ -8,15 +8,16 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        from org_hierarchy.signals import membership_changed
+        from org_hierarchy.signals import membership_changed, users_imported
 
         from .checks import check_ledger_trigger
         from .events import AuditEvent
-        from .receivers import membership_changed_record
+        from .receivers import membership_changed_record, users_imported_record
         from .state_checks import membership_matches_grant
         from .verify import register_state_check
 
         membership_changed.connect(membership_changed_record, dispatch_uid="audit.membership_changed_record")
+        users_imported.connect(users_imported_record, dispatch_uid="audit.users_imported_record")
         register_state_check(AuditEvent.MEMBERSHIP_GRANTED, membership_matches_grant)
         register_state_check(AuditEvent.MEMBERSHIP_DELEGATED, membership_matches_grant)
         checks.register(check_ledger_trigger, checks.Tags.database)

@@ -29,3 +29,26 @@ def membership_changed_record(sender, *, membership, action, actor=None, **kwarg
             "valid_to": membership.valid_to,
         },
     )
+
+
+def users_imported_record(sender, *, actor, report, memberships, **kwargs):
+    """Record a users file import as one entry listing every membership it granted."""
+    record(
+        AuditEvent.USERS_IMPORTED,
+        actor=actor,
+        data={
+            "rows": report.rows,
+            "users_created": report.users_created,
+            "memberships": [
+                {
+                    "id": m.pk,
+                    "user_id": m.user_id,
+                    "unit_id": m.unit_id,
+                    "role": m.role,
+                    "valid_from": m.valid_from,
+                    "valid_to": m.valid_to,
+                }
+                for m in memberships
+            ],
+        },
+    )

@@ -7,6 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from openpyxl import Workbook
 
+from audit.events import AuditEvent
+from audit.models import LedgerEntry
+from audit.verify import verify_ledger
 from org_hierarchy import services
 from org_hierarchy.models import Membership, Role
 from org_hierarchy.roles import permission_for
@@ -14,8 +17,9 @@ from org_hierarchy.signals import users_imported
 from tests.base import MeritflowTestCase, grant, make_user
 
 # Savepoint pair; units; users twice; held memberships; group lookup, insert and re-read; permissions; and the
-# inserts of users, memberships (each with history), the group's object permission and the group links.
-USERS_IMPORT_QUERIES = 16
+# inserts of users, memberships (each with history), the group's object permission and the group links; the
+# ledger entry (chain head locked, entry inserted, head moved on).
+USERS_IMPORT_QUERIES = 19
 HEADER = "username,full_name,email,role,branch,level,admin_code,unit_id,valid_from,valid_to"
 
 
@@ -142,9 +146,28 @@ class UsersImportTests(MeritflowTestCase):
         self.assertFalse(get_user_model().objects.filter(username="ok.user").exists())
 
     def test_query_count_does_not_grow_with_the_rows(self):
+        # One-time costs first (the content-type cache, the ledger's chain head), so both sizes pay the same.
+        grant(Role.SUBMITTER, self.world.school)
         # Each size goes to its own unit, so both runs also create that unit's role group.
         for size, prefix, code in ((10, "a", "20242"), (20, "b", "20209")):
             lines = [f"{prefix}{i},Cán bộ {i},,submitter,civil,commune,{code},,," for i in range(size)]
             with self.subTest(rows=size), self.assertNumQueries(USERS_IMPORT_QUERIES):
                 report = self.run_import(csv_file(*lines))
             self.assertEqual((report.users_created, report.memberships_created), (size, size))
+
+    def test_an_import_leaves_one_ledger_entry_listing_its_memberships(self):
+        self.run_import(
+            csv_file(
+                "an.nguyen,Nguyễn Văn An,an@example.vn,appraiser,civil,commune,20242,,,",
+                "an.nguyen,Nguyễn Văn An,an@example.vn,auditor,security,province,48,,01/01/2026,",
+            )
+        )
+        entry = LedgerEntry.objects.get(event=AuditEvent.USERS_IMPORTED)
+        self.assertEqual(entry.actor, self.admin)
+        imported = Membership.objects.filter(user__username="an.nguyen")
+        self.assertEqual(
+            sorted((m["id"], m["role"], m["unit_id"]) for m in entry.data["memberships"]),
+            sorted(imported.values_list("pk", "role", "unit_id")),
+        )
+        self.assertEqual(entry.data["users_created"], 1)
+        self.assertTrue(verify_ledger().ok)
