@@ -7,8 +7,18 @@ from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 
 from audit.models import LedgerEntry
+from audit.verify import verify_ledger
 from nominations import services
-from nominations.models import AwardRecord, Decision, DecisionCounter, Dossier, DossierStatus, RouteStop
+from nominations.models import (
+    AwardRecord,
+    Decision,
+    DecisionCounter,
+    Dossier,
+    DossierStatus,
+    Nominee,
+    NomineeOutcome,
+    RouteStop,
+)
 from org_hierarchy.models import Role
 from tests.base import grant
 from tests.world import build_world
@@ -34,6 +44,19 @@ class DecisionIssueTests(NominationsTestCase):
             decision_date=datetime.date(2026, 8, 19),
             **kwargs,
         )
+
+    def test_an_awarded_outcome_changed_in_the_database_fails_verification_at_the_decision(self):
+        dossier, _submitter = submitted(self.world.residential_group, nominees=2)
+        self.issue(dossier)
+        self.assertTrue(verify_ledger().ok)
+        awarded = dossier.nominees.first()
+        Nominee.objects.filter(pk=awarded.pk).update(outcome=NomineeOutcome.DROPPED)
+
+        result = verify_ledger()
+
+        self.assertFalse(result.ok)
+        entry = LedgerEntry.objects.get(event="decision.issued")
+        self.assertEqual(result.problem.sequence, entry.sequence)
 
     def test_decision_awards_pending_nominees_registers_them_and_closes_the_dossier(self):
         dossier, submitter = submitted(self.world.residential_group, nominees=3)
