@@ -5,7 +5,9 @@ from django.http import HttpResponseBadRequest
 from django.views.generic import TemplateView
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
-from . import selectors, services
+from org_hierarchy import services
+
+from . import selectors
 from .middleware import LANGUAGE_CODES
 
 

@@ -16,10 +16,11 @@ from .memberships import (
     user_groups_sync,
 )
 from .tree import BranchImportReport, divisions_import, orgunit_create
-from .users import RowError, UsersImportReport, users_import
+from .users import UNKNOWN_LANGUAGE, RowError, UsersImportReport, user_language_set, users_import
 
 __all__ = [
     "GROUP_PREFIX",
+    "UNKNOWN_LANGUAGE",
     "BranchImportReport",
     "RowError",
     "UsersImportReport",
@@ -33,5 +34,6 @@ __all__ = [
     "role_group",
     "role_group_name",
     "user_groups_sync",
+    "user_language_set",
     "users_import",
 ]

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -24,6 +25,7 @@ from ..spreadsheets import TableError, read_table
 from .memberships import role_group_name
 
 # Messages of the users import, one constant each so that callers can recognise them.
+UNKNOWN_LANGUAGE = gettext_lazy("This language is not available.")
 MISSING_COLUMNS = gettext_lazy("Missing columns: %(columns)s.")
 NO_USERNAME = gettext_lazy("The username is empty.")
 BAD_USERNAME = gettext_lazy(
@@ -331,3 +333,15 @@ def users_import(*, file, actor) -> UsersImportReport:
     )
     users_imported.send(sender=Membership, actor=actor, report=report, memberships=memberships)
     return report
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str) -> None:
+    """Save the person's interface language, which is also the language of the e-mails they receive."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(UNKNOWN_LANGUAGE, code="unknown_language")
+    if user.language == language:
+        return
+    user.language = language
+    user._change_reason = "Interface language changed"
+    user.save(update_fields=["language"])
