@@ -182,7 +182,9 @@ def nominee_national_id_reveal(*, user, nominee: Nominee, context: str = "") -> 
     if not may_see_full_national_id(user=user, dossier=nominee.dossier):
         raise PermissionDenied(NATIONAL_ID_HIDDEN)
     if nominee.national_id:
-        audit_services.personal_data_access_record(viewer=user, subject=nominee, field="national_id", context=context)
+        audit_services.personal_data_access_record(
+            viewer=user, subject=nominee, field="national_id", context=context, unit=nominee.dossier.originating_unit
+        )
     return nominee.national_id
 
 

@@ -4,7 +4,9 @@ from django.urls import reverse
 from audit.events import AuditEvent
 from audit.models import LedgerEntry, PersonalDataAccess
 from audit.services import personal_data_access_record, record
+from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, make_user
+from tests.nominations.support import draft
 
 
 class PersonalDataAccessTests(MeritflowTestCase):
@@ -37,3 +39,35 @@ class AdminIsReadOnlyTests(MeritflowTestCase):
         self.assertEqual(self.client.get(reverse("admin:audit_ledgerentry_add")).status_code, 403)
         self.assertEqual(self.client.post(reverse("admin:audit_ledgerentry_delete", args=[entry.pk])).status_code, 403)
         self.assertEqual(LedgerEntry.objects.get(pk=entry.pk).reason, "mở đợt")
+
+
+class RevealedNationalIdsReachTheirProvinceTests(MeritflowTestCase):
+    """A national ID shown on a dossier is logged with the dossier's unit, so that unit's auditors see it."""
+
+    def reveal(self, unit, name):
+        dossier, submitter = draft(unit, nominees=1)
+        nominee = dossier.nominees.get()
+        submitter.full_name = name
+        submitter.save(update_fields=["full_name"])
+        self.client.force_login(submitter)
+        response = self.client.get(reverse("nominations:national_id", args=[dossier.pk, nominee.pk]))
+        self.assertContains(response, nominee.national_id)
+        return dossier
+
+    def test_a_provincial_auditor_sees_their_province_and_not_another(self):
+        danang = self.reveal(self.world.residential_group, "Người Xem Đà Nẵng")
+        self.reveal(self.world.badinh_pc, "Người Xem Hà Nội")
+        self.assertEqual(
+            PersonalDataAccess.objects.get(viewer__full_name="Người Xem Đà Nẵng").unit, danang.originating_unit
+        )
+
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(reverse("audit:personal_data"))
+        self.assertContains(response, 'class="access-row"', count=1)
+        self.assertContains(response, "Người Xem Đà Nẵng")
+        self.assertNotContains(response, "Người Xem Hà Nội")
+
+        self.act_as(Role.AUDITOR, self.world.hanoi_pc)
+        response = self.client.get(reverse("audit:personal_data"))
+        self.assertContains(response, 'class="access-row"', count=1)
+        self.assertContains(response, "Người Xem Hà Nội")
