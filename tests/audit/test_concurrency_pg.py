@@ -104,3 +104,18 @@ class TriggerCheckTests(TestCase):
         self.assertEqual(check_ledger_trigger(databases=["default"]), [])
         trigger_off()
         self.assertEqual([error.id for error in check_ledger_trigger(databases=["default"])], ["audit.W001"])
+
+
+@pytest.mark.postgres
+class RoundTripTests(TestCase):
+    def setUp(self):
+        skip_unless_postgresql(self)
+
+    def test_an_entry_costs_two_statements_and_moves_the_head(self):
+        record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="tạo đầu chuỗi")
+        with self.assertNumQueries(2):
+            entry = record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="mở đợt", data={"n": 1})
+        self.assertEqual(ChainHead.objects.values_list("sequence", "hash").get(), (entry.sequence, entry.hash))
+        stored = LedgerEntry.objects.get(pk=entry.pk)
+        self.assertEqual((stored.sequence, stored.reason, stored.data), (entry.sequence, "mở đợt", {"n": 1}))
+        self.assertTrue(verify_ledger().ok)
