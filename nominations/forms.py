@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, selectors
-from .models import AwardType, CommendationKind, Nominee
+from .models import AwardType, CommendationKind, DossierStatus, Nominee
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -30,6 +30,22 @@ class DossierForm(forms.Form):
             self.fields["originating_unit"].queryset = selectors.submitter_units(user=user)
         else:
             del self.fields["originating_unit"]
+
+
+class DossierFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string; every field may stay empty."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *DossierStatus.choices]
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=None, label=_("Campaign"), required=False, empty_label=_("All campaigns")
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1945, max_value=2200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = selectors.campaign_list()
 
 
 class NomineeForm(forms.ModelForm):

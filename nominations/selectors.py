@@ -5,10 +5,21 @@ A member sees a dossier that originates in, or is routed through, the units of t
 by those who may draft or administer at its originating unit. Anything else is a 404, so ids cannot be probed.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+from viewflow.workflow.status import PROCESS
 
+from audit.events import AuditEvent
+from audit.models import LedgerEntry
+from audit.selectors import ledger_entries_about
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
 
@@ -37,14 +48,146 @@ def dossier_list_visible_to(*, user) -> QuerySet[Dossier]:
     )
 
 
-def dossier_get_visible(*, user, pk) -> Dossier:
-    """Return the dossier if the user's scope covers it; 404 otherwise, so ids cannot be probed."""
-    return get_object_or_404(dossier_list_visible_to(user=user), pk=pk)
+def dossier_get_visible(*, user, pk, progress: bool = False) -> Dossier:
+    """Return the dossier if the user's scope covers it; 404 otherwise, so ids cannot be probed.
+
+    With ``progress`` the dossier comes with what ``route_progress`` reads (see ``with_progress``).
+    """
+    dossiers = dossier_list_visible_to(user=user)
+    return get_object_or_404(with_progress(dossiers) if progress else dossiers, pk=pk)
 
 
 def dossier_list_for_unit(*, user, unit_id: int) -> QuerySet[Dossier]:
     """Return the visible dossiers that originate at one unit."""
     return dossier_list_visible_to(user=user).filter(originating_unit_id=unit_id)
+
+
+def dossier_dashboard(*, user, status: str = "", campaign=None, year: int | None = None) -> QuerySet[Dossier]:
+    """Return the visible dossiers matching the filters, each with its route and its current stage's deadline.
+
+    The route comes in one prefetch and the deadline as a subquery, so the page costs the same at any size.
+    """
+    dossiers = with_progress(dossier_list_visible_to(user=user))
+    if status:
+        dossiers = dossiers.filter(status=status)
+    if campaign is not None:
+        dossiers = dossiers.filter(campaign=campaign)
+    if year is not None:
+        dossiers = dossiers.filter(year=year)
+    return dossiers
+
+
+def with_progress(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Join what ``route_progress`` reads: the route stops with their units and the running stage's deadline.
+
+    The deadline is kept by the running workflow process (its ``stage_deadline``, set when a stage receives the
+    dossier); it is read here from the process's stored data so that this app needs nothing from the workflow's.
+    """
+    running = Process.objects.filter(
+        artifact_content_type__app_label=Dossier._meta.app_label,
+        artifact_content_type__model=Dossier._meta.model_name,
+        artifact_object_id=OuterRef("pk"),
+        status=PROCESS.NEW,
+    ).order_by("-pk")
+    # A rejection drops every pending nominee at the rejecting stage, so the last outcome names that stage.
+    last_outcome = Nominee.objects.filter(dossier=OuterRef("pk"), outcome_stage_unit__isnull=False).order_by(
+        "-outcome_at", "-pk"
+    )
+    return dossiers.annotate(
+        ended_at_unit_id=Subquery(last_outcome.values("outcome_stage_unit")[:1]),
+        stage_deadline_text=Subquery(
+            running.annotate(deadline=KeyTextTransform("stage_deadline", "data")).values("deadline")[:1]
+        ),
+    ).prefetch_related(Prefetch("route_stops", queryset=route_stop_list()))
+
+
+class StepState:
+    DONE = "done"
+    CURRENT = "current"
+    RETURNED = "returned"
+    STOPPED = "stopped"
+    UPCOMING = "upcoming"
+
+
+STEP_LABELS = {
+    StepState.DONE: _("done"),
+    StepState.CURRENT: _("current stage"),
+    StepState.RETURNED: _("returned for supplement"),
+    StepState.STOPPED: _("ended here"),
+    StepState.UPCOMING: _("to come"),
+}
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One stop of a dossier's route as the progress drawing shows it."""
+
+    unit: object
+    state: str
+    deadline: datetime.date | None = None
+
+    @property
+    def label(self):
+        return STEP_LABELS[self.state]
+
+
+def route_progress(dossier: Dossier) -> list[RouteStep]:
+    """Tell, for each stop of the route, whether it is done, current, returned, where it ended, or to come.
+
+    Reads the prefetched stops and the deadline annotation of ``with_progress`` (no query of its own).
+    """
+    stops = sorted(dossier.route_stops.all(), key=lambda stop: stop.position)
+    if dossier.status == DossierStatus.DECIDED:
+        return [RouteStep(stop.unit, StepState.DONE) for stop in stops]
+    deadline = parse_date(getattr(dossier, "stage_deadline_text", None) or "")
+    if dossier.status == DossierStatus.RETURNED:
+        here, state_here = dossier.returned_by_unit_id, StepState.RETURNED
+    elif dossier.status == DossierStatus.SUBMITTED:
+        here, state_here = dossier.current_stage_unit_id, StepState.CURRENT
+    elif dossier.status == DossierStatus.REJECTED:
+        here, state_here = getattr(dossier, "ended_at_unit_id", None), StepState.STOPPED
+    else:
+        here, state_here = None, StepState.UPCOMING
+    steps, reached = [], False
+    for stop in stops:
+        if stop.unit_id == here:
+            reached = True
+            steps.append(RouteStep(stop.unit, state_here, deadline if state_here == StepState.CURRENT else None))
+        elif reached or here is None:
+            steps.append(RouteStep(stop.unit, StepState.UPCOMING))
+        else:
+            steps.append(RouteStep(stop.unit, StepState.DONE))
+    return steps
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    """What the stage that returned a dossier asked for: where, who, when, and the note."""
+
+    stage: str
+    actor: str
+    at: datetime.datetime
+    note: str
+
+
+def return_request_of(*, dossier: Dossier) -> ReturnRequest | None:
+    """Return the open request for supplement of a returned dossier, from the ledger entry that recorded it."""
+    if dossier.status != DossierStatus.RETURNED:
+        return None
+    entry: LedgerEntry | None = (
+        ledger_entries_about(subjects=[dossier]).filter(event=AuditEvent.DOSSIER_RETURNED).order_by("-sequence").first()
+    )
+    if entry is None:
+        unit = dossier.returned_by_unit
+        return ReturnRequest(
+            stage=unit.name if unit else "", actor="", at=dossier.updated_at, note=dossier.returned_reason
+        )
+    return ReturnRequest(
+        stage=entry.unit_name or (dossier.returned_by_unit.name if dossier.returned_by_unit else ""),
+        actor=entry.actor_name,
+        at=entry.occurred_at,
+        note=entry.reason or dossier.returned_reason,
+    )
 
 
 def nominee_list(*, dossier: Dossier) -> QuerySet[Nominee]:
@@ -65,8 +208,8 @@ def attachment_get(*, dossier: Dossier, pk) -> Attachment:
     return get_object_or_404(attachment_list(dossier=dossier), pk=pk)
 
 
-def route_of(*, dossier: Dossier) -> QuerySet[RouteStop]:
-    return dossier.route_stops.select_related("unit").order_by("position")
+def route_stop_list() -> QuerySet[RouteStop]:
+    return RouteStop.objects.select_related("unit").order_by("position")
 
 
 def decision_of(*, dossier: Dossier) -> Decision | None:
@@ -91,6 +234,10 @@ def award_types_active() -> QuerySet[AwardType]:
 
 def campaigns_open() -> QuerySet[Campaign]:
     return Campaign.objects.filter(is_active=True).select_related("launching_unit").order_by("-period_start")
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.order_by("-period_start", "pk")
 
 
 def document_kinds() -> QuerySet[DocumentKind]:

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from . import permissions, selectors, services
-from .forms import AttachmentForm, AwardHistoryImportForm, ConfirmForm, DossierForm, NomineeForm, NomineeImportForm
+from .forms import (
+    AttachmentForm,
+    AwardHistoryImportForm,
+    ConfirmForm,
+    DossierFilterForm,
+    DossierForm,
+    NomineeForm,
+    NomineeImportForm,
+)
 from .models import Nominee
 from .services.dossiers import DOSSIER_EDITABLE_FIELDS
 from .services.tracking import NOT_EDITABLE
@@ -69,9 +77,14 @@ class ServiceFormView(LoginRequiredMixin, generic.FormView):
 class DossierMixin:
     """Load the dossier through the user's scope (404 outside it), then run the page's own access check."""
 
+    # Pages that draw the route's progress load the dossier with its stops and stage deadline.
+    with_route_progress = False
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.dossier = selectors.dossier_get_visible(user=request.user, pk=kwargs["pk"])
+            self.dossier = selectors.dossier_get_visible(
+                user=request.user, pk=kwargs["pk"], progress=self.with_route_progress
+            )
             self.check_access()
         return super().dispatch(request, *args, **kwargs)
 
@@ -97,15 +110,36 @@ class DraftMixin(DossierMixin):
 
 
 class DossierListView(LoginRequiredMixin, generic.ListView):
+    """The dashboard: the dossiers in the user's scope, filtered, each with its route drawn as progress."""
+
     template_name = "nominations/dossier_list.html"
     context_object_name = "dossiers"
     paginate_by = LIST_PAGE_SIZE
 
+    def get(self, request, *args, **kwargs):
+        self.filters = DossierFilterForm(request.GET or None)
+        response = super().get(request, *args, **kwargs)
+        if self.filters.is_bound and not self.filters.is_valid():
+            response.status_code = 400
+        return response
+
     def get_queryset(self):
-        return selectors.dossier_list_visible_to(user=self.request.user)
+        criteria = self.filters.cleaned_data if self.filters.is_bound and self.filters.is_valid() else {}
+        return selectors.dossier_dashboard(
+            user=self.request.user,
+            status=criteria.get("status", ""),
+            campaign=criteria.get("campaign"),
+            year=criteria.get("year"),
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(may_create=selectors.submitter_units(user=self.request.user).exists(), **kwargs)
+        context = super().get_context_data(
+            filters=self.filters,
+            may_create=selectors.submitter_units(user=self.request.user).exists(),
+            **kwargs,
+        )
+        context["rows"] = [(dossier, selectors.route_progress(dossier)) for dossier in context["dossiers"]]
+        return context
 
 
 class DossierCreateView(ServiceFormView):
@@ -133,6 +167,9 @@ class DossierEditView(DraftMixin, ServiceFormView):
     def get_initial(self):
         return {field: getattr(self.dossier, field) for field in DOSSIER_EDITABLE_FIELDS}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(return_request=selectors.return_request_of(dossier=self.dossier), **kwargs)
+
     def call_service(self, form):
         return services.dossier_update(dossier=self.dossier, actor=self.request.user, **form.cleaned_data)
 
@@ -143,6 +180,7 @@ class DossierEditView(DraftMixin, ServiceFormView):
 
 class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
     template_name = "nominations/dossier_detail.html"
+    with_route_progress = True
 
     def get_context_data(self, **kwargs):
         dossier, user = self.dossier, self.request.user
@@ -150,7 +188,8 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(
             nominees=selectors.nominee_list(dossier=dossier),
             attachments=selectors.attachment_list(dossier=dossier),
-            route=selectors.route_of(dossier=dossier),
+            progress=selectors.route_progress(dossier),
+            return_request=selectors.return_request_of(dossier=dossier),
             decision=selectors.decision_of(dossier=dossier),
             may_edit=may_edit,
             may_see_national_ids=selectors.may_see_full_national_id(user=user, dossier=dossier),

@@ -249,8 +249,9 @@ class DossierListQueryTests(NominationsTestCase):
 
 
 # Session, user, memberships (scope), the "may create" check, the paginator's count, the unread-notification
-# badge, the page of dossiers with their units, award types and nominee counts.
-LIST_QUERIES = 7
+# badge, the page of dossiers with their units, award types and nominee counts, their route stops, the filter's
+# campaigns.
+LIST_QUERIES = 9
 
 
 class EligibilityPageTests(NominationsTestCase):
