@@ -143,6 +143,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MERITFLOW_MAX_UPLOAD_MB = env.int("MERITFLOW_MAX_UPLOAD_MB", default=20)
+# The council-vote page posts three fields per nominee and the sign page two: a list of 20,000 (the import's
+# limit) must still reach the form, so Django's default of 1,000 fields would refuse a 334-nominee vote.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 3 * 20_000 + 100
 
 # One URL (smtp+tls://user:password@host:587, smtp+ssl://..., consolemail://, filemail:////abs/dir) becomes Django's
 # MAILERS; the EMAIL_HOST-style settings are deprecated since Django 6.1.
