@@ -22,6 +22,7 @@ from org_hierarchy.divisions import official_list
 from org_hierarchy.models import Branch, Level, OrgUnit, Role
 from org_hierarchy.services import divisions_import, users_import
 from workflows import services as flow_services
+from workflows.generator.copier import Copier, Template, high_water
 from workflows.models import StageOutcome
 
 from . import _lifecycle as lifecycle
@@ -33,6 +34,9 @@ STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 # Seats at each province and national unit; the rest of the users sit at communes (submitter and stage officers).
 UPPER_ROLES = (*STAGE_ROLES, Role.AUDITOR)
 LOCALITY_ROLES = (Role.SUBMITTER, *STAGE_ROLES)
+
+# Copied dossiers are written this many at a time, in one transaction.
+COPY_BATCH = 500
 
 # Where the generated dossiers stand, with their share of the total.
 STATES = {
@@ -73,21 +77,71 @@ class Command(BaseCommand):
         parser.add_argument("--nominees-per-dossier", type=int, default=10)
         parser.add_argument("--users", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--exact",
+            action="store_true",
+            help=_("Write every dossier through the services (slow); by default each kind is copied from one."),
+        )
 
     @lifecycle.no_mail()
-    def handle(self, *args, dossiers, nominees_per_dossier, users, seed, **options):
+    def handle(self, *args, dossiers, nominees_per_dossier, users, seed, exact=False, **options):
         if dossiers < 0 or nominees_per_dossier < 1 or users < 1:
             raise CommandError(_("Counts must be positive."))
         self.prepare(users=users, nominees_per_dossier=nominees_per_dossier, seed=seed)
         counts = dict.fromkeys(STATES, 0)
         states, weights = zip(*STATES.items(), strict=True)
+        # The states are drawn apart from the names, so both paths give the same dossiers the same states.
+        draw = random.Random(seed)
+        copier = None if exact else Copier()
+        self.templates: dict[tuple, Template] = {}
+        self.copied_from: dict[int, int] = {}  # copied dossier index -> template dossier id
         for index in range(dossiers):
-            state = states[index] if index < len(states) else self.random.choices(states, weights)[0]
-            self.make_dossier(index, state)
+            state = states[index] if index < len(states) else draw.choices(states, weights)[0]
+            key = self.template_key(index, state)
+            if copier is None:
+                self.make_dossier(index, state)
+            elif key in self.templates:
+                self.copy_dossier(copier, self.templates[key], index)
+                if len(self.copied_from) % COPY_BATCH == 0:
+                    copier.flush()
+            else:
+                copier.sync()
+                marks = high_water()
+                dossier = self.make_dossier(index, state)
+                self.templates[key] = copier.capture(
+                    marks, dossier=dossier, units=self.locality_units(index), seats=self.seats
+                )
             counts[state] += 1
-            if (index + 1) % 500 == 0:
+            if (index + 1) % 5000 == 0:
                 self.stdout.write(f"{index + 1} dossiers")
+        if copier is not None:
+            copier.sync()
+            self.stdout.write(f"{len(self.templates)} dossiers written by the services, {len(self.copied_from)} copied")
         self.stdout.write(", ".join(f"{state} {count}" for state, count in counts.items()))
+
+    @staticmethod
+    def template_key(index: int, state: str) -> tuple:
+        """What makes two dossiers alike: the award type, the state and, once a vote is held, a dropped nominee."""
+        voted = state not in ("draft", "at_appraisal", "withdrawn", "at_vote")
+        return index % len(AWARD_CODES), state, voted and index % 5 == 0
+
+    def locality_units(self, index: int) -> dict[str, OrgUnit]:
+        """The communes of the ``index``-th dossier's locality and their provinces, keyed as templates know them."""
+        units = {}
+        for branch, commune in self.localities[index % len(self.localities)].units.items():
+            units[f"{branch}-commune"] = commune
+            units[f"{branch}-province"] = self.provinces[commune.path[: 2 * OrgUnit.steplen]]
+        return units
+
+    def copy_dossier(self, copier: Copier, template: Template, index: int) -> None:
+        copier.copy(
+            template,
+            units=self.locality_units(index),
+            seats=self.seats,
+            index=index,
+            names=[self.person() for _ in range(self.nominees_per_dossier)],
+        )
+        self.copied_from[index] = template.dossier_id
 
     def prepare(self, *, users: int, nominees_per_dossier: int, seed: int) -> None:
         """Import the tree and the users, and load the award types; dossiers can be made after this."""
@@ -124,6 +178,7 @@ class Command(BaseCommand):
                 by_province.setdefault(unit.path[: 2 * OrgUnit.steplen], []).append(code)
         spread = [code for row in zip_longest_lists(list(by_province.values())) for code in row]
         wanted = max(1, (count - len(upper) * len(UPPER_ROLES)) // (2 * len(LOCALITY_ROLES)))
+        self.provinces = {unit.path: unit for unit in upper if unit.level == Level.PROVINCE}
         self.localities = [
             Locality(units={branch: communes[branch, code] for branch in (Branch.CIVIL, Branch.SECURITY)})
             for code in spread[:wanted]
@@ -151,10 +206,11 @@ class Command(BaseCommand):
 
     # Dossiers ---------------------------------------------------------------------------------------------------
 
-    def make_dossier(self, index: int, state: str) -> None:
+    def make_dossier(self, index: int, state: str):
         dossier, submitter = self.make_draft(index, self.awards[index % len(self.awards)])
         if state != "draft":
             self.advance(dossier, state, submitter=submitter, failing=index % 5 == 0)
+        return dossier
 
     def make_draft(self, index: int, award: AwardType):
         """Open a complete draft (nominees, required documents) at the ``index``-th locality; return it and its

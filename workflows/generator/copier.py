@@ -1,0 +1,461 @@
+"""Copy the rows one real dossier lifecycle wrote, as many times as wanted, with every reference remapped.
+
+A *template* is everything the real services wrote while one dossier was made and driven to its state: the rows
+of every model whose primary key grew in that time (the dossier, its nominees and attachments, the process, its
+tasks and ``task_previous`` links, every ``Historical*`` row, the decision and award records, notifications and
+ledger entries). Nothing here names those tables: the models are walked through ``_meta``, so whatever rows a
+workflow step writes, the copy writes the same.
+
+A copy gives every row a fresh primary key from a reserved range and rewrites each reference:
+
+- a foreign key (or a historical row's original id, or a generic ``*_type`` + ``*_id`` pair) pointing into the
+  template moves with the copy; one pointing at the template's commune or province, or at one of their officers,
+  moves to the copy's locality; anything else (award types, the ministry, content types) stays;
+- JSON payloads (task data, process route, ledger data) are rewritten by their known keys (nominee, unit and
+  user ids);
+- texts that quote the template (its title, letter number, unit and officer names, nominee names, decision
+  number) quote the copy;
+- decisions take the next number of their issuer's counter (Decree 30/2020: numbers restart each year);
+- ledger entries take the next sequence and are chained with ``audit.chain.entry_hash``, so ``verify_audit``
+  passes over the whole ledger.
+
+Rows go in with ``bulk_create`` in batches, one transaction per flush; sequences are reset at the end.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from viewflow.workflow.models import Process, Task
+
+from audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash, normalise_data
+from audit.models import ChainHead, LedgerEntry
+from nominations.models import Attachment, Decision, DecisionCounter, Dossier, Nominee
+from org_hierarchy.models import OrgUnit
+
+# Rows kept once for the whole database, written by the copier itself rather than copied.
+SHARED_MODELS = (ChainHead, DecisionCounter)
+
+# JSON keys whose values are ids (or lists of ids, or mappings keyed by id) of the models named.
+JSON_UNIT_KEYS = frozenset({"to"})
+JSON_UNIT_LIST_KEYS = frozenset({"route", "consult_unit_ids", "consulted", "units"})
+JSON_USER_KEYS = frozenset({"signed_by_id", "acting_for_id"})
+JSON_ID_KEYS = {"nominee": Nominee, "attachment": Attachment, "decision": Decision}
+JSON_NOMINEE_MAPS = frozenset({"recommendations", "ballots", "nominees", "dropped"})
+
+# Links stored in notifications: the ids they carry, in order.
+URL_IDS = (
+    (re.compile(r"^/nomination/(\d+)/\w+/(\d+)/$"), (Process, Task)),
+    (re.compile(r"^/dossiers/(\d+)/$"), (Dossier,)),
+)
+
+BATCH = 2000
+
+
+def _concrete_models() -> list[type[models.Model]]:
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if not model._meta.proxy and isinstance(model._meta.pk, models.AutoField | models.BigAutoField)
+    ]
+
+
+def high_water() -> dict[type[models.Model], int]:
+    """Return the largest primary key of every model: what a template is measured from."""
+    marks = {}
+    for model in _concrete_models():
+        marks[model] = model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0
+    return marks
+
+
+@dataclass
+class Template:
+    """The rows one lifecycle wrote, per model, with the places the template's own ids, units and users sit."""
+
+    dossier_id: int
+    title: str
+    letter_number: str
+    units: dict[int, str]  # unit id -> key ("civil-commune", "security-province", ...)
+    users: dict[int, tuple[str, str]]  # user id -> (unit key, role)
+    texts: dict[str, str]  # quoted text -> key of its replacement
+    rows: dict[type[models.Model], list[list]] = field(default_factory=dict)
+    ranges: dict[type[models.Model], tuple[int, int]] = field(default_factory=dict)
+    ops: dict[type[models.Model], list[list[tuple]]] = field(default_factory=dict)
+    decision: tuple[int, int, str, int] | None = None  # issuer, year, symbol, number
+
+
+class Copier:
+    """Make templates from real lifecycles and write copies of them at other localities."""
+
+    def __init__(self):
+        self.user_model = get_user_model()
+        self.content_models = {ct.pk: ct.model_class() for ct in ContentType.objects.all()}
+        self.content_names = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+        self.plans: dict[type[models.Model], list[tuple]] = {}
+        self.next_pk: dict[type[models.Model], int] = {}
+        self.pending: dict[type[models.Model], list] = defaultdict(list)
+        self.pending_ledger: list[LedgerEntry] = []
+        self.counters: dict[tuple[int, int], int] = {}
+        self.head: tuple[int, str] | None = None
+        self.short_names: dict[int, str] = {}
+
+    # Templates --------------------------------------------------------------------------------------------------
+
+    def capture(self, marks, *, dossier, units: dict[str, OrgUnit], seats: dict[tuple[int, str], object]) -> Template:
+        """Collect what was written since ``marks`` for ``dossier``, made with ``units`` (key -> unit)."""
+        unit_keys = {unit.pk: key for key, unit in units.items()}
+        users = {user.pk: (unit_keys[unit_id], role) for (unit_id, role), user in seats.items() if unit_id in unit_keys}
+        texts = {unit.name: f"unit:{key}" for key, unit in units.items()}
+        texts |= {
+            seats[unit.pk, role].get_full_name(): f"user:{key}:{role}"
+            for unit_id, (key, role) in users.items()
+            for unit in [units[key]]
+        }
+        template = Template(
+            dossier_id=dossier.pk,
+            title=dossier.title,
+            letter_number=dossier.letter_number,
+            units=unit_keys,
+            users=users,
+            texts=texts,
+        )
+        template.texts[dossier.title] = "title"
+        if dossier.letter_number:
+            template.texts[dossier.letter_number] = "letter"
+        for index, name in enumerate(dossier.nominees.order_by("pk").values_list("full_name", flat=True)):
+            template.texts.setdefault(name, f"nominee:{index}")
+        decision = Decision.objects.filter(dossier=dossier).first()
+        if decision is not None:
+            template.decision = (decision.issuer_unit_id, decision.year, decision.symbol, decision.number)
+            template.texts[decision.number_display] = "decision"
+            template.texts[decision.symbol] = "symbol"
+        for model in _concrete_models():
+            if model in SHARED_MODELS:
+                continue
+            attnames = [f.attname for f in model._meta.concrete_fields]
+            rows = [
+                list(row)
+                for row in model._base_manager.filter(pk__gt=marks[model]).order_by("pk").values_list(*attnames)
+            ]
+            if rows:
+                template.rows[model] = rows
+        for model, rows in template.rows.items():
+            pk_index = self._pk_index(model)
+            pks = [row[pk_index] for row in rows]
+            template.ranges[model] = (min(pks), max(pks))
+        for model, rows in template.rows.items():
+            template.ops[model] = [self._row_ops(template, model, row) for row in rows]
+        return template
+
+    def _pk_index(self, model) -> int:
+        return [f.attname for f in model._meta.concrete_fields].index(model._meta.pk.attname)
+
+    def _plan(self, model) -> list[tuple]:
+        """How each column of ``model`` is remapped: (kind, argument) per concrete field."""
+        if model in self.plans:
+            return self.plans[model]
+        fields = list(model._meta.concrete_fields)
+        names = [f.attname for f in fields]
+        original = getattr(model, "instance_type", None)  # simple-history: the model a historical row copies
+        plan = []
+        for f in fields:
+            if f.primary_key:
+                plan.append(("id", model))
+            elif f.is_relation and f.related_model is ContentType:
+                plan.append(("keep", None))
+            elif f.is_relation:
+                related = f.related_model._meta.concrete_model
+                if related is OrgUnit:
+                    plan.append(("unit", None))
+                elif related is self.user_model:
+                    plan.append(("user", None))
+                else:
+                    plan.append(("id", related))
+            elif original is not None and f.attname == original._meta.pk.attname:
+                plan.append(("id", original._meta.concrete_model))
+            elif isinstance(f, models.JSONField):
+                plan.append(("json", None))
+            elif isinstance(f, models.CharField | models.TextField):
+                plan.append(
+                    ("generic", names.index(_type_partner(f.attname, names)))
+                    if _type_partner(f.attname, names)
+                    else ("text", None)
+                )
+            elif isinstance(f, models.IntegerField) and _type_partner(f.attname, names):
+                plan.append(("generic", names.index(_type_partner(f.attname, names))))
+            else:
+                plan.append(("keep", None))
+        self.plans[model] = plan
+        return plan
+
+    def _row_ops(self, template: Template, model, row: list) -> list[tuple]:
+        """The changes one template row needs in every copy (columns left out are copied as they are)."""
+        ops = []
+        for index, (kind, arg) in enumerate(self._plan(model)):
+            value = row[index]
+            if value is None or kind == "keep":
+                continue
+            if kind == "id" and arg in template.ranges and _within(value, template.ranges[arg]):
+                ops.append((index, "id", arg))
+            elif kind == "unit" and value in template.units:
+                ops.append((index, "unit", template.units[value]))
+            elif kind == "user" and value in template.users:
+                ops.append((index, "user", template.users[value]))
+            elif kind == "generic":
+                target = self.content_models.get(row[arg])
+                target = target._meta.concrete_model if target is not None else None
+                number = int(value) if str(value).isdigit() else None
+                if number is None or target is None:
+                    continue
+                if target is OrgUnit and number in template.units:
+                    ops.append((index, "unit", template.units[number]))
+                elif target is self.user_model and number in template.users:
+                    ops.append((index, "user", template.users[number]))
+                elif target in template.ranges and _within(number, template.ranges[target]):
+                    ops.append((index, "id", target))
+            elif kind == "text" and isinstance(value, str) and _link(value):
+                ops.append((index, "url", None))
+            elif kind == "text" and isinstance(value, str):
+                quoted = sorted((text for text in template.texts if text and text in value), key=len, reverse=True)
+                if quoted:
+                    ops.append((index, "text", quoted))
+            elif kind == "json" and value:
+                ops.append((index, "json", None))
+        if model._meta.concrete_model is Decision or getattr(model, "instance_type", None) is Decision:
+            ops.append(([f.attname for f in model._meta.concrete_fields].index("number"), "number", None))
+        return ops
+
+    # Copies -----------------------------------------------------------------------------------------------------
+
+    def copy(self, template: Template, *, units: dict[str, OrgUnit], seats, index: int, names: list[str]) -> None:
+        """Queue one copy of ``template`` at ``units`` as the ``index``-th dossier, its nominees called ``names``."""
+        self._reserve(template)
+        delta = {model: self.next_pk[model] - low for model, (low, _high) in template.ranges.items()}
+        for model, (low, high) in template.ranges.items():
+            self.next_pk[model] += high - low + 1
+        unit_ids = {key: unit.pk for key, unit in units.items()}
+        user_ids = {
+            (key, role): seats[units[key].pk, role].pk
+            for key, role in set(template.users.values())
+            if (units[key].pk, role) in seats
+        }
+        number = None
+        if template.decision is not None:
+            issuer, year, _symbol, _number = template.decision
+            number = self._next_number(unit_ids.get(template.units.get(issuer), issuer), year)
+        replace = self._replacements(template, units, seats, index, names, number)
+        context = _Context(
+            delta=delta,
+            unit_ids=unit_ids,
+            user_ids=user_ids,
+            units_by_id={pk: unit_ids[key] for pk, key in template.units.items()},
+            users_by_id={pk: user_ids[seat] for pk, seat in template.users.items() if seat in user_ids},
+            replace=replace,
+            number=number,
+        )
+        for model, rows in template.rows.items():
+            model_ops = template.ops[model]
+            pending = self.pending[model]
+            for row, ops in zip(rows, model_ops, strict=True):
+                values = row.copy()
+                for column, kind, arg in ops:
+                    values[column] = context.apply(kind, arg, values[column])
+                pending.append(values)
+
+    def _replacements(self, template, units, seats, index, names, number) -> dict[str, str]:
+        replace = {f"unit:{key}": unit.name for key, unit in units.items()}
+        for key, role in template.users.values():
+            officer = seats.get((units[key].pk, role))
+            if officer is not None:
+                replace[f"user:{key}:{role}"] = officer.get_full_name()
+        prefix = template.title.rsplit(" (", 1)[0]
+        replace["title"] = f"{prefix} ({index + 1})"
+        replace["letter"] = re.sub(r"^\d+", str(index + 1), template.letter_number)
+        for position, name in enumerate(names):
+            replace[f"nominee:{position}"] = name
+        if template.decision is not None:
+            issuer, _year, symbol, _number = template.decision
+            if issuer not in self.short_names:
+                self.short_names[issuer] = OrgUnit.objects.get(pk=issuer).short_name
+            old = self.short_names[issuer]
+            new = units[template.units[issuer]].short_name if issuer in template.units else old
+            replace["symbol"] = symbol.replace(old, new)
+            replace["decision"] = f"{number:02d}/{replace['symbol']}"
+        # Every text the template quotes maps to its replacement (or stays when none applies).
+        return {text: replace.get(key, text) for text, key in template.texts.items()}
+
+    def _reserve(self, template: Template) -> None:
+        for model in template.ranges:
+            if model not in self.next_pk:
+                self.next_pk[model] = (model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+    def _next_number(self, issuer: int, year: int) -> int:
+        if (issuer, year) not in self.counters:
+            counter = DecisionCounter.objects.filter(issuer_unit_id=issuer, year=year).first()
+            self.counters[issuer, year] = counter.last_number if counter else 0
+        self.counters[issuer, year] += 1
+        return self.counters[issuer, year]
+
+    # Writing ----------------------------------------------------------------------------------------------------
+
+    def flush(self) -> int:
+        """Write the queued copies in one transaction; return the number of rows written."""
+        written = 0
+        with transaction.atomic():
+            for model, rows in self.pending.items():
+                attnames = [f.attname for f in model._meta.concrete_fields]
+                if model is LedgerEntry:
+                    rows = self._chain(rows, attnames)
+                objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+                model._base_manager.bulk_create(objects, batch_size=BATCH)
+                written += len(objects)
+            for (issuer, year), number in self.counters.items():
+                DecisionCounter.objects.update_or_create(
+                    issuer_unit_id=issuer, year=year, defaults={"last_number": number}
+                )
+            if self.head is not None:
+                ChainHead.objects.filter(pk=1).update(sequence=self.head[0], hash=self.head[1])
+        self.pending.clear()
+        return written
+
+    def _chain(self, rows: list[list], attnames: list[str]) -> list[list]:
+        """Give the copied entries the next sequences, in their order, and chain their hashes."""
+        if self.head is None:
+            head = ChainHead.objects.filter(pk=1).values_list("sequence", "hash").first()
+            self.head = head if head else (0, GENESIS_HASH)
+        sequence, previous = self.head
+        at = {name: attnames.index(name) for name in attnames}
+        for row in sorted(rows, key=lambda row: row[at["id"]]):
+            sequence += 1
+            row[at["sequence"]] = sequence
+            row[at["prev_hash"]] = previous
+            row[at["data"]] = normalise_data(row[at["data"]])
+            fields = {name: row[at[name]] for name in HASHED_FIELDS if name != "subject_type"}
+            fields["subject_type"] = self.content_names.get(row[at["subject_type_id"]], "")
+            previous = entry_hash(fields)
+            row[at["hash"]] = previous
+        self.head = (sequence, previous)
+        return rows
+
+    def sync(self) -> None:
+        """Write what is queued and move the id sequences past it, so the services can write again after it.
+
+        What the copier remembers of the database (next ids, decision counters, the chain head) is read afresh
+        afterwards, since the services move all three.
+        """
+        self.flush()
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self.next_pk))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        self.next_pk.clear()
+        self.counters.clear()
+        self.head = None
+
+
+@dataclass
+class _Context:
+    delta: dict
+    unit_ids: dict[str, int]
+    user_ids: dict[tuple[str, str], int]
+    units_by_id: dict[int, int]
+    users_by_id: dict[int, int]
+    replace: dict[str, str]
+    number: int | None
+
+    def apply(self, kind: str, arg, value):
+        if kind == "id":
+            return _same_type(value, int(value) + self.delta[arg])
+        if kind == "unit":
+            return _same_type(value, self.unit_ids[arg])
+        if kind == "user":
+            return _same_type(value, self.user_ids.get(arg, int(value)))
+        if kind == "text":
+            for text in arg:
+                value = value.replace(text, self.replace[text])
+            return value
+        if kind == "number":
+            return self.number
+        if kind == "url":
+            return _relink(value, self.delta)
+        return self.json(value, None)
+
+    def json(self, value, key):
+        if isinstance(value, dict):
+            if key in JSON_NOMINEE_MAPS:
+                return {str(self.json_id(Nominee, item)): self.json(val, None) for item, val in value.items()}
+            return {item: self.json(val, item) for item, val in value.items()}
+        if isinstance(value, list):
+            if key in JSON_UNIT_LIST_KEYS:
+                return [self.json_unit(item) for item in value]
+            return [self.json(item, None) for item in value]
+        if key in JSON_UNIT_KEYS:
+            return self.json_unit(value)
+        if key in JSON_USER_KEYS and isinstance(value, int):
+            return self.user_of(value)
+        if key in JSON_ID_KEYS:
+            return self.json_id(JSON_ID_KEYS[key], value)
+        if key == "number" and isinstance(value, str):
+            return self.replace.get(value, value)
+        if isinstance(value, str) and value in self.replace:
+            return self.replace[value]
+        return value
+
+    def json_id(self, model, value):
+        return _same_type(value, int(value) + self.delta[model]) if model in self.delta else value
+
+    def json_unit(self, value):
+        if isinstance(value, list) and len(value) == 2:  # [level, unit id]
+            return [value[0], self.json_unit(value[1])]
+        return value if not isinstance(value, int) else self.units_by_id.get(value, value)
+
+    def user_of(self, value):
+        return self.users_by_id.get(value, value)
+
+
+def _type_partner(attname: str, names: list[str]) -> str | None:
+    """The content type column of a generic reference (``subject_id`` -> ``subject_type_id``), if any."""
+    for suffix in ("_object_id", "_obj_pk", "_id"):
+        if attname.endswith(suffix):
+            stem = attname[: -len(suffix)]
+            for partner in (f"{stem}_content_type_id", f"{stem}_type_id"):
+                if partner in names:
+                    return partner
+    return None
+
+
+def _link(value: str) -> bool:
+    return any(pattern.match(value) for pattern, _targets in URL_IDS)
+
+
+def _relink(value: str, delta: dict) -> str:
+    """Move the ids a stored link carries (process and task, or dossier) with the copy."""
+    for pattern, targets in URL_IDS:
+        match = pattern.match(value)
+        if match is None:
+            continue
+        parts, last = [], 0
+        for group, target in enumerate(targets, start=1):
+            start, end = match.span(group)
+            number = int(match.group(group))
+            parts += [value[last:start], str(number + delta[target] if target in delta else number)]
+            last = end
+        return "".join([*parts, value[last:]])
+    return value
+
+
+def _within(value, bounds: tuple[int, int]) -> bool:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return False
+    return bounds[0] <= number <= bounds[1]
+
+
+def _same_type(old, new: int):
+    return str(new) if isinstance(old, str) else new
