@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/nominees/<int:nominee_pk>/national-id/", views.NationalIdView.as_view(), name="national_id"),
     path("<int:pk>/files/new/", views.AttachmentCreateView.as_view(), name="attachment_create"),
     path("<int:pk>/files/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("<int:pk>/files/<int:attachment_pk>/view/", views.AttachmentPreviewView.as_view(), name="attachment_preview"),
     path("<int:pk>/files/<int:attachment_pk>/remove/", views.AttachmentRemoveView.as_view(), name="attachment_remove"),
 ]

@@ -7,7 +7,7 @@ needs gets a 403; invalid input is shown next to its field with a 400, and nothi
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,9 @@ ATTACHMENT_ADDED = _("The file was attached.")
 ATTACHMENT_REMOVED = _("The file was removed.")
 IMPORTED = _("%(count)d nominees were imported.")
 FILE_MISSING = _("The stored file is missing; ask an administrator to restore it.")
+NO_PREVIEW = _("This kind of file cannot be shown in the browser; download it instead.")
+# Files the browser shows itself, in a tab or as a thumbnail; every other kind is only downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 HISTORY_IMPORTED = _("%(count)d award records were imported.")
 
 
@@ -193,6 +196,7 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
             decision=selectors.decision_of(dossier=dossier),
             may_edit=may_edit,
             may_see_national_ids=selectors.may_see_full_national_id(user=user, dossier=dossier),
+            inline_types=INLINE_TYPES,
             **kwargs,
         )
 
@@ -320,6 +324,9 @@ class AttachmentCreateView(DraftMixin, ServiceFormView):
 
     def succeeded(self, attachment):
         messages.success(self.request, ATTACHMENT_ADDED)
+        if self.request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            # static/meritflow/upload.js posted the form to show its progress; it opens the next page itself.
+            return JsonResponse({"redirect": self.detail_url()})
         return redirect(self.detail_url())
 
 
@@ -347,18 +354,32 @@ class AttachmentRemoveView(AttachmentMixin, DraftMixin, ServiceFormView):
 class AttachmentDownloadView(AttachmentMixin, LoginRequiredMixin, generic.View):
     """Serve a file through the dossier's scope, never from a public media URL."""
 
+    inline = False
+
     def get(self, request, *args, **kwargs):
         attachment = self.attachment
+        if self.inline and attachment.content_type not in INLINE_TYPES:
+            raise Http404(NO_PREVIEW)
         try:
             stream = attachment.file.open("rb")
         except FileNotFoundError as error:
             raise Http404(FILE_MISSING) from error
-        return FileResponse(
+        response = FileResponse(
             stream,
-            as_attachment=True,
+            as_attachment=not self.inline,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+        # The content was sniffed at upload and is served under that type only; scoped pages are not cached.
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class AttachmentPreviewView(AttachmentDownloadView):
+    """Show a PDF or an image in the browser (``Content-Disposition: inline``), through the same scope."""
+
+    inline = True
 
 
 class AwardHistoryImportView(ServiceFormView):
