@@ -6,7 +6,7 @@ from django.http import Http404
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from . import exports, selectors
+from . import exports, selectors, timeline
 from .forms import LedgerSearchForm
 from .verify import verify_ledger
 
@@ -50,7 +50,10 @@ class LedgerSearchView(LedgerSearchMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
+        context = super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
+        for entry in context["entries"]:
+            entry.timeline_url = timeline.url_for(subject_type_id=entry.subject_type_id, subject_id=entry.subject_id)
+        return context
 
 
 class LedgerExportView(LedgerSearchMixin, View):
@@ -83,3 +86,23 @@ class PersonalDataAccessListView(AuditorRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.personal_data_access_list(user=self.request.user)
+
+
+class TimelineView(LoginRequiredMixin, TemplateView):
+    """One dossier's history: ledger entries, field changes and workflow steps in time order.
+
+    Open to whoever's scope covers the subject (an auditor's subtree, the dossier's own people); a foreign id
+    is a 404.
+    """
+
+    template_name = "audit/timeline.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        subject = timeline.subject_get(key=self.kwargs["key"], user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_context_data(
+            subject=subject,
+            entries=timeline.timeline_of(subject),
+            is_auditor=selectors.is_auditor(user=self.request.user),
+            **kwargs,
+        )

@@ -8,8 +8,13 @@ class NominationsConfig(AppConfig):
 
     def ready(self):
         from audit.events import AuditEvent
+        from audit.timeline import register_source, register_subject
         from audit.verify import register_state_check
 
+        from .models import Dossier
         from .state_checks import decided_outcomes_match
+        from .timeline import dossier_changes, resolve
 
         register_state_check(AuditEvent.DECISION_ISSUED, decided_outcomes_match)
+        register_subject(Dossier, key="dossier", resolve=resolve)
+        register_source(Dossier, dossier_changes)

@@ -11,4 +11,10 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
+        from audit.timeline import register_source
+        from nominations.models import Dossier
+
+        from .timeline import dossier_steps
+
         kinds.register(TaskNotice)
+        register_source(Dossier, dossier_steps)
