@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import LedgerEntry
 from audit.verify import verify_ledger
@@ -120,6 +121,23 @@ class DecisionIssueTests(NominationsTestCase):
             dossier=submitted(self.world.school)[0], issuer_unit=self.world.haichau_pc, signer=deputy
         )
         self.assertEqual((decision.signer, decision.acting_for), (deputy, self.head))
+
+    def test_a_decision_costs_the_same_statements_for_n_and_2n_nominees(self):
+        # The issuer's counter exists after a first decision; from then on the cost must not grow per nominee.
+        self.issue(submitted(self.world.school, title="Hồ sơ đầu năm")[0])
+        counts = {}
+        for nominees in (15, 30):
+            dossier, _ = submitted(self.world.residential_group, nominees=nominees, title=f"Hồ sơ {nominees}")
+            with CaptureQueriesContext(connection) as captured:
+                decision = self.issue(dossier)
+            counts[nominees] = len(captured)
+            self.assertEqual(decision.awarded_nominees.count(), nominees)
+            self.assertEqual(AwardRecord.objects.filter(decision=decision).count(), nominees)
+            awarded = Nominee.history.filter(history_change_reason="awarded", decision_id=decision.pk)
+            self.assertEqual(set(awarded.values_list("history_user", "history_type")), {(self.head.pk, "~")})
+            self.assertEqual(awarded.count(), nominees)
+        self.assertEqual(counts[15], counts[30])
+        self.assertLessEqual(counts[30], 32)
 
     def test_a_draft_or_decided_dossier_cannot_be_decided(self):
         dossier, _ = draft(self.world.school)

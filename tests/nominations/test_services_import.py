@@ -1,5 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import LedgerEntry
 from nominations import services
@@ -30,6 +32,17 @@ class NomineesImportTests(NominationsTestCase):
         self.assertEqual((last.full_name, last.gender, last.date_of_birth.year), ("Nguyễn Văn 999", "male", 1985))
         self.assertEqual(Nominee.history.filter(history_change_reason="imported").count(), 1000)
         self.assertEqual(LedgerEntry.objects.get(event="nominees.imported").data, {"count": 1000})
+
+    def test_an_import_costs_the_same_statements_for_n_and_2n_rows(self):
+        counts = {}
+        for rows in (15, 30):
+            dossier, submitter = draft(self.world.residential_group, nominees=0, title=f"Danh sách {rows}")
+            with CaptureQueriesContext(connection) as captured:
+                services.nominees_import_xlsx(dossier=dossier, actor=submitter, file=xlsx(people(rows)))
+            counts[rows] = len(captured)
+            self.assertEqual(dossier.nominees.count(), rows)
+        self.assertEqual(counts[15], counts[30])
+        self.assertLessEqual(counts[30], 15)
 
     def test_one_bad_row_rejects_the_whole_file_with_that_rows_error(self):
         rows = people(1000)
