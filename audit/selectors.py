@@ -22,6 +22,14 @@ def is_auditor(*, user) -> bool:
     return getattr(user, "is_superuser", False) or any(seat.role == Role.AUDITOR for seat in seats_of(user))
 
 
+def is_auditor_only(*, user) -> bool:
+    """Tell whether every seat the user holds is an auditor seat (superusers are administrators, not auditors)."""
+    if getattr(user, "is_superuser", False):
+        return False
+    seats = seats_of(user)
+    return bool(seats) and all(seat.role == Role.AUDITOR for seat in seats)
+
+
 def audited_units(*, user) -> QuerySet[OrgUnit]:
     """Return the units whose records the user may read as an auditor."""
     if getattr(user, "is_superuser", False):

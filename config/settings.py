@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # Instead of LocaleMiddleware: the account's language, else the switch's cookie, else Vietnamese.
     "config.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Auditors read and never write: any state-changing request from someone holding only auditor seats is a 403.
+    "audit.middleware.AuditorReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
