@@ -19,7 +19,7 @@ DASHBOARD = reverse("nominations:dossier_list")
 
 def steps(html: str) -> list[tuple[str, str]]:
     """Return (state, unit name) for each step of the first progress list in the page."""
-    progress = re.search(r'<ol class="mf-progress".*?</ol>', html, re.S).group(0)
+    progress = re.search(r'<ol class="mf-progress[ "].*?</ol>', html, re.S).group(0)
     return re.findall(r'mf-progress__step--(\w+)".*?<span class="mf-progress__unit">([^<]+)</span>', progress, re.S)
 
 
