@@ -1,11 +1,13 @@
 """Latency and SQL query count of the busy pages on generated national data, and the ledger verification speed.
 
 Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_pages.py [dossiers] [nominees] [runs]``
-(defaults 200 dossiers, 10 nominees each, 30 samples per page; SQLite works too, PostgreSQL is what counts).
+(defaults 200 dossiers, 10 nominees each, 30 samples per page; SQLite works too, PostgreSQL is what counts), or
+``… bench_pages.py --in-place [runs]`` to measure the database ``DATABASE_URL`` names as it is, already filled by
+``generate_national_data`` (nothing is written to it but sessions).
 
-Creates a throw-away database (``test_<name>``), fills it with ``generate_national_data`` (the whole tree, the
-users, dossiers in every state), then starts a fresh Python process that serves the pages through Django's test
-client (the whole middleware stack, no network) as the people who use them:
+Without ``--in-place`` it creates a throw-away database (``test_<name>``), fills it with ``generate_national_data``
+(the whole tree, the users, dossiers in every state), then starts a fresh Python process that serves the pages
+through Django's test client (the whole middleware stack, no network) as the people who use them:
 
 - the inbox and queue of the stage officer with the most open steps;
 - viewflow's process list (scoped) as the Minister (head of the Ministry of Public Security);
@@ -47,35 +49,40 @@ from viewflow.workflow.status import STATUS  # noqa: E402
 
 from audit.verify import verify_ledger  # noqa: E402
 from nominations.models import Dossier, DossierStatus, Nominee  # noqa: E402
-from org_hierarchy.models import Branch, Level, OrgUnit, Role  # noqa: E402
+from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
 from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
 
 SERVE = "--serve"
 
 
-def busiest_seat(seats: dict) -> tuple[OrgUnit, str, object]:
-    """Return the stage unit and officer with the most open steps in their queue."""
+def seat_holder(unit_id: int, role: str):
+    return Membership.objects.filter(unit_id=unit_id, role=role).order_by("pk").first().user
+
+
+def busiest_seat() -> tuple[OrgUnit, str, object]:
+    """Return the stage unit, role and officer with the most open steps in their queue."""
+    roles = {}
     waiting = Counter()
     open_steps = Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
-    for task in open_steps.exclude(owner_permission_obj_pk=None).only("flow_task", "owner_permission_obj_pk"):
-        role = getattr(task.flow_task, "role", None)
-        if role is not None:
-            waiting[int(task.owner_permission_obj_pk), role] += 1
+    for flow_task, unit_id in open_steps.exclude(owner_permission_obj_pk=None).values_list(
+        "flow_task", "owner_permission_obj_pk"
+    ):
+        if flow_task not in roles:
+            roles[flow_task] = getattr(Task(flow_task=flow_task).flow_task, "role", None)
+        if roles[flow_task] is not None:
+            waiting[int(unit_id), roles[flow_task]] += 1
     (unit_id, role), _count = waiting.most_common(1)[0]
-    return OrgUnit.objects.get(pk=unit_id), role, seats[unit_id, role]
+    return OrgUnit.objects.get(pk=unit_id), role, seat_holder(unit_id, role)
 
 
-def generate(dossiers: int, nominees: int) -> dict:
-    """Fill the database; return who looks at which page (user and object ids), for the serving process.
+def find_people() -> dict:
+    """Return who looks at which page (user and object ids) in the filled database, for the serving process.
 
     The people are those with the most to see: the stage officer with the most open steps (inbox and queue), the
     auditor of that officer's province (ledger search), the submitter with the most dossiers (list and a decided
     dossier's page) and the Minister (process list).
     """
-    generator = Generator(stdout=open(os.devnull, "w"))  # noqa: SIM115 (lives as long as the process)
-    generator.handle(dossiers=dossiers, nominees_per_dossier=nominees, users=10_000, seed=1)
-    seats = generator.seats
-    stage_unit, role, officer = busiest_seat(seats)
+    stage_unit, role, officer = busiest_seat()
     province = next(u for u in [*OrgUnit.objects.get_ancestors(stage_unit), stage_unit] if u.level == Level.PROVINCE)
     ministry = OrgUnit.objects.get(branch=Branch.SECURITY, level=Level.MINISTRY)
     submitter_id = Dossier.objects.values("created_by").annotate(count=Count("pk")).order_by("-count")[0]["created_by"]
@@ -85,14 +92,19 @@ def generate(dossiers: int, nominees: int) -> dict:
     return {
         "officer": officer.pk,
         "officer_seat": f"{Role(role).label}, {stage_unit.name}",
-        "ministry_approver": seats[ministry.pk, Role.APPROVER].pk,
-        "province_auditor": seats[province.pk, Role.AUDITOR].pk,
+        "ministry_approver": seat_holder(ministry.pk, Role.APPROVER).pk,
+        "province_auditor": seat_holder(province.pk, Role.AUDITOR).pk,
         "province_unit": province.pk,
         "submitter": submitter_id,
         "dossier": dossier.pk,
         "dossiers": Dossier.objects.count(),
         "nominees": Nominee.objects.count(),
     }
+
+
+def generate(dossiers: int, nominees: int) -> None:
+    generator = Generator(stdout=open(os.devnull, "w"))  # noqa: SIM115 (lives as long as the process)
+    generator.handle(dossiers=dossiers, nominees_per_dossier=nominees, users=10_000, seed=1)
 
 
 def sample(client: Client, url: str, runs: int) -> tuple[list[float], int, int]:
@@ -150,7 +162,25 @@ def serve(people: dict, runs: int) -> None:
     print(f"peak resident memory of the serving process: {peak:.0f} MiB")
 
 
+def serve_elsewhere(people: dict, runs: int) -> None:
+    """Serve the pages from a fresh process that never held the generator's objects."""
+    connections.close_all()
+    env = {**os.environ, "BENCH_DATABASE_NAME": str(connection.settings_dict["NAME"])}
+    subprocess.run([sys.executable, __file__, SERVE, json.dumps(people), str(runs)], env=env, check=True)
+
+
+def in_place(runs: int) -> None:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"database: {connection.display_name} (in place); load average before the run: {load}")
+    people = find_people()
+    print(f"{people['dossiers']} dossiers, {people['nominees']} nominees")
+    serve_elsewhere(people, runs)
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--in-place":
+        in_place(int(sys.argv[2]) if len(sys.argv) > 2 else 30)
+        return
     dossiers = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     nominees = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 30
@@ -165,14 +195,13 @@ def main() -> None:
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"database: {connection.display_name}; load average before the run: {load}")
         started = time.perf_counter()
-        people = generate(dossiers, nominees)
+        generate(dossiers, nominees)
+        people = find_people()
         print(
             f"generated {people['dossiers']} dossiers, {people['nominees']} nominees "
             f"in {time.perf_counter() - started:.0f} s"
         )
-        connections.close_all()
-        env = {**os.environ, "BENCH_DATABASE_NAME": str(connection.settings_dict["NAME"])}
-        subprocess.run([sys.executable, __file__, SERVE, json.dumps(people), str(runs)], env=env, check=True)
+        serve_elsewhere(people, runs)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         if workdir is not None:

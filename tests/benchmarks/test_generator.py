@@ -38,9 +38,16 @@ class GeneratorTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.output = io.StringIO()
-        # One dossier per state (the first len(STATES) follow the table's order), two nominees each.
+        # One dossier per state (the first len(STATES) follow the table's order), two nominees each, all written by
+        # the services: the reference the bulk copies are compared with (test_bulk_copy).
         call_command(
-            "generate_national_data", dossiers=len(STATES), nominees_per_dossier=2, users=300, seed=7, stdout=cls.output
+            "generate_national_data",
+            dossiers=len(STATES),
+            nominees_per_dossier=2,
+            users=300,
+            seed=7,
+            exact=True,
+            stdout=cls.output,
         )
 
     def process_of(self, dossier):
