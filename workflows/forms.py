@@ -1,11 +1,100 @@
 """Forms of the task pages: one field set per nominee where the step decides per nominee."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from nominations.models import AwardType, Campaign
+
 from .models import StageOutcome
+from .selectors import Sla
 
 LEFT_OUT_NEEDS_REASON = _("Give the reason for leaving {name} out.")
+
+
+class UnitPickerInput(forms.TextInput):
+    """Unit ids typed as text, separated by commas; ``unit_picker.js`` turns it into a search-and-pick control.
+
+    The script asks ``workflows:units`` for matches (of the consultation candidates of ``process`` when set, else
+    of the user's scope); the form field still checks every id it receives.
+    """
+
+    def __init__(self, *, multiple: bool, process=None, attrs=None):
+        super().__init__(attrs)
+        self.multiple = multiple
+        self.process = process
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        extra = {
+            "data-mf-unit-picker": "",
+            "data-search-url": str(reverse_lazy("workflows:units")),
+            "data-multiple": "true" if self.multiple else "false",
+            "data-search-label": _("Search by name or code"),
+            "data-remove-label": _("Remove"),
+            "data-none-label": _("No unit matches."),
+            "autocomplete": "off",
+        }
+        if self.process is not None:
+            extra["data-process"] = str(self.process.pk)
+        context["widget"]["attrs"].update(extra)
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ",".join(str(getattr(item, "pk", item)) for item in value)
+        return super().format_value(value)
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        ids = [part.strip() for value in values for part in str(value or "").split(",") if part.strip()]
+        if self.multiple:
+            return ids
+        return ids[0] if ids else ""
+
+
+class TaskFilterForm(forms.Form):
+    """The filters of the step lists, read from the query string; each is optional and they combine."""
+
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False, label=_("Campaign"), empty_label=_("All campaigns")
+    )
+    award_type = forms.ModelChoiceField(
+        queryset=AwardType.objects.none(), required=False, label=_("Award"), empty_label=_("All awards")
+    )
+    unit = forms.IntegerField(
+        required=False,
+        label=_("Unit"),
+        min_value=1,
+        widget=UnitPickerInput(multiple=False),
+        help_text=_("The step's unit, or the unit the dossier comes from or a unit above it."),
+    )
+    deadline = forms.ChoiceField(
+        required=False,
+        label=_("Deadline"),
+        choices=[
+            ("", _("Any deadline")),
+            (Sla.OVERDUE, _("Overdue")),
+            (Sla.DUE_SOON, _("Due soon")),
+            (Sla.ON_TIME, _("Later")),
+        ],
+    )
+
+    def __init__(self, *args, campaigns, award_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["award_type"].queryset = award_types
+
+    def filters(self) -> dict:
+        """Return the valid filters as ``selectors.tasks_filter`` keywords; values that are not valid are left out."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "campaign": data.get("campaign"),
+            "award_type": data.get("award_type"),
+            "unit_id": data.get("unit"),
+            "sla": data.get("deadline") or "",
+        }
 
 
 class SubmitForm(forms.Form):
@@ -34,7 +123,10 @@ class NomineeFieldsMixin:
 class AppraiseForm(NomineeFieldsMixin, forms.Form):
     opinion = forms.CharField(label=_("Appraisal opinion"), widget=forms.Textarea(attrs={"rows": 4}))
     consult_units = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Consult these units before the council (hiệp y)")
+        queryset=None,
+        required=False,
+        label=_("Consult these units before the council (hiệp y)"),
+        help_text=_("Search for a unit by name or code and choose it; without the search, type unit numbers."),
     )
     return_reason = forms.CharField(
         label=_("Return for supplement, with this request"),
@@ -43,9 +135,11 @@ class AppraiseForm(NomineeFieldsMixin, forms.Form):
         help_text=_("Leave empty to pass the dossier on."),
     )
 
-    def __init__(self, *args, nominees, consult_candidates, **kwargs):
+    def __init__(self, *args, nominees, consult_candidates, process, **kwargs):
         super().__init__(*args, **kwargs)
+        # A ministry stage may consult thousands of units: a search box, not a list of every one.
         self.fields["consult_units"].queryset = consult_candidates
+        self.fields["consult_units"].widget = UnitPickerInput(multiple=True, process=process)
         self.add_nominee_fields(nominees)
 
     def nominee_fields(self, nominee):

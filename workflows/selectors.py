@@ -6,22 +6,42 @@ the user may see (``nominations.selectors.dossier_list_visible_to``), plus those
 task (a consulted unit is not on the route but must see what it is asked about).
 """
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import get_resolver
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from nominations.models import Dossier
+from nominations.models import AwardType, Campaign, Dossier
 from nominations.selectors import dossier_list_visible_to
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.roles import permission_for
-from org_hierarchy.selectors import seats_of
+from org_hierarchy.selectors import seats_of, units_in_scope
 
-from .models import NominationProcess
+from . import calendar
+from .models import NominationProcess, StageOutcome
+
+# A step is "due soon" from this many working days before its stage's deadline.
+DUE_SOON_WORKING_DAYS = 3
+# The unit pickers' autocomplete answers with at most this many units.
+UNIT_MATCHES = 20
+
+
+class Sla(models.TextChoices):
+    """Where a step stands against its stage's deadline, counted in working days."""
+
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "due_soon", _("Due soon")
+    ON_TIME = "on_time", _("On time")
 
 
 def is_party_to_dossier(*, user, dossier_id: int) -> bool:
@@ -82,15 +102,10 @@ def process_is_visible(*, user, process_id: int, task_id: int | None = None) -> 
 
 def _with_dossier(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Annotate what the task rows show, so a list costs the same few queries whatever its length."""
-    dossiers = Dossier.objects.filter(pk=OuterRef("process__artifact_object_id"))
     units = OrgUnit.objects.filter(pk=Cast(OuterRef("owner_permission_obj_pk"), IntegerField()))
     return (
         tasks.select_related("process")
-        .annotate(
-            dossier_id=Subquery(dossiers.values("pk")[:1]),
-            dossier_title=Subquery(dossiers.values("title")[:1]),
-            unit_name=Subquery(units.values("name")[:1], output_field=CharField()),
-        )
+        .annotate(unit_name=Subquery(units.values("name")[:1], output_field=CharField()))
         .order_by("created", "pk")
     )
 
@@ -118,6 +133,91 @@ def task_inbox(*, user) -> QuerySet[Task]:
     return _with_dossier(tasks)
 
 
+def due_soon_until(today: datetime.date) -> datetime.date:
+    """Return the last deadline that counts as due soon seen from ``today``."""
+    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
+
+
+def sla_of(deadline: datetime.date | None, *, today: datetime.date, soon_until: datetime.date) -> Sla | None:
+    """Return where a deadline stands; the deadline day itself counts in full (``calendar.end_of_day``)."""
+    if deadline is None:
+        return None
+    if deadline < today:
+        return Sla.OVERDUE
+    if deadline <= soon_until:
+        return Sla.DUE_SOON
+    return Sla.ON_TIME
+
+
+def tasks_filter(
+    tasks: QuerySet[Task],
+    *,
+    user,
+    today: datetime.date,
+    campaign: Campaign | None = None,
+    award_type: AwardType | None = None,
+    unit_id: int | None = None,
+    sla: str = "",
+) -> QuerySet[Task]:
+    """Narrow a task list; the filters combine.
+
+    ``unit_id`` keeps the steps at that unit and the steps on dossiers from that unit or a unit under it; a unit
+    outside the user's scope keeps nothing. ``sla`` compares the stage's deadline with ``sla_of``'s bounds.
+    """
+    dossiers = Q()
+    if campaign is not None:
+        dossiers &= Q(campaign=campaign)
+    if award_type is not None:
+        dossiers &= Q(award_type=award_type)
+    if dossiers:
+        tasks = tasks.filter(process__artifact_object_id__in=Dossier.objects.filter(dossiers).values("pk"))
+    if unit_id is not None:
+        unit = units_in_scope(user=user).filter(pk=unit_id).first()
+        if unit is None:
+            return tasks.none()
+        from_unit = Dossier.objects.filter(originating_unit__in=OrgUnit.objects.subtree_of(unit.path)).values("pk")
+        tasks = tasks.filter(Q(owner_permission_obj_pk=str(unit.pk)) | Q(process__artifact_object_id__in=from_unit))
+    if sla:
+        soon_until = due_soon_until(today)
+        condition = {
+            Sla.OVERDUE: Q(stage_deadline__lt=today),
+            Sla.DUE_SOON: Q(stage_deadline__gte=today, stage_deadline__lte=soon_until),
+            Sla.ON_TIME: Q(stage_deadline__gt=soon_until),
+        }[Sla(sla)]
+        deadline = Cast(KeyTextTransform("stage_deadline", "process__data"), models.DateField())
+        tasks = tasks.alias(stage_deadline=deadline).filter(condition)
+    return tasks
+
+
+def task_filter_choices(tasks: QuerySet[Task]) -> tuple[QuerySet[Campaign], QuerySet[AwardType]]:
+    """Return the campaigns and award types of the dossiers in a task list, for its filters."""
+    dossiers = Dossier.objects.filter(pk__in=tasks.order_by().values("process__artifact_object_id"))
+    return (
+        Campaign.objects.filter(pk__in=dossiers.values("campaign_id")).order_by("name"),
+        AwardType.objects.filter(pk__in=dossiers.values("award_type_id")),
+    )
+
+
+def dossiers_of_tasks(tasks) -> dict[int, Dossier]:
+    """Return the dossiers of a page of tasks by id, with what a task row shows of them, in one query."""
+    ids = {task.process.artifact_object_id for task in tasks}
+    return Dossier.objects.select_related("campaign", "award_type", "originating_unit").in_bulk(ids)
+
+
+def unit_matches(units: QuerySet[OrgUnit], *, term: str = "", ids=()) -> QuerySet[OrgUnit]:
+    """Return at most ``UNIT_MATCHES`` of ``units`` whose name contains ``term`` or whose code starts with it.
+
+    ``ids`` instead returns those units (to name the ones already chosen), still only among ``units``.
+    """
+    if ids:
+        return units.filter(pk__in=ids).order_by("path")[:UNIT_MATCHES]
+    term = term.strip()
+    if not term:
+        return units.none()
+    matching = Q(name__icontains=term) | Q(short_name__iexact=term) | Q(admin_code__startswith=term)
+    return units.filter(matching).order_by("path")[:UNIT_MATCHES]
+
+
 def tasks_done_on(*, process) -> QuerySet[Task]:
     """Return the finished human steps of a process, oldest first, with who did them."""
     return (
@@ -125,6 +225,78 @@ def tasks_done_on(*, process) -> QuerySet[Task]:
         .select_related("owner")
         .order_by("finished", "pk")
     )
+
+
+OUTCOME_LABELS = {
+    StageOutcome.FORWARD: _("Forwarded to the next level"),
+    StageOutcome.DECIDE: _("Award decided"),
+    StageOutcome.RETURN: _("Returned for supplement"),
+    StageOutcome.REJECT: _("Rejected"),
+}
+
+
+@dataclass
+class StepRecord:
+    """What an earlier step decided, in the words of the task pages (read from the task's data)."""
+
+    task: Task
+    unit_name: str
+    outcome: str = ""
+    opinion: str = ""
+    agrees: bool | None = None
+    note: str = ""
+    return_reason: str = ""
+    letter_number: str = ""
+    members: int | None = None
+    consulted: list[str] = field(default_factory=list)
+    recommendations: list[tuple[str, bool]] = field(default_factory=list)
+    ballots: list[dict] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def step_history(*, process) -> list[StepRecord]:
+    """Return the finished human steps with their outcomes and opinions, in three queries whatever their number.
+
+    Consultation answers, per-nominee recommendations, ballots and left-out nominees, and the notes of returns
+    are named here; nominees and consulted units are read once for all steps.
+    """
+    units = OrgUnit.objects.filter(pk=Cast(OuterRef("owner_permission_obj_pk"), IntegerField()))
+    steps = list(
+        tasks_done_on(process=process).annotate(unit_name=Subquery(units.values("name")[:1], output_field=CharField()))
+    )
+    names = dict(process.dossier.nominees.values_list("pk", "full_name"))
+    consulted_ids = {unit_id for step in steps for unit_id in step.data.get("consulted", [])}
+    unit_names = dict(OrgUnit.objects.filter(pk__in=consulted_ids).values_list("pk", "name")) if consulted_ids else {}
+    records = []
+    for step in steps:
+        data = step.data or {}
+        records.append(
+            StepRecord(
+                task=step,
+                unit_name=step.unit_name or "",
+                outcome=OUTCOME_LABELS.get(data.get("outcome"), ""),
+                opinion=data.get("opinion", ""),
+                agrees=data.get("agrees"),
+                note=data.get("note", ""),
+                return_reason=data.get("return_reason", ""),
+                letter_number=data.get("letter_number", ""),
+                members=data.get("members"),
+                consulted=[unit_names.get(unit_id, str(unit_id)) for unit_id in data.get("consulted", [])],
+                recommendations=[
+                    (names.get(int(pk), pk), bool(kept)) for pk, kept in data.get("recommendations", {}).items()
+                ],
+                ballots=[{"name": names.get(int(pk), pk), **ballot} for pk, ballot in data.get("ballots", {}).items()],
+                dropped=[(names.get(int(pk), pk), reason) for pk, reason in data.get("dropped", {}).items()],
+            )
+        )
+    return records
+
+
+def units_to_pick(*, user, process_id: int | None = None) -> QuerySet[OrgUnit]:
+    """Return the units a picker may offer: a visible process's consultation candidates, else the user's scope."""
+    if process_id is not None:
+        return consultation_candidates(process=process_get_visible(user=user, pk=process_id))
+    return units_in_scope(user=user)
 
 
 def tasks_open_on(*, process) -> QuerySet[Task]:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("steps/queue/", views.QueueView.as_view(), name="queue"),
     path("journeys/<int:process_pk>/", views.ProcessView.as_view(), name="process"),
     path("journeys/<int:process_pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path("units/search/", views.UnitSearchView.as_view(), name="units"),
 ]

@@ -9,13 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from viewflow.workflow import chart
 from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
 
 from nominations.models import DossierStatus, NomineeOutcome
 from nominations.selectors import dossier_list_visible_to
@@ -33,6 +37,9 @@ TASK_TAKEN = _("{name} has already taken this step.")
 SUBMITTED = _("The dossier was submitted.")
 DONE = _("Done.")
 WITHDRAWN = _("The dossier was withdrawn.")
+# Statuses of a diagram node the dossier has reached.
+REACHED = {STATUS.DONE, STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
+FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 
 
 def task_unavailable(request, message, *, task=None):
@@ -112,10 +119,11 @@ class TaskView(generic.FormView):
             nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
             attachments=dossier.attachments.select_related("kind"),
             route=dossier.route_stops.select_related("unit").order_by("position"),
-            earlier_steps=selectors.tasks_done_on(process=process),
+            # Read when the page is rendered: after a refused POST, once the rolled-back transaction is over.
+            earlier_steps=SimpleLazyObject(lambda: selectors.step_history(process=process)),
             deadline=deadline,
             deadline_notices=selectors.deadline_timers_fired(task=self.activation.task),
-            overdue=deadline is not None and timezone.localdate() > deadline,
+            sla=deadline_sla(deadline),
             **kwargs,
         )
 
@@ -143,6 +151,7 @@ class AppraiseView(TaskView):
             **super().get_form_kwargs(),
             "nominees": self.nominees(),
             "consult_candidates": selectors.consultation_candidates(process=self.activation.process),
+            "process": self.activation.process,
         }
 
 
@@ -185,16 +194,52 @@ class ProcessView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         process = selectors.process_get_visible(user=self.request.user, pk=self.kwargs["process_pk"])
         dossier = process.dossier
+        open_steps = list(selectors.tasks_open_on(process=process))
         return super().get_context_data(
             process=process,
             dossier=dossier,
             route=dossier.route_stops.select_related("unit").order_by("position"),
             nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
-            earlier_steps=selectors.tasks_done_on(process=process),
-            open_steps=[(task, selectors.task_url(task)) for task in selectors.tasks_open_on(process=process)],
+            earlier_steps=selectors.step_history(process=process),
+            open_steps=[(task, selectors.task_url(task)) for task in open_steps],
+            diagram=flow_diagram(process),
+            diagram_label=diagram_label(open_steps, finished=process.finished is not None),
+            sla=deadline_sla(process.stage_deadline) if open_steps else None,
             may_withdraw=process.finished is None and dossier.created_by_id == self.request.user.pk,
             **kwargs,
         )
+
+
+def flow_diagram(process) -> dict:
+    """Draw the flow from its definition, as viewflow does, with each node coloured by this process's tasks.
+
+    viewflow's chart (``calc_cell_status``) marks the nodes done, open (new, assigned) or cancelled; the arrows
+    the dossier has travelled (from a done node to a done or open one) are listed for the page to mark, and the
+    page's legend and ``diagram_label`` say the same in words.
+    """
+    flow_class = process.flow_class
+    grid = chart.calc_layout_data(flow_class)
+    chart.calc_cell_status(flow_class, grid, process.pk)
+    travelled = [
+        f"{edge.src.name}__{edge.dst.name}"
+        for edge in grid.edges
+        if grid[edge.src].status == STATUS.DONE and grid[edge.dst].status in REACHED
+    ]
+    # Rendered by viewflow's SVG template (autoescaped): the result is already a safe string.
+    return {"svg": chart.grid_to_svg(grid), "travelled": travelled}
+
+
+def diagram_label(open_steps, *, finished: bool):
+    """Name the step(s) where the dossier stands, as the diagram's text alternative."""
+    if not open_steps:
+        return _("Flow diagram: the dossier has finished its journey.") if finished else _("Flow diagram.")
+    names = ", ".join(str(task.flow_task.task_title) for task in open_steps)
+    return format_lazy(_("Flow diagram: the dossier is now at {steps}."), steps=names)
+
+
+def deadline_sla(deadline):
+    today = timezone.localdate()
+    return selectors.sla_of(deadline, today=today, soon_until=selectors.due_soon_until(today))
 
 
 class WithdrawView(LoginRequiredMixin, generic.FormView):
@@ -222,16 +267,52 @@ class WithdrawView(LoginRequiredMixin, generic.FormView):
 
 
 class TaskListView(LoginRequiredMixin, generic.ListView):
+    """A list of steps with its filters (campaign, award, unit, deadline) kept in the query string."""
+
     template_name = "workflows/task_list.html"
     context_object_name = "tasks"
     paginate_by = 50
     title = ""
 
+    def tasks(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        tasks = self.tasks()
+        campaigns, award_types = selectors.task_filter_choices(tasks)
+        self.filter_form = forms.TaskFilterForm(self.request.GET, campaigns=campaigns, award_types=award_types)
+        filters = self.filter_form.filters()
+        return selectors.tasks_filter(tasks, user=self.request.user, today=self.today, **filters)
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(title=self.title, today=timezone.localdate(), **kwargs)
+        form = self.filter_form
+        context = super().get_context_data(title=self.title, filter_form=form, **kwargs)
+        if form.errors:
+            context["filter_message"] = FILTERS_LEFT_OUT.format(
+                fields=", ".join(str(form.fields[name].label) for name in form.errors)
+            )
         if selectors.may_submit(self.request.user):
             context["submit_url"] = reverse(SUBMIT_URL_NAME)
-        context["rows"] = [(task, selectors.task_url(task)) for task in context["tasks"]]
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["filtered"] = any(value for key, value in query.items())
+        dossiers = selectors.dossiers_of_tasks(context["tasks"])
+        soon_until = selectors.due_soon_until(self.today)
+        rows = []
+        for task in context["tasks"]:
+            deadline = task.process.coerced.stage_deadline
+            rows.append(
+                {
+                    "task": task,
+                    "url": selectors.task_url(task),
+                    "dossier": dossiers.get(task.process.artifact_object_id),
+                    "deadline": deadline,
+                    "sla": selectors.sla_of(deadline, today=self.today, soon_until=soon_until),
+                }
+            )
+        context["rows"] = rows
         return context
 
 
@@ -240,7 +321,7 @@ class InboxView(TaskListView):
 
     title = _("My steps")
 
-    def get_queryset(self):
+    def tasks(self):
         return selectors.task_inbox(user=self.request.user)
 
 
@@ -249,5 +330,22 @@ class QueueView(TaskListView):
 
     title = _("Steps waiting for my units")
 
-    def get_queryset(self):
+    def tasks(self):
         return selectors.task_queue(user=self.request.user)
+
+
+class UnitSearchView(LoginRequiredMixin, generic.View):
+    """The unit pickers' matches as JSON: of the user's scope, or of a visible process's consultation candidates."""
+
+    def get(self, request):
+        process_id = request.GET.get("process", "")
+        if process_id and not process_id.isdigit():
+            raise Http404
+        ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
+        units = selectors.unit_matches(
+            selectors.units_to_pick(user=request.user, process_id=int(process_id) if process_id else None),
+            term=request.GET.get("q", "")[:100],
+            ids=ids,
+        )
+        results = [{"id": unit.pk, "label": f"{unit.name} · {unit.admin_code or unit.short_name}"} for unit in units]
+        return JsonResponse({"results": results})

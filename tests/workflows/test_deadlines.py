@@ -103,11 +103,11 @@ class TimerTests(FlowTestCase):
         self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
         page = self.client.get(self.execute_url(self.task))
         self.assertContains(page, self.process.stage_deadline.strftime("%d/%m/%Y"))
-        self.assertNotContains(page, "mf-badge--overdue")
+        self.assertNotContains(page, "--overdue")
         process = NominationFlow.process_class.objects.get(pk=self.process.pk)
         process.stage_deadline = timezone.localdate() - datetime.timedelta(days=1)
         process.save(update_fields=["data"])
-        self.assertContains(self.client.get(self.execute_url(self.task)), "mf-badge--overdue")
+        self.assertContains(self.client.get(self.execute_url(self.task)), "--overdue")
 
     def test_the_dispatcher_fires_due_timers_and_drops_expired_role_groups(self):
         appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)

@@ -8,9 +8,10 @@ from workflows.selectors import node_url
 
 from .base import FlowTestCase
 
-# session, user, the user's memberships, the page count, the rows (and, on viewflow's list, its own extras)
-QUEUE_QUERIES = 6
-INBOX_QUERIES = 6
+# session, user, the user's memberships, unread notifications, the page count, the rows, their dossiers, the
+# campaign and award filters' choices (and, on viewflow's list, its own extras)
+QUEUE_QUERIES = 9
+INBOX_QUERIES = 9
 PROCESS_LIST_QUERIES = 17
 
 
