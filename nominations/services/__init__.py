@@ -22,6 +22,7 @@ from .nominees import (
     nominee_national_id_reveal,
     nominee_remove,
     nominee_update,
+    nominees_drop,
     nominees_import_xlsx,
 )
 from .registry import award_history_import
@@ -49,5 +50,6 @@ __all__ = [
     "nominee_national_id_reveal",
     "nominee_remove",
     "nominee_update",
+    "nominees_drop",
     "nominees_import_xlsx",
 ]

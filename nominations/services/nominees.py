@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit import services as audit_services
 from audit.events import AuditEvent
@@ -140,36 +140,61 @@ def nominee_remove(*, nominee: Nominee, actor) -> None:
 @transaction.atomic
 def nominee_drop(*, nominee: Nominee, actor, stage_unit: OrgUnit, reason: str) -> Nominee:
     """Give a nominee the final outcome "dropped" at a stage; the workflow decides what follows for the dossier."""
-    reason = (reason or "").strip()
-    if not reason:
+    return nominees_drop(dossier=nominee.dossier, actor=actor, stage_unit=stage_unit, reasons={nominee.pk: reason})[0]
+
+
+@transaction.atomic
+def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict[int, str]) -> list[Nominee]:
+    """Give the nominees ``reasons`` names the final outcome "dropped" at a stage, each with its reason.
+
+    A council vote may leave out hundreds of a big list at once: the rows are locked and changed in a constant
+    number of statements whatever their number, with one history row each and one ledger entry for all of them.
+    """
+    reasons = {int(pk): (reason or "").strip() for pk, reason in reasons.items()}
+    if not reasons:
+        return []
+    if not all(reasons.values()):
         raise ValidationError({"reason": _("Please give a reason.")})
-    dossier = lock_dossier(nominee.dossier)
+    dossier = lock_dossier(dossier)
     if dossier.status != DossierStatus.SUBMITTED:
         raise ValidationError(_("This dossier is not in progress at any stage."), code="not_in_progress")
     ensure_stage_officer(user=actor, dossier=dossier, stage_unit=stage_unit)
-    nominee = Nominee.objects.select_for_update().get(pk=nominee.pk, dossier=dossier)
-    if nominee.outcome != NomineeOutcome.PENDING:
+    nominees = list(dossier.nominees.select_for_update().filter(pk__in=reasons).order_by("list_position", "pk"))
+    if len(nominees) != len(reasons) or any(nominee.outcome != NomineeOutcome.PENDING for nominee in nominees):
         raise ValidationError(NOT_PENDING, code="not_pending")
-    nominee.outcome = NomineeOutcome.DROPPED
-    nominee.outcome_stage_unit = stage_unit
-    nominee.outcome_by = actor
-    nominee.outcome_reason = reason
-    nominee.outcome_at = timezone.now()
-    save_tracked(
-        nominee,
-        actor=actor,
-        reason="dropped",
-        update_fields=["outcome", "outcome_stage_unit", "outcome_by", "outcome_reason", "outcome_at"],
+    outcome = {
+        "outcome": NomineeOutcome.DROPPED,
+        "outcome_stage_unit": stage_unit,
+        "outcome_by": actor,
+        "outcome_at": timezone.now(),
+    }
+    # The values every dropped nominee shares in one UPDATE; the reasons, which differ, by bulk_update.
+    dossier.nominees.filter(pk__in=reasons).update(**outcome)
+    for nominee in nominees:
+        for name, value in outcome.items():
+            setattr(nominee, name, value)
+        nominee.outcome_reason = reasons[nominee.pk]
+    bulk_update_with_history(
+        nominees,
+        Nominee,
+        ["outcome_reason"],
+        default_user=actor,
+        default_change_reason="dropped",
+        default_date=outcome["outcome_at"],
     )
+    distinct = set(reasons.values())
     record(
         AuditEvent.NOMINEE_DROPPED,
         dossier=dossier,
         actor=actor,
         stage_unit=stage_unit,
-        reason=reason,
-        data={"nominees": {str(nominee.pk): NomineeOutcome.DROPPED.value}},
+        reason=distinct.pop() if len(distinct) == 1 else "",
+        data={
+            "nominees": {str(nominee.pk): NomineeOutcome.DROPPED.value for nominee in nominees},
+            "reasons": {str(nominee.pk): nominee.outcome_reason for nominee in nominees},
+        },
     )
-    return nominee
+    return nominees
 
 
 @transaction.atomic

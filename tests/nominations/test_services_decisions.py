@@ -187,3 +187,69 @@ class ConcurrentDecisionNumberingTests(TemporaryMediaMixin, TransactionTestCase)
         numbers = sorted(Decision.objects.values_list("number", flat=True))
         self.assertEqual(numbers, list(range(1, self.DECISIONS + 1)))
         self.assertEqual(DecisionCounter.objects.get().last_number, self.DECISIONS)
+
+
+class NomineesDropTests(NominationsTestCase):
+    """Leaving many nominees out at once (a council vote on a big list) costs the same statements as a few."""
+
+    def setUp(self):
+        super().setUp()
+        self.secretary = grant(Role.SECRETARY, self.world.haichau_pc)
+
+    def submitted(self, nominees, title):
+        return submitted(self.world.residential_group, award_code="bk_chu_tich_tinh", nominees=nominees, title=title)[0]
+
+    def drop(self, dossier, reasons):
+        return services.nominees_drop(
+            dossier=dossier, actor=self.secretary, stage_unit=self.world.haichau_pc, reasons=reasons
+        )
+
+    def test_each_nominee_keeps_its_reason_with_history_and_one_ledger_entry_for_all(self):
+        # A first drop fills the caches a process fills once (content types); the counts below are per call.
+        warm_up = self.submitted(1, "Hồ sơ đầu tiên")
+        self.drop(warm_up, {warm_up.nominees.get().pk: "Chưa đạt"})
+        counts = {}
+        for nominees in (15, 30):
+            dossier = self.submitted(nominees, f"Hồ sơ {nominees}")
+            ids = list(dossier.nominees.order_by("pk").values_list("pk", flat=True))
+            reasons = {pk: f"Biểu quyết: {n % 3 + 2} phiếu đồng ý" for n, pk in enumerate(ids[: nominees - 5])}
+            with CaptureQueriesContext(connection) as captured:
+                self.drop(dossier, reasons)
+            counts[nominees] = len(captured)
+            self.assertEqual(
+                dict(dossier.nominees.filter(outcome="dropped").values_list("pk", "outcome_reason")), reasons
+            )
+            self.assertEqual(dossier.nominees.filter(outcome="pending").count(), 5)
+            history = Nominee.history.filter(history_change_reason="dropped", dossier_id=dossier.pk)
+            self.assertEqual(set(history.values_list("history_user", "outcome")), {(self.secretary.pk, "dropped")})
+            self.assertEqual(history.count(), nominees - 5)
+            entry = LedgerEntry.objects.filter(event="nominee.dropped").latest("sequence")
+            self.assertEqual(entry.data["reasons"], {str(pk): reason for pk, reason in reasons.items()})
+        self.assertEqual(counts[15], counts[30])
+        self.assertEqual(LedgerEntry.objects.filter(event="nominee.dropped").count(), 3)
+        self.assertTrue(verify_ledger().ok)
+
+    def test_a_nominee_not_pending_or_not_in_the_dossier_or_without_reason_drops_nobody(self):
+        dossier = self.submitted(3, "Hồ sơ ba người")
+        other = self.submitted(1, "Hồ sơ khác")
+        first, second, _third = dossier.nominees.order_by("pk")
+        services.nominee_drop(nominee=first, actor=self.secretary, stage_unit=self.world.haichau_pc, reason="Chưa đạt")
+        foreign = other.nominees.get()
+        for reasons in ({first.pk: "Lần nữa", second.pk: "Chưa đạt"}, {second.pk: "Chưa đạt", foreign.pk: "Khác"}):
+            with self.assertRaises(ValidationError):
+                self.drop(dossier, reasons)
+        with self.assertRaises(ValidationError):
+            self.drop(dossier, {second.pk: "  "})
+        self.assertEqual(dossier.nominees.filter(outcome="dropped").count(), 1)
+        self.assertEqual(Nominee.objects.get(pk=foreign.pk).outcome, "pending")
+
+    def test_only_an_officer_of_the_stage_drops(self):
+        dossier = self.submitted(2, "Hồ sơ hai người")
+        with self.assertRaises(PermissionDenied):
+            services.nominees_drop(
+                dossier=dossier,
+                actor=grant(Role.SECRETARY, self.world.danang_pc),
+                stage_unit=self.world.haichau_pc,
+                reasons=dict.fromkeys(dossier.nominees.values_list("pk", flat=True), "Chưa đạt"),
+            )
+        self.assertFalse(dossier.nominees.filter(outcome="dropped").exists())
