@@ -27,7 +27,10 @@ import psycopg2
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
-PAGE_LINE = re.compile(r"^(?P<label>.+?)\s+p50\s+(?P<p50>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms\s+(?P<q>\d+) queries")
+PAGE_LINE = re.compile(
+    r"^(?P<label>.+?)\s+p50\s+(?P<p50>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms\s+(?P<q>\d+) queries"
+    r"(?:.*client CPU p50\s+(?P<cpu>[\d.]+) ms)?"
+)
 VERIFY_LINE = re.compile(r"^verify_audit: (?P<n>\d+) entries in [\d.]+ s = (?P<rate>[\d,]+) entries/s")
 LIFECYCLE_LINE = re.compile(
     r"^(?P<procs>\d) process(?:es)?\s*: engine\s+(?P<rate>[\d.]+) dossiers/s.*engine/floor\s+(?P<ratio>[\d.]+)"
@@ -68,6 +71,8 @@ def figures(pages: str, lifecycle: str) -> dict[str, str]:
             found[f"{label} p50 ms"] = match["p50"]
             found[f"{label} p95 ms"] = match["p95"]
             found[f"{label} queries"] = match["q"]
+            if match["cpu"]:
+                found[f"{label} CPU ms"] = match["cpu"]
         elif (match := VERIFY_LINE.match(line)) and "verify_audit entries/s" not in found:
             found["ledger entries"] = match["n"]
             found["verify_audit entries/s"] = match["rate"].replace(",", "")

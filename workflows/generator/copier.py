@@ -327,7 +327,7 @@ class Copier:
                 if connection.vendor == "postgresql":
                     _copy_in(model, rows)
                 else:
-                    objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+                    objects = [model(**dict(zip(attnames, _loaded(model, row), strict=True))) for row in rows]
                     model._base_manager.bulk_create(objects, batch_size=BATCH)
                 written += len(rows)
             for (issuer, year), number in self.counters.items():
@@ -436,6 +436,14 @@ class _Context:
 
 def _converts(f) -> bool:
     return hasattr(f, "from_db_value") and not isinstance(f, models.JSONField)
+
+
+def _loaded(model, row: list) -> list:
+    """The row as the model holds it: columns that fields turn into objects are turned into them again."""
+    return [
+        f.from_db_value(value, None, connection) if _converts(f) else value
+        for f, value in zip(model._meta.concrete_fields, row, strict=True)
+    ]
 
 
 def _copy_in(model, rows: list[list]) -> None:
