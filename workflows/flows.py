@@ -5,9 +5,9 @@ from viewflow.workflow import flow, lock
 from org_hierarchy.models import Level, Role
 from org_hierarchy.roles import permission_for
 
-from . import calendar, selectors, services, views
+from . import selectors, services, views
 from .models import NominationProcess
-from .nodes import SubmitterTask
+from .nodes import SubmitterTask, Switch
 from .stages import returned_by, stage
 
 
@@ -82,7 +82,7 @@ class NominationFlow(flow.Flow):
         .Next(this.resubmitted)
     )
     resubmitted = (
-        flow.Switch()
+        Switch()
         .Annotation(title=_("Back to the stage that returned it"))
         .Case(this.commune_appraise, returned_by(Level.COMMUNE))
         .Case(this.province_appraise, returned_by(Level.PROVINCE))
@@ -91,11 +91,6 @@ class NominationFlow(flow.Flow):
 
     decided = flow.End().Annotation(title=_("Decision issued"))
     rejected = flow.End().Annotation(title=_("Rejected"))
-
-    # deadlines: reminder before, escalation to the head after; the step itself stays open
-    sla_reminder = flow.Function(this.send_reminder).Annotation(title=_("Remind")).Next(this.sla_done)
-    sla_escalation = flow.Function(this.escalate).Annotation(title=_("Escalate to the head")).Next(this.sla_done)
-    sla_done = flow.End().Annotation(title=_("Notified"))
 
     def has_view_permission(self, user, obj=None):
         # viewflow lets any holder of the global view permission see every process (issue #505): scope by tree.
@@ -111,15 +106,3 @@ class NominationFlow(flow.Flow):
 
     def announce_task(self, activation):
         services.task_announce(activation=activation)
-
-    def reminder_due(self, activation):
-        return calendar.start_of_day(activation.process.stage_reminder)
-
-    def deadline_passed(self, activation):
-        return calendar.end_of_day(activation.process.stage_deadline)
-
-    def send_reminder(self, activation):
-        services.sla_remind(activation=activation)
-
-    def escalate(self, activation):
-        services.sla_escalate(activation=activation)

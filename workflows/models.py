@@ -6,6 +6,8 @@ the units consulted, the current stage's deadline and who signed. The conditions
 so that ``flows.py`` reads like the diagram.
 """
 
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
 from viewflow import jsonstore
@@ -24,6 +26,14 @@ class StageOutcome:
     REJECT = "reject"
     FORWARD = "forward"
     DECIDE = "decide"
+
+
+class DeadlineNotice:
+    """The notices a step's stage deadline sends, in this order; each is kept in the step's ``data``."""
+
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    TITLES = {REMINDER: _("Reminder"), ESCALATION: _("Escalation")}
 
 
 class NominationProcess(Process):
@@ -45,6 +55,10 @@ class NominationProcess(Process):
 
     @property
     def dossier(self) -> Dossier:
+        if not NominationProcess.artifact.is_cached(self):
+            # One read for the dossier and its award type, which the steps and gateways consult (deadlines, vote
+            # threshold, council or not).
+            self.artifact = Dossier.objects.select_related("award_type").get(pk=self.artifact_object_id)
         return self.artifact
 
     def stage_unit_id(self, level: int) -> int | None:
@@ -52,7 +66,13 @@ class NominationProcess(Process):
         return next((unit_id for stop_level, unit_id in self.route if stop_level == level), None)
 
     def stage_unit(self, level: int) -> OrgUnit:
-        return OrgUnit.objects.get(pk=self.stage_unit_id(level))
+        """Return the route's stage unit at ``level``, read once per process instance (a step and the next one
+        created in the same transaction both ask for it)."""
+        units = self.__dict__.setdefault("_stage_units", {})
+        unit_id = self.stage_unit_id(level)
+        if unit_id not in units:
+            units[unit_id] = OrgUnit.objects.get(pk=unit_id)
+        return units[unit_id]
 
     def is_on_route(self, level: int) -> bool:
         return self.stage_unit_id(level) is not None
@@ -86,5 +106,17 @@ class NominationProcess(Process):
         return self.dossier.nominees.filter(outcome=NomineeOutcome.PENDING).exists()
 
 
-# Field-level history of every task row (who took, did or cancelled which step), kept in this app.
+# Field-level history of the task rows people act on (who took, did or cancelled which step, and the deadline
+# notices the dispatcher left on it), kept in this app.
 register(Task, app="workflows")
+
+# The rows people act on: the start step and the human tasks. Gateways and ends are created and finished inside
+# the step that reaches them; their rows already say what a history row would, and the ledger records the step.
+TASK_TYPES_WITH_HISTORY = frozenset({"HUMAN_START", "HUMAN"})
+
+
+@receiver(pre_save, sender=Task)
+def _history_for_steps_people_act_on(sender, instance, **kwargs):
+    if instance.flow_task_type not in TASK_TYPES_WITH_HISTORY:
+        # django-simple-history skips a save when this attribute is present, whatever its value.
+        instance.skip_history_when_saving = True

@@ -5,6 +5,7 @@
   takes the task, refuses cleanly when someone else was faster and never turns a lock timeout into a 500.
 - ``ConsultationTask``: the same, but the unit is the consulted unit carried in the task's data.
 - ``SubmitterTask``: a task assigned to the submitter (supplementing a returned dossier), with the same URL.
+- ``Switch``: viewflow's exclusive gateway, its task written once instead of inserted then updated.
 - ``ForEachSplit``: a parallel split with one branch per item computed at run time (viewflow's open-source
   edition has no ``Split(data_source=...)``).
 """
@@ -13,19 +14,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
 from django.utils.functional import cached_property
 from viewflow import this
 from viewflow.workflow import Activation, Node, Token, flow
-from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.flow import views as flow_views
-from viewflow.workflow.nodes import mixins
+from viewflow.workflow.nodes import mixins, switch
 from viewflow.workflow.status import STATUS
 
 from org_hierarchy.models import OrgUnit
 from org_hierarchy.roles import ROLE_PERMISSIONS, permission_for
 from org_hierarchy.selectors import holds_role
 
-from . import selectors
+from . import calendar, selectors
 from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, TaskIndexView, task_unavailable
 
 ROLE_BY_PERMISSION = {permission_for(role): role for role in ROLE_PERMISSIONS}
@@ -79,7 +81,10 @@ class GuardedExecuteMixin:
         request.activation = activation
         if request.method == "POST":
             if task.status == STATUS.NEW:
-                activation.assign(user)
+                # Taken and done in one transaction under the flow lock (or not at all): assign in memory and let
+                # execute() write the row, and its one history row, once.
+                task.owner = user
+                task.status = STATUS.ASSIGNED
             activation.start(request)
         return self.view(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
 
@@ -94,10 +99,11 @@ class StageTask(GuardedExecuteMixin, flow.View):
       expired membership may still sit in the group for a while);
     - not being the dossier's submitter nor a nominee of it (separation of duties, architecture §4).
 
-    Usage::
+    With ``deadline=True`` the task carries the stage deadline: a reminder, then an escalation to the head, sent
+    by ``dispatch_timers`` while the task stays open. Usage::
 
         commune_sign = (
-            StageTask(views.SignView.as_view(), level=Level.COMMUNE)
+            StageTask(views.SignView.as_view(), level=Level.COMMUNE, deadline=True)
             .Permission(permission_for(Role.APPROVER), obj=stages.stage_unit(Level.COMMUNE))
             .Next(this.commune_signed)
         )
@@ -105,9 +111,18 @@ class StageTask(GuardedExecuteMixin, flow.View):
 
     index_view_class = TaskIndexView
 
-    def __init__(self, view, *, level=None, **kwargs):
+    def __init__(self, view, *, level=None, deadline=False, **kwargs):
         super().__init__(view, **kwargs)
         self.stage_level = level
+        self.has_deadline = deadline
+
+    def calc_owner_permission_obj(self, activation):
+        if self.has_deadline and activation.process.stage_reminder is not None:
+            # The stage deadline is data on the task, not timer rows: ``scheduled`` holds the next notice due (the
+            # reminder first), set while viewflow builds the task so it rides on the task's own INSERT, and
+            # ``services.deadlines_fire`` finds due steps with one indexed query.
+            activation.task.scheduled = calendar.start_of_day(activation.process.stage_reminder)
+        return super().calc_owner_permission_obj(activation)
 
     @cached_property
     def role(self) -> str:
@@ -145,6 +160,49 @@ class ConsultationTask(StageTask):
 
     def calc_owner_permission_obj(self, activation):
         return OrgUnit.objects.get(pk=activation.task.data["unit_id"])
+
+
+class SwitchActivation(switch.SwitchActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """Build the gateway's task, choose its branch, and insert the task already done.
+
+        viewflow inserts a gateway's task, then evaluates the conditions in a savepoint and updates the task to
+        done: four statements for a row that is created and finished in the same step. The conditions here only
+        read the process and the dossier, so there is nothing for a savepoint to undo, and the task can be
+        written once. ``create_next`` then runs as for viewflow's own switch (the task is done).
+        """
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        default = None
+        for node, condition in flow_task._branches:
+            if condition is None:
+                default = node
+            elif condition(activation):
+                activation.next_task = node
+                break
+        else:
+            activation.next_task = default
+        if activation.next_task is None:
+            raise FlowRuntimeError(f"No next task available for {flow_task.name}")
+        task.status = STATUS.DONE
+        task.finished = timezone.now()
+        task.save()
+        task.previous.add(prev_activation.task)
+        return activation
+
+
+class Switch(flow.Switch):
+    """viewflow's exclusive gateway, written in one INSERT per pass (see ``SwitchActivation.create``).
+
+    Its conditions must only read: they run before the task row exists. Usage as ``flow.Switch``::
+
+        commune_council = Switch().Case(this.commune_vote, act.process.needs_council_vote).Default(this.commune_sign)
+    """
+
+    activation_class = SwitchActivation
 
 
 class ForEachSplitActivation(Activation):

@@ -1,11 +1,15 @@
 """Every business action of the approval flow, one function each, called by the task views and the timers.
 
 Each runs inside the flow lock's transaction (the task view opens it; ``transaction.atomic`` here only nests a
-savepoint): it checks its input, changes the dossier through ``nominations.services``, writes the ledger entry,
-leaves the outcome the next gateway reads on the process, and completes the task with ``activation.execute()``.
-Notifications are created in the same transaction and pushed after commit by ``notifications.services.notify``.
+savepoint): it checks its input, leaves the outcome the next gateway reads on the process, completes the task with
+``activation.execute()`` and then writes the ledger entries, with the dossier changes that record their own. The
+ledger is one chain whose head row stays locked from the first entry to the commit, so entries come last: steps
+of other dossiers wait for that lock only while this one commits, not during viewflow's bookkeeping. (Where a
+gateway reads a recorded change, e.g. the nominees the council dropped, that change comes first.) Notifications
+are created in the same transaction and pushed after commit by ``notifications.services.notify``.
 """
 
+import logging
 from decimal import Decimal
 
 import filetype
@@ -16,6 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from audit import services as audit_services
 from audit.events import AuditEvent
@@ -27,7 +34,9 @@ from org_hierarchy.selectors import members_with_role, seats_of
 
 from . import calendar, selectors
 from .events import TaskNotice
-from .models import NominationProcess, StageOutcome
+from .models import DeadlineNotice, NominationProcess, StageOutcome
+
+logger = logging.getLogger(__name__)
 
 CONSULT_ON_ROUTE = _("A unit on the dossier's own route cannot be consulted.")
 REASON_REQUIRED = _("Please give a reason.")
@@ -44,7 +53,12 @@ MINUTES_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 def _stage(activation) -> tuple[NominationProcess, Dossier, OrgUnit, Level]:
     process = activation.process
     level = Level(activation.flow_task.stage_level)
-    unit = activation.task.owner_permission_obj
+    task = activation.task
+    # A stage step's unit is the route's (cached on the process); a consultation's is the consulted unit.
+    if task.owner_permission_obj_pk == str(process.stage_unit_id(level)):
+        unit = process.stage_unit(level)
+    else:
+        unit = task.owner_permission_obj
     return process, process.dossier, unit, level
 
 
@@ -76,13 +90,22 @@ def _complete(activation, *, reason: str) -> None:
     activation.execute()
 
 
-def _enter_stage(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit, actor) -> None:
-    """Start the clock of the stage at ``unit`` and record that it received the dossier."""
+def _start_clock(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit) -> None:
+    """Set the deadline of the stage at ``unit`` (working days) before its first step is created."""
     award_type = dossier.award_type
     deadline = calendar.add_working_days(timezone.localdate(), award_type.stage_deadline_days(unit.level))
     process.stage_deadline = deadline
     process.stage_reminder = calendar.subtract_working_days(deadline, award_type.reminder_days_before)
-    _record(AuditEvent.STAGE_RECEIVED, dossier=dossier, actor=actor, unit=unit, data={"deadline": deadline.isoformat()})
+
+
+def _record_received(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit, actor) -> None:
+    _record(
+        AuditEvent.STAGE_RECEIVED,
+        dossier=dossier,
+        actor=actor,
+        unit=unit,
+        data={"deadline": process.stage_deadline.isoformat()},
+    )
 
 
 def _next_stop(process: NominationProcess, level: int) -> tuple[int, int] | None:
@@ -118,8 +141,9 @@ def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     process = activation.process
     process.artifact = dossier
     process.route = [[stop.level, stop.unit_id] for stop in stops]
-    _enter_stage(process, dossier=dossier, unit=stops[0].unit, actor=actor)
+    _start_clock(process, dossier=dossier, unit=stops[0].unit)
     _complete(activation, reason="submit: done")
+    _record_received(process, dossier=dossier, unit=stops[0].unit, actor=actor)
     return process
 
 
@@ -150,6 +174,7 @@ def stage_appraise(
         data["consulted"] = process.consult_unit_ids
     else:
         outcome = StageOutcome.PROCEED
+    _finish(activation, outcome=outcome, task_data=data)
     _record(
         AuditEvent.STAGE_APPRAISED,
         dossier=dossier,
@@ -172,7 +197,6 @@ def stage_appraise(
             role=Role.APPRAISER,
             data={"units": process.consult_unit_ids},
         )
-    _finish(activation, outcome=outcome, task_data=data)
 
 
 @transaction.atomic
@@ -180,6 +204,8 @@ def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> Non
     """Record a consulted unit's opinion (hiệp y); the stage goes on when every consulted unit has answered."""
     _process, dossier, unit, _level = _stage(activation)
     data = {"opinion": opinion, "agrees": bool(agrees)}
+    activation.task.data = {**activation.task.data, **data}
+    _complete(activation, reason=f"{activation.flow_task.name}: {'agrees' if agrees else 'objects'}")
     _record(
         AuditEvent.STAGE_CONSULTED,
         dossier=dossier,
@@ -189,8 +215,6 @@ def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> Non
         reason=opinion,
         data=data,
     )
-    activation.task.data = {**activation.task.data, **data}
-    _complete(activation, reason=f"{activation.flow_task.name}: {'agrees' if agrees else 'objects'}")
 
 
 def vote_passes(*, award_type, members: int, present: int, votes_for: int) -> bool:
@@ -228,25 +252,30 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
         results[str(nominee_id)] = {"present": present, "for": votes_for, "against": votes_against, "passed": passed}
     minutes_name = _store_minutes(dossier, minutes)
     data = {"members": members, "ballots": results, "minutes": minutes_name}
+    failed = {int(nominee_id): result for nominee_id, result in results.items() if not result["passed"]}
+    if not failed:
+        _finish(activation, outcome=StageOutcome.PROCEED, task_data=data)
     _record(AuditEvent.STAGE_VOTED, dossier=dossier, actor=actor, unit=unit, role=Role.SECRETARY, data=data)
-    for nominee_id, result in results.items():
-        if not result["passed"]:
-            nomination_services.nominee_drop(
-                nominee=nominees[int(nominee_id)],
-                actor=actor,
-                stage_unit=unit,
-                reason=str(
-                    format_lazy(
-                        _("Council vote: {votes_for} for of {denominator}, below the {threshold}% threshold."),
-                        votes_for=result["for"],
-                        denominator=members
-                        if award_type.vote_denominator == VoteDenominator.ALL_MEMBERS
-                        else result["present"],
-                        threshold=award_type.vote_threshold_pct,
-                    )
-                ),
-            )
-    if not dossier.nominees.filter(outcome=NomineeOutcome.PENDING).exists():
+    if not failed:
+        return
+    # The gateway after the vote reads who is left: the drops (each recorded) come before the bookkeeping.
+    for nominee_id, result in failed.items():
+        nomination_services.nominee_drop(
+            nominee=nominees[nominee_id],
+            actor=actor,
+            stage_unit=unit,
+            reason=str(
+                format_lazy(
+                    _("Council vote: {votes_for} for of {denominator}, below the {threshold}% threshold."),
+                    votes_for=result["for"],
+                    denominator=members
+                    if award_type.vote_denominator == VoteDenominator.ALL_MEMBERS
+                    else result["present"],
+                    threshold=award_type.vote_threshold_pct,
+                )
+            ),
+        )
+    if len(failed) == len(nominees):
         nomination_services.dossier_reject(
             dossier=dossier, actor=actor, stage_unit=unit, reason=str(_("No nominee reached the council threshold."))
         )
@@ -285,6 +314,20 @@ def stage_sign(
         "letter_number": letter_number,
         "dropped": {str(k): v for k, v in dropped.items()},
     }
+    drops = dropped if outcome in (StageOutcome.DECIDE, StageOutcome.FORWARD) else {}
+    if drops and len(drops) == len(nominees):
+        outcome = StageOutcome.REJECT
+        note = note.strip() or str(_("Every nominee was left out."))
+    next_unit = None
+    if outcome == StageOutcome.RETURN:
+        process.returned_from = level
+    elif outcome == StageOutcome.FORWARD:
+        next_unit = process.stage_unit(next_stop[0])
+        nomination_services.dossier_set_stage(dossier=dossier, stage_unit=next_unit)
+        _start_clock(process, dossier=dossier, unit=next_unit)
+    process.signed_by_id = actor.pk
+    process.acting_for_id = acting_for.pk if acting_for else None
+    _finish(activation, outcome=outcome, task_data=data)
     _record(
         AuditEvent.STAGE_SIGNED,
         dossier=dossier,
@@ -292,24 +335,18 @@ def stage_sign(
         unit=unit,
         role=Role.APPROVER,
         acting_for=acting_for,
-        reason=note,
+        reason=data["note"],
         data=data,
     )
-    if outcome in (StageOutcome.DECIDE, StageOutcome.FORWARD):
-        for nominee_id, reason in dropped.items():
-            nomination_services.nominee_drop(nominee=nominees[nominee_id], actor=actor, stage_unit=unit, reason=reason)
-        if len(dropped) == len(nominees):
-            outcome = StageOutcome.REJECT
-            note = note.strip() or str(_("Every nominee was left out."))
+    for nominee_id, reason in drops.items():
+        nomination_services.nominee_drop(nominee=nominees[nominee_id], actor=actor, stage_unit=unit, reason=reason)
     if outcome == StageOutcome.RETURN:
-        process.returned_from = level
         nomination_services.dossier_return_for_supplement(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
     elif outcome == StageOutcome.REJECT:
         nomination_services.dossier_reject(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
     elif outcome == StageOutcome.DECIDE:
         nomination_services.decision_issue(dossier=dossier, issuer_unit=unit, signer=actor, acting_for=acting_for)
     else:
-        next_unit = OrgUnit.objects.get(pk=next_stop[1])
         _record(
             AuditEvent.STAGE_FORWARDED,
             dossier=dossier,
@@ -319,11 +356,7 @@ def stage_sign(
             acting_for=acting_for,
             data={"to": next_unit.pk, "letter_number": letter_number},
         )
-        nomination_services.dossier_set_stage(dossier=dossier, stage_unit=next_unit)
-        _enter_stage(process, dossier=dossier, unit=next_unit, actor=actor)
-    process.signed_by_id = actor.pk
-    process.acting_for_id = acting_for.pk if acting_for else None
-    _finish(activation, outcome=outcome, task_data=data)
+        _record_received(process, dossier=dossier, unit=next_unit, actor=actor)
 
 
 @transaction.atomic
@@ -331,9 +364,10 @@ def dossier_supplement(*, activation, actor, note: str = "") -> None:
     """Resubmit a returned dossier (a new version if it was edited); it goes back to the stage that returned it."""
     process = activation.process
     dossier = nomination_services.dossier_resubmit(dossier=process.dossier, actor=actor)
-    unit = OrgUnit.objects.get(pk=process.stage_unit_id(process.returned_from))
-    _enter_stage(process, dossier=dossier, unit=unit, actor=actor)
+    unit = process.stage_unit(process.returned_from)
+    _start_clock(process, dossier=dossier, unit=unit)
     _finish(activation, outcome="", task_data={"note": note, "version": dossier.version})
+    _record_received(process, dossier=dossier, unit=unit, actor=actor)
 
 
 @transaction.atomic
@@ -369,52 +403,73 @@ def task_announce(*, activation) -> None:
     )
 
 
-def _host_task(activation):
-    """Return the step whose timer led to this task (step -> timer boundary -> this function task)."""
-    return activation.task.previous.model.objects.select_related("owner").get(leading__leading=activation.task)
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-@transaction.atomic
-def sla_remind(*, activation) -> None:
-    """Remind the people who can act that the stage deadline is near."""
-    host = _host_task(activation)
-    process = activation.process
+def deadlines_fire(*, now=None) -> int:
+    """Send every deadline notice due by ``now`` (the reminder, then the escalation) and return how many were sent.
+
+    A step with a deadline keeps the moment of its next notice in ``scheduled`` (``nodes.StageTask``); the due ones
+    are found with one query on the partial index of open scheduled steps. Each is re-read under its flow lock, so
+    several dispatchers may run at once; a step whose dossier someone else's step holds waits for the next run.
+    """
+    now = now or timezone.now()
+    due = Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN_STATUSES, scheduled__lte=now).order_by(
+        "scheduled", "pk"
+    )
+    sent = 0
+    for task in due:
+        try:
+            with task.flow_task.flow_class.lock(task.process_id):
+                task = (
+                    Task.objects.select_related("process", "owner")
+                    .filter(pk=task.pk, status__in=OPEN_STATUSES, scheduled__lte=now)
+                    .first()
+                )
+                if task is not None:
+                    _deadline_notice(task, now=now)
+                    sent += 1
+        except FlowLockFailed:
+            logger.info("Step %s is locked by another transaction; its deadline notice waits for the next run", task.pk)
+    return sent
+
+
+def _deadline_notice(task, *, now) -> None:
+    """Send the step's next deadline notice, keep it on the step, and arm the following one (if any)."""
+    process = task.process.coerced
     dossier = process.dossier
-    unit = host.owner_permission_obj
-    _record(AuditEvent.STAGE_REMINDED, dossier=dossier, actor=None, unit=unit, data={"task": host.pk})
-    notification_services.notify(
-        recipients=_people_to_tell(host, dossier.pk),
-        event=TaskNotice.TASK_DUE_SOON,
-        title=format_lazy(
-            _("Due on {deadline}: {dossier}"),
-            deadline=process.stage_deadline.strftime("%d/%m/%Y"),
-            dossier=dossier.title,
-        ),
-        url=selectors.task_url(host),
-        subject=dossier,
-    )
-
-
-@transaction.atomic
-def sla_escalate(*, activation) -> None:
-    """Tell the head of the stage unit that a step is overdue; the step stays with the people who hold it."""
-    host = _host_task(activation)
-    process = activation.process
-    dossier = process.dossier
-    unit = host.owner_permission_obj
-    _record(AuditEvent.STAGE_ESCALATED, dossier=dossier, actor=None, unit=unit, data={"task": host.pk})
-    heads = members_with_role(unit=unit, role=Role.APPROVER).exclude(
-        pk__in=selectors.users_party_to(dossier_id=dossier.pk)
-    )
-    notification_services.notify(
-        recipients=heads,
-        event=TaskNotice.TASK_OVERDUE,
-        title=format_lazy(
-            _("Overdue since {deadline}: {task} — {dossier}"),
-            deadline=process.stage_deadline.strftime("%d/%m/%Y"),
-            task=host.flow_task.task_title,
-            dossier=dossier.title,
-        ),
-        url=selectors.task_url(host),
-        subject=dossier,
-    )
+    deadline = process.stage_deadline.strftime("%d/%m/%Y")
+    notices = task.data.get("deadline_notices", [])
+    if not notices:
+        kind, event = DeadlineNotice.REMINDER, AuditEvent.STAGE_REMINDED
+        notification_services.notify(
+            recipients=_people_to_tell(task, dossier.pk),
+            event=TaskNotice.TASK_DUE_SOON,
+            title=format_lazy(_("Due on {deadline}: {dossier}"), deadline=deadline, dossier=dossier.title),
+            url=selectors.task_url(task),
+            subject=dossier,
+        )
+        task.scheduled = calendar.end_of_day(process.stage_deadline)
+    else:
+        # Past the deadline the step goes up to the head of its unit; it stays with the people who hold it.
+        kind, event = DeadlineNotice.ESCALATION, AuditEvent.STAGE_ESCALATED
+        heads = members_with_role(unit=task.owner_permission_obj, role=Role.APPROVER).exclude(
+            pk__in=selectors.users_party_to(dossier_id=dossier.pk)
+        )
+        notification_services.notify(
+            recipients=heads,
+            event=TaskNotice.TASK_OVERDUE,
+            title=format_lazy(
+                _("Overdue since {deadline}: {task} — {dossier}"),
+                deadline=deadline,
+                task=task.flow_task.task_title,
+                dossier=dossier.title,
+            ),
+            url=selectors.task_url(task),
+            subject=dossier,
+        )
+        task.scheduled = None
+    task.data = {**task.data, "deadline_notices": [*notices, {"kind": kind, "at": now.isoformat()}]}
+    task._change_reason = f"{task.flow_task.name}: {kind}"
+    task.save(update_fields=["data", "scheduled"])
+    _record(event, dossier=dossier, actor=None, unit=task.owner_permission_obj, data={"task": task.pk})

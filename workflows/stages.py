@@ -9,6 +9,9 @@ builder returns the nodes in diagram order so ``flows.py`` names each of them ex
     council ─┬─▶ vote ─▶ voted ─┬─▶ sign ─▶ signed ─┬─▶ next stage's entry (forward)
              │                  └─▶ rejected        ├─▶ decided | rejected | supplement
              └─▶ sign (Law 06/2022 Art. 85: simplified procedure, no council vote)
+
+Appraise, vote and sign carry the stage deadline (``StageTask(deadline=True)``): a reminder to the people who may
+act, then an escalation to the head, fired by ``dispatch_timers`` while the step stays open (see ``nodes``).
 """
 
 from django.utils.text import format_lazy
@@ -20,7 +23,7 @@ from org_hierarchy.models import Level, Role
 from org_hierarchy.roles import permission_for
 
 from . import views
-from .nodes import ConsultationTask, ForEachSplit, StageTask
+from .nodes import ConsultationTask, ForEachSplit, StageTask, Switch
 
 
 def on_route(level):
@@ -52,21 +55,19 @@ def stage(level: Level, *, next_stage):
 
     def human(view, role, step, title):
         node = (
-            StageTask(view, level=level)
+            StageTask(view, level=level, deadline=True)
             .Permission(permission_for(role), obj=stage_unit(level))
             .onCreate(this.announce_task)
-            .OnTimeout(this.reminder_due, this.sla_reminder, interrupting=False, title=_("Reminder"))
-            .OnTimeout(this.deadline_passed, this.sla_escalation, interrupting=False, title=_("Escalation"))
             .Next(ref(step))
         )
         return _titled(node, title, level)
 
     entry = _titled(
-        flow.Switch().Case(ref("appraise"), on_route(level)).Default(next_stage), _("{level} stage on route?"), level
+        Switch().Case(ref("appraise"), on_route(level)).Default(next_stage), _("{level} stage on route?"), level
     )
     appraise = human(views.AppraiseView.as_view(), Role.APPRAISER, "appraised", _("{level}: receive and appraise"))
     appraised = _titled(
-        flow.Switch()
+        Switch()
         .Case(this.supplement, act.process.is_returned)
         .Case(ref("consult"), act.process.is_consulting)
         .Default(ref("council")),
@@ -84,19 +85,19 @@ def stage(level: Level, *, next_stage):
     )
     consulted = _titled(flow.Join().Next(ref("council")), _("{level}: all opinions in"), level)
     council = _titled(
-        flow.Switch().Case(ref("vote"), act.process.needs_council_vote).Default(ref("sign")),
+        Switch().Case(ref("vote"), act.process.needs_council_vote).Default(ref("sign")),
         _("{level}: council vote needed?"),
         level,
     )
     vote = human(views.VoteView.as_view(), Role.SECRETARY, "voted", _("{level}: council vote"))
     voted = _titled(
-        flow.Switch().Case(ref("sign"), act.process.has_nominees_left).Default(this.rejected),
+        Switch().Case(ref("sign"), act.process.has_nominees_left).Default(this.rejected),
         _("{level}: anyone passed?"),
         level,
     )
     sign = human(views.SignView.as_view(), Role.APPROVER, "signed", _("{level}: head signs"))
     signed = _titled(
-        flow.Switch()
+        Switch()
         .Case(this.supplement, act.process.is_returned)
         .Case(this.rejected, act.process.is_rejected)
         .Case(this.decided, act.process.is_decided)

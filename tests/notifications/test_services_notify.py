@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -103,3 +104,16 @@ class NotifyQueryCountTests(MeritflowTestCase):
                 services.notify(recipients=batch, event=EVENT, title="t", subject=self.world.danang_pc)
         self.assertEqual(Notification.objects.count(), 30)
         self.assertEqual(len(mail.outbox), 28)
+
+    def test_a_queryset_of_recipients_is_read_with_their_email_modes(self):
+        people = [make_user(email=f"q{n}@example.vn") for n in range(3)]
+        services.preference_set(user=people[0], email_mode=EmailMode.DIGEST)
+        services.preference_set(user=people[1], event=EVENT, email_mode=EmailMode.OFF)
+        recipients = get_user_model().objects.filter(pk__in=[person.pk for person in people])
+        # In the transition: the recipients with their modes, the insert.
+        with self.assertNumQueries(2), self.captureOnCommitCallbacks(execute=False):
+            services.notify(recipients=recipients, event=EVENT, title="t")
+        self.assertEqual(
+            dict(Notification.objects.values_list("recipient_id", "email_mode")),
+            {people[0].pk: EmailMode.DIGEST, people[1].pk: EmailMode.OFF, people[2].pk: EmailMode.IMMEDIATE},
+        )

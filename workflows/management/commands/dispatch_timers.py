@@ -1,10 +1,12 @@
-"""The periodic dispatcher: fire due workflow timers and bring role groups in step with the calendar."""
+"""The periodic dispatcher: send due deadline notices, fire viewflow's own timers, and bring role groups in step
+with the calendar."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
 
 from org_hierarchy.services import memberships_sync_due
+from workflows.services import deadlines_fire
 
 
 class Command(BaseCommand):
@@ -14,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        fired = fire_due_timers()
+        fired = deadlines_fire() + fire_due_timers()
         started = fire_due_start_timers()
         conditions = fire_due_conditions()
         users = memberships_sync_due()
