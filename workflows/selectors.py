@@ -28,7 +28,7 @@ from org_hierarchy.roles import permission_for
 from org_hierarchy.selectors import seats_of, units_in_scope
 
 from . import calendar
-from .models import NominationProcess, StageOutcome
+from .models import DeadlineNotice, NominationProcess, StageOutcome
 
 # A step is "due soon" from this many working days before its stage's deadline.
 DUE_SOON_WORKING_DAYS = 3
@@ -349,6 +349,9 @@ def task_url(task) -> str:
     return node_url(task.flow_task, "index", task.process_id, task.pk)
 
 
-def deadline_timers_fired(*, task) -> QuerySet[Task]:
-    """Return the reminder and escalation timers of a step that have fired, oldest first."""
-    return Task.objects.filter(previous=task, flow_task_type="TIMER", status=STATUS.DONE).order_by("finished")
+def deadline_timers_fired(*, task) -> list[dict]:
+    """Return the deadline notices (reminder, escalation) sent for a step, oldest first: title and moment."""
+    return [
+        {"title": DeadlineNotice.TITLES[notice["kind"]], "at": datetime.datetime.fromisoformat(notice["at"])}
+        for notice in task.data.get("deadline_notices", [])
+    ]

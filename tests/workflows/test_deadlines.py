@@ -1,4 +1,4 @@
-"""Stage deadlines in Vietnamese working days, and the reminder and escalation timers fired by the dispatcher."""
+"""Stage deadlines in Vietnamese working days, and the reminder and escalation the dispatcher sends."""
 
 import datetime
 from io import StringIO
@@ -9,7 +9,6 @@ from django.test import SimpleTestCase
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
-from viewflow.workflow.timers import fire_due_timers
 
 from audit.models import LedgerEntry
 from notifications.models import Notification
@@ -17,6 +16,7 @@ from org_hierarchy.models import Membership, Role
 from org_hierarchy.roles import permission_for
 from workflows import calendar
 from workflows.flows import NominationFlow
+from workflows.services import deadlines_fire
 
 from .base import FlowTestCase
 
@@ -41,77 +41,83 @@ class WorkingDayTests(SimpleTestCase):
         self.assertEqual(timezone.localtime(calendar.start_of_day(day)).hour, 0)
 
 
-class TimerTests(FlowTestCase):
+class DeadlineNoticeTests(FlowTestCase):
     def setUp(self):
         self.dossier = self.make_dossier(self.province_award)
         self.process = self.submit(self.dossier)
         self.task = self.open_task(self.process)
 
-    def timers(self):
-        """Return the step's two timers by what they lead to: the reminder and the escalation."""
-        then = {NominationFlow.sla_reminder: "Reminder", NominationFlow.sla_escalation: "Escalation"}
-        return {
-            then[t.flow_task._next]: t
-            for t in Task.objects.filter(process=self.process, flow_task_type="TIMER", previous=self.task)
-        }
+    def next_notice_due(self):
+        return Task.objects.get(pk=self.task.pk).scheduled
 
-    def make_due(self, task):
-        Task.objects.filter(pk=task.pk).update(scheduled=timezone.now() - datetime.timedelta(seconds=1))
+    def make_due(self):
+        Task.objects.filter(pk=self.task.pk).update(scheduled=timezone.now() - datetime.timedelta(seconds=1))
 
-    def test_the_timers_are_set_from_the_award_types_working_days(self):
+    def test_the_step_carries_its_deadline_from_the_award_types_working_days_and_no_timer_rows(self):
         self.process.refresh_from_db()
-        today = timezone.localdate()
-        deadline = calendar.add_working_days(today, 10)
+        deadline = calendar.add_working_days(timezone.localdate(), 10)
         self.assertEqual(self.process.stage_deadline, deadline)
-        timers = self.timers()
         reminder_day = calendar.subtract_working_days(deadline, 2)
-        self.assertEqual(timers["Reminder"].scheduled, calendar.start_of_day(reminder_day))
-        self.assertEqual(timers["Escalation"].scheduled, calendar.end_of_day(deadline))
+        self.assertEqual(self.next_notice_due(), calendar.start_of_day(reminder_day))
+        self.assertFalse(Task.objects.filter(process=self.process, flow_task_type="TIMER").exists())
 
     def test_reminder_then_escalation_fire_and_the_step_stays_open(self):
         appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
         head = self.officer(self.world.haichau_pc, Role.APPROVER)
-        timers = self.timers()
+        self.assertEqual(deadlines_fire(), 0)
 
-        self.make_due(timers["Reminder"])
-        self.assertEqual(fire_due_timers(), 1)
+        self.make_due()
+        self.assertEqual(deadlines_fire(), 1)
         self.assertTrue(Notification.objects.filter(recipient=appraiser, event="task.due_soon").exists())
         self.assertFalse(Notification.objects.filter(recipient=self.submitter, event="task.due_soon").exists())
         self.assertTrue(LedgerEntry.objects.filter(subject_id=str(self.dossier.pk), event="stage.reminded").exists())
+        # The reminder armed the escalation for the end of the deadline day, and fires only once.
+        self.assertEqual(self.next_notice_due(), calendar.end_of_day(self.process.stage_deadline))
+        self.assertEqual(deadlines_fire(), 0)
 
-        self.make_due(timers["Escalation"])
-        self.assertEqual(fire_due_timers(), 1)
+        self.make_due()
+        self.assertEqual(deadlines_fire(), 1)
         self.assertTrue(Notification.objects.filter(recipient=head, event="task.overdue").exists())
         self.assertFalse(Notification.objects.filter(recipient=appraiser, event="task.overdue").exists())
         self.assertTrue(LedgerEntry.objects.filter(subject_id=str(self.dossier.pk), event="stage.escalated").exists())
+        self.assertIsNone(self.next_notice_due())
+        self.assertEqual(deadlines_fire(now=timezone.now() + datetime.timedelta(days=365)), 0)
 
         self.task.refresh_from_db()
         self.assertEqual(self.task.status, STATUS.NEW)
+        # Each notice left a history row on the step, written by the system.
+        reasons = list(
+            Task.history.filter(id=self.task.pk).order_by("history_id").values_list("history_change_reason", flat=True)
+        )
+        self.assertEqual(reasons[-2:], ["commune_appraise: reminder", "commune_appraise: escalation"])
         self.login(appraiser)
-        self.assertContains(self.client.get(self.execute_url(self.task)), 'class="deadline-notice"', count=2)
-        # The step can still be done, and doing it disarms nothing that already fired.
+        page = self.client.get(self.execute_url(self.task))
+        self.assertContains(page, 'class="deadline-notice"', count=2)
+        self.assertContains(page, "Nhắc hạn")
+        # The step can still be done.
         self.appraise(self.process, self.world.haichau_pc)
         self.assertEqual(self.open_node_names(self.process), ["commune_vote"])
 
-    def test_finishing_the_step_cancels_its_timers(self):
+    def test_a_finished_step_sends_no_notice(self):
         self.appraise(self.process, self.world.haichau_pc)
-        statuses = {t.status for t in self.timers().values()}
-        self.assertEqual(statuses, {STATUS.CANCELED})
-        self.assertEqual(fire_due_timers(), 0)
+        self.make_due()
+        self.assertEqual(deadlines_fire(), 0)
+        self.assertFalse(LedgerEntry.objects.filter(event="stage.reminded").exists())
 
     def test_the_task_page_shows_the_deadline_and_the_overdue_badge(self):
         self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
         page = self.client.get(self.execute_url(self.task))
         self.assertContains(page, self.process.stage_deadline.strftime("%d/%m/%Y"))
         self.assertNotContains(page, "--overdue")
+        self.assertNotContains(page, 'class="deadline-notice"')
         process = NominationFlow.process_class.objects.get(pk=self.process.pk)
         process.stage_deadline = timezone.localdate() - datetime.timedelta(days=1)
         process.save(update_fields=["data"])
-        self.assertContains(self.client.get(self.execute_url(self.task)), "--overdue")
+        self.assertContains(self.client.get(self.execute_url(self.task)), "--overdue")  # badge class
 
-    def test_the_dispatcher_fires_due_timers_and_drops_expired_role_groups(self):
+    def test_the_dispatcher_sends_due_notices_and_drops_expired_role_groups(self):
         appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
-        self.make_due(self.timers()["Reminder"])
+        self.make_due()
         # The appraiser's membership expired yesterday; nothing but the calendar changed.
         Membership.objects.filter(user=appraiser, unit=self.world.haichau_pc).update(
             valid_from=timezone.localdate() - datetime.timedelta(days=30),
@@ -125,4 +131,4 @@ class TimerTests(FlowTestCase):
 
         self.assertTrue(LedgerEntry.objects.filter(subject_id=str(self.dossier.pk), event="stage.reminded").exists())
         self.assertFalse(get_user_model().objects.get(pk=appraiser.pk).has_perm(perm, self.world.haichau_pc))
-        self.assertEqual(fire_due_timers(), 0)
+        self.assertEqual(deadlines_fire(), 0)
