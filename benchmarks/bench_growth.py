@@ -3,17 +3,20 @@
 Usage (PostgreSQL only)::
 
     DATABASE_URL=postgres://USER@HOST:PORT/meritflow .venv/bin/python benchmarks/bench_growth.py \\
-        [--sizes 1000,10000,100000] [--existing 100000=DBNAME] [--runs 20]
+        [--sizes 1000,10000,100000] [--existing 100000=DBNAME] [--runs 20] [--results FILE]
 
 For each size (dossiers of 10 nominees) it creates a database ``<name>_growth_<size>`` beside the one
 ``DATABASE_URL`` names, migrates it, fills it with ``generate_national_data`` (wall time and load average),
 measures the pages with ``bench_pages.py --in-place`` and the lifecycle with ``bench_lifecycle.py --in-place 24 5``
 (each in its own process, against that database), then drops it. ``--existing SIZE=DBNAME`` measures a database
 already filled at that size instead (it is neither generated nor dropped). It prints each run's output, then one
-table: every figure per size and how much it grew from the smallest size to the largest.
+table: every figure per size and how much it grew from the smallest size to the largest. ``--results FILE`` keeps
+each size's figures in a JSON file and prints the table over every size the file holds, so sizes can be measured
+in separate runs.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -116,11 +119,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--existing", action="append", default=[], help="SIZE=DBNAME: measure a filled database")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--results", type=Path, help="JSON file keeping each size's figures between runs")
     options = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     existing = {int(size): name for size, name in (item.split("=", 1) for item in options.existing)}
     base = urlsplit(url).path.lstrip("/")
     results = {}
+    if options.results and options.results.exists():
+        results = {int(size): found for size, found in json.loads(options.results.read_text()).items()}
     for size in (int(item) for item in options.sizes.split(",")):
         if size in existing:
             results[size] = measure(with_database(url, existing[size]), size, options.runs, generate=False)
@@ -132,6 +138,8 @@ def main() -> None:
             results[size] = measure(with_database(url, name), size, options.runs, generate=True)
         finally:
             admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+        if options.results:
+            options.results.write_text(json.dumps(results, indent=1))
     table(results)
 
 
