@@ -17,8 +17,8 @@ through Django's test client (the whole middleware stack, no network) as the peo
 Each page is requested ``runs`` times (after one warm-up); it prints p50/p95 wall-clock, the SQL queries of one
 request, the table rows it shows (header rows included) and the median CPU time of the serving process per
 request (the Python share, which a busy machine inflates less than wall-clock). Then it verifies the whole ledger
-(entries per second; three times, once with ``--in-place`` since a national ledger takes minutes) and prints the peak resident memory of that serving process
-(``resource.getrusage``), which never ran the generator.
+(entries per second; three times, once with ``--in-place`` since a national ledger takes minutes) and prints the
+peak resident memory of that serving process (``resource.getrusage``), which never ran the generator.
 """
 
 import json
