@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# The narrowest phone the pages are made for.
+PHONE_VIEWPORT = {"width": 375, "height": 740}
 START_TIMEOUT = 60
 SCREENSHOTS = Path(settings.BASE_DIR) / "e2e-artifacts" / "screenshots"
 # Patched into every page before its scripts run: lets a test wait until the notification socket is open
@@ -155,9 +157,9 @@ class People:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
 
-    def anonymous(self):
+    def anonymous(self, viewport=VIEWPORT):
         """A fresh browser context signed in as nobody, on the login page (a Vietnamese browser)."""
-        context = self.browser.new_context(base_url=self.base_url, locale="vi-VN", viewport=VIEWPORT)
+        context = self.browser.new_context(base_url=self.base_url, locale="vi-VN", viewport=viewport)
         context.set_default_timeout(15_000)
         context.add_init_script(TRACK_SOCKETS)
         context.on("response", self._record_errors)
@@ -166,9 +168,9 @@ class People:
         page.goto("/accounts/login/")
         return page
 
-    def open(self, username: str):
+    def open(self, username: str, viewport=VIEWPORT):
         """A fresh browser context signed in as ``username`` through the login form."""
-        page = self.anonymous()
+        page = self.anonymous(viewport)
         page.locator("#id_username_control").fill(username)
         page.locator("#id_password_control").fill(DEMO_PASSWORD)
         page.locator("form.vf-form button[type=submit]").click()

@@ -139,7 +139,8 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
 
     # The submitter sees exactly what was asked, revises the dossier and sends it back.
     submitter.goto(dossier_url)
-    expect(submitter.locator(".mf-facts")).to_contain_text(RETURN_REQUEST)
+    expect(submitter.locator(".mf-notice--returned")).to_contain_text(RETURN_REQUEST)
+    expect(submitter.locator(".mf-notice--returned")).to_contain_text("Công an Thành phố Đà Nẵng")
     attach(submitter, "Báo cáo thành tích", "bao-cao-co-xac-nhan.pdf")
     submitter.goto("/steps/inbox/")
     follow(
