@@ -11,7 +11,6 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -54,7 +53,8 @@ class GuardedExecuteMixin:
         def view(request, process_pk, task_pk, **kwargs):
             try:
                 if request.method == "POST":
-                    with node.flow_class.lock(process_pk), transaction.atomic():
+                    # The lock's own transaction is the step's: a refused step rolls it back whole.
+                    with node.flow_class.lock(process_pk):
                         return node._run(request, process_pk, task_pk, **kwargs)
                 return node._run(request, process_pk, task_pk, **kwargs)
             except FlowLockFailed:

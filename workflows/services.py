@@ -1,12 +1,14 @@
 """Every business action of the approval flow, one function each, called by the task views and the timers.
 
-Each runs inside the flow lock's transaction (the task view opens it; ``transaction.atomic`` here only nests a
-savepoint): it checks its input, leaves the outcome the next gateway reads on the process, completes the task with
-``activation.execute()`` and then writes the ledger entries, with the dossier changes that record their own. The
-ledger is one chain whose head row stays locked from the first entry to the commit, so entries come last: steps
-of other dossiers wait for that lock only while this one commits, not during viewflow's bookkeeping. (Where a
-gateway reads a recorded change, e.g. the nominees the council dropped, that change comes first.) Notifications
-are created in the same transaction and pushed after commit by ``notifications.services.notify``.
+Each runs inside the flow lock's transaction (the task view opens it); ``atomic(savepoint=False)`` opens one only
+when a caller has none and adds no savepoint inside it: a refused step rolls back the whole request, as the task
+views do on any error, so a savepoint would cost two statements per step for nothing. A step checks its input,
+leaves the outcome the next gateway reads on the process, completes the task with ``activation.execute()`` and
+then writes the ledger entries, with the dossier changes that record their own. The ledger is one chain whose head
+row stays locked from the first entry to the commit, so entries come last: steps of other dossiers wait for that
+lock only while this one commits, not during viewflow's bookkeeping. (Where a gateway reads a recorded change,
+e.g. the nominees the council dropped, that change comes first.) Notifications are created in the same
+transaction and pushed after commit by ``notifications.services.notify``.
 """
 
 import logging
@@ -133,7 +135,7 @@ def _pending_nominees(dossier: Dossier, ids) -> dict[int, Nominee]:
     return nominees
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     """Submit a draft (eligibility and route are checked by ``dossier_submit``) and send it to its first stage."""
     dossier = nomination_services.dossier_submit(dossier=dossier, actor=actor)
@@ -147,7 +149,7 @@ def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     return process
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def stage_appraise(
     *,
     activation,
@@ -199,7 +201,7 @@ def stage_appraise(
         )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> None:
     """Record a consulted unit's opinion (hiệp y); the stage goes on when every consulted unit has answered."""
     _process, dossier, unit, _level = _stage(activation)
@@ -234,7 +236,7 @@ def _store_minutes(dossier: Dossier, minutes) -> str:
     return default_storage.save(f"council-minutes/{dossier.pk}/{timezone.now():%Y%m%d%H%M%S}.{kind.extension}", minutes)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def council_vote_record(*, activation, actor, members: int, ballots: dict[int, tuple[int, int, int]], minutes) -> None:
     """Record the council's secret ballot per nominee; those below the threshold are dropped at this stage.
 
@@ -282,7 +284,7 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
     _finish(activation, outcome=StageOutcome.PROCEED, task_data=data)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def stage_sign(
     *,
     activation,
@@ -359,7 +361,7 @@ def stage_sign(
         _record_received(process, dossier=dossier, unit=next_unit, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def dossier_supplement(*, activation, actor, note: str = "") -> None:
     """Resubmit a returned dossier (a new version if it was edited); it goes back to the stage that returned it."""
     process = activation.process

@@ -2,7 +2,7 @@
 
 The budget is the measured count; a new query in a step must be justified here. Measured on SQLite (the test
 case's own savepoint included), per request with the session and user reads and the test helper's 2-3 reads of
-the open task: submit 66, appraise 37, vote 33, sign and forward 48, sign and decide 66. Of a step, viewflow's
+the open task: submit 64, appraise 33, vote 29, sign and forward 44, sign and decide 62. Of a step, viewflow's
 bookkeeping is about 12: the flow lock, the task read, the finished task and its one history row, the process
 data, each gateway passed (an INSERT of the finished row and its link) and the next task (INSERT, history row,
 link); the step carries no timer rows (deadlines are data). The ledger costs 3 per entry on SQLite (2 on
@@ -20,7 +20,7 @@ from workflows.models import StageOutcome
 from .base import FlowTestCase
 
 # Per POST, the request's own session and user reads included (2 nominees).
-STEP_BUDGET = {"submit": 66, "appraise": 37, "vote": 33, "sign_forward": 48, "sign_decide": 66}
+STEP_BUDGET = {"submit": 64, "appraise": 33, "vote": 29, "sign_forward": 44, "sign_decide": 62}
 
 
 class StatementsPerStepTests(FlowTestCase):
