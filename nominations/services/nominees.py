@@ -168,8 +168,11 @@ def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict
         "outcome_by": actor,
         "outcome_at": timezone.now(),
     }
-    # The values every dropped nominee shares in one UPDATE; the reasons, which differ, by bulk_update.
-    dossier.nominees.filter(pk__in=reasons).update(**outcome)
+    # What every dropped nominee shares goes in one UPDATE (the reason too when there is only one); differing
+    # reasons follow in one bulk_update, which also writes the history rows.
+    distinct = set(reasons.values())
+    shared = {"outcome_reason": next(iter(distinct))} if len(distinct) == 1 else {}
+    dossier.nominees.filter(pk__in=reasons).update(**outcome, **shared)
     for nominee in nominees:
         for name, value in outcome.items():
             setattr(nominee, name, value)
@@ -177,18 +180,17 @@ def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict
     bulk_update_with_history(
         nominees,
         Nominee,
-        ["outcome_reason"],
+        [] if shared else ["outcome_reason"],
         default_user=actor,
         default_change_reason="dropped",
         default_date=outcome["outcome_at"],
     )
-    distinct = set(reasons.values())
     record(
         AuditEvent.NOMINEE_DROPPED,
         dossier=dossier,
         actor=actor,
         stage_unit=stage_unit,
-        reason=distinct.pop() if len(distinct) == 1 else "",
+        reason=shared.get("outcome_reason", ""),
         data={
             "nominees": {str(nominee.pk): NomineeOutcome.DROPPED.value for nominee in nominees},
             "reasons": {str(nominee.pk): nominee.outcome_reason for nominee in nominees},

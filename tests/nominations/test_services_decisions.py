@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import LedgerEntry
 from audit.verify import verify_ledger
 from nominations import services
+from nominations import services as nomination_services
 from nominations.models import (
     AwardRecord,
     Decision,
@@ -22,9 +23,11 @@ from nominations.models import (
 )
 from org_hierarchy.models import Role
 from tests.base import grant
+from tests.workflows.base import FlowTestCase
 from tests.world import build_world
+from workflows.models import StageOutcome
 
-from .support import NominationsTestCase, TemporaryMediaMixin, draft, ready_dossier
+from .support import NominationsTestCase, TemporaryMediaMixin, draft, ready_dossier, xlsx
 
 
 def submitted(unit, **kwargs):
@@ -253,3 +256,33 @@ class NomineesDropTests(NominationsTestCase):
                 reasons=dict.fromkeys(dossier.nominees.values_list("pk", flat=True), "Chưa đạt"),
             )
         self.assertFalse(dossier.nominees.filter(outcome="dropped").exists())
+
+
+class BigListThroughTheTaskPagesTests(FlowTestCase):
+    """A list of hundreds through the real pages: the vote's three fields per nominee all reach the form (more
+    than Django's default limit of 1,000 fields), and signing the decision costs the same statements at N and 2N."""
+
+    def big_dossier(self, nominees):
+        dossier = self.make_dossier(self.commune_award, nominees=0, title=f"Danh sách {nominees} người")
+        rows = [
+            [f"Trần Thị {n}", f"{49_000_000_000 + nominees * 1000 + n:012d}", "Nữ", "01/01/1990", "Cán bộ"]
+            for n in range(nominees)
+        ]
+        nomination_services.nominees_import_xlsx(dossier=dossier, actor=self.submitter, file=xlsx(rows))
+        return dossier
+
+    def test_a_decision_on_n_and_2n_nominees_through_the_sign_page(self):
+        unit = self.world.haichau_pc
+        counts = {}
+        # The first decision of the year creates the issuer's counter; the counts compare the ones after it.
+        for nominees in (1, 200, 400):
+            process = self.submit(self.big_dossier(nominees))
+            self.appraise(process, unit)
+            self.vote(process, unit)
+            self.login(self.officer(unit, Role.APPROVER))
+            with CaptureQueriesContext(connection) as captured:
+                self.sign(process, unit, StageOutcome.DECIDE)
+            counts[nominees] = len(captured)
+            self.assertEqual(process.dossier.nominees.filter(outcome=NomineeOutcome.AWARDED).count(), nominees)
+            self.assertEqual(AwardRecord.objects.filter(decision__dossier=process.dossier).count(), nominees)
+        self.assertEqual(counts[200], counts[400])
