@@ -35,7 +35,9 @@ class AuditorReadOnlyMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method in SAFE_METHODS or request.resolver_match.view_name in ALLOWED_VIEWS:
+        if request.method in SAFE_METHODS:
+            return None
+        if request.method == "POST" and request.resolver_match.view_name in ALLOWED_VIEWS:
             return None
         if not is_auditor_only(user=request.user):
             return None

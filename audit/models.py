@@ -143,3 +143,40 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.viewer} · {self.subject_text} · {self.field}"
+
+
+class VerificationRun(models.Model):
+    """The result of one verification of the whole ledger: who started it, when, and what it found.
+
+    The verification page shows the last run instead of recomputing the chain on every visit; an auditor starts a
+    new one on request, and ``verify_audit`` records its runs too (without a user).
+    """
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    checked = models.PositiveBigIntegerField(_("entries verified"))
+    ok = models.BooleanField(_("intact"))
+    problem_sequence = models.BigIntegerField(_("broken entry"), null=True, blank=True)
+    problem_event = models.CharField(_("event of the broken entry"), max_length=64, blank=True)
+    problem_why = models.TextField(_("problem"), blank=True)
+
+    class Meta:
+        verbose_name = _("ledger verification")
+        verbose_name_plural = _("ledger verifications")
+        ordering = ["-started_at", "-pk"]
+        get_latest_by = ["started_at", "pk"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.problem_sequence}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at

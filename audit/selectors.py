@@ -14,7 +14,7 @@ from django.utils import timezone
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import seats_of, units_in_scope
 
-from .models import LedgerEntry, PersonalDataAccess
+from .models import LedgerEntry, PersonalDataAccess, VerificationRun
 
 
 def is_auditor(*, user) -> bool:
@@ -104,6 +104,11 @@ def personal_data_access_list(*, user) -> QuerySet[PersonalDataAccess]:
     if _sees_system_entries(user):
         condition |= Q(unit__isnull=True)
     return accesses.filter(condition)
+
+
+def verification_last() -> VerificationRun | None:
+    """Return the latest verification of the ledger, with who started it."""
+    return VerificationRun.objects.select_related("started_by").order_by("-started_at", "-pk").first()
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:

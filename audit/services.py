@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from .chain import GENESIS_HASH, entry_hash, normalise_data
 from .events import AuditEvent
-from .models import ChainHead, LedgerEntry, PersonalDataAccess
+from .models import ChainHead, LedgerEntry, PersonalDataAccess, VerificationRun
+from .verify import VerificationResult, verify_ledger
 
 NOT_IN_TRANSACTION = "audit.services.record() must run inside the transaction of the change it records."
 UNKNOWN_EVENT = "Unknown audit event: {event!r}."
@@ -150,4 +151,30 @@ def personal_data_access_record(*, viewer, subject, field: str, context: str = "
         subject_text=str(subject)[: PersonalDataAccess._meta.get_field("subject_text").max_length],
         field=field,
         context=context[: PersonalDataAccess._meta.get_field("context").max_length],
+    )
+
+
+def verification_run(*, actor) -> VerificationRun:
+    """Verify the whole ledger now and keep the result, with who asked and when.
+
+    The verification reads in its own snapshot (``verify_ledger``); only the result is written afterwards. It
+    changes nothing of the ledger or of the domain, which is why auditors may start it.
+    """
+    started_at = timezone.now()
+    return verification_record(result=verify_ledger(), actor=actor, started_at=started_at)
+
+
+@transaction.atomic
+def verification_record(*, result: VerificationResult, actor, started_at) -> VerificationRun:
+    """Keep the result of a verification that started at ``started_at`` (``actor`` None: the command line)."""
+    problem = result.problem
+    return VerificationRun.objects.create(
+        started_by=actor,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        checked=result.checked,
+        ok=result.ok,
+        problem_sequence=problem.sequence if problem else None,
+        problem_event=problem.event if problem else "",
+        problem_why=problem.why if problem else "",
     )

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
-from .chain import GENESIS_HASH, HASHED_FIELDS, payload_hash, timestamp
+from .chain import GENESIS_HASH, HASHED_FIELDS, encode_data, encode_id, encode_text, template_hash, timestamp
 from .models import ChainHead, LedgerEntry
 
 CHUNK_SIZE = 5000
@@ -79,6 +79,7 @@ def verify_ledger(*, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
 def _verify(chunk_size: int) -> VerificationResult:
     head = ChainHead.objects.filter(pk=1).values_list("sequence", "hash").first() or (0, GENESIS_HASH)
     type_names = _content_type_names()
+    times_are_canonical = connection.vendor == "postgresql"
     expected_sequence, previous_hash = 1, GENESIS_HASH
     checked = 0
     for rows in _chunks(chunk_size):
@@ -121,27 +122,30 @@ def _verify(chunk_size: int) -> VerificationResult:
             elif prev_hash != previous_hash:
                 problem = Problem(sequence, event, _("The link to the previous entry is broken."))
             else:
-                payload = {
-                    "sequence": sequence,
-                    "event": event,
-                    "occurred_at": timestamp(_as_datetime(occurred_at)),
-                    "actor_id": actor_id,
-                    "actor_name": actor_name,
-                    "role": role,
-                    "acting_for_id": acting_for_id,
-                    "acting_for_name": acting_for_name,
-                    "unit_id": unit_id,
-                    "unit_name": unit_name,
-                    "stage": stage,
-                    "subject_type": type_names.get(subject_type_id, "") if subject_type_id else "",
-                    "subject_id": subject_id,
-                    "subject_text": subject_text,
-                    "version_digest": version_digest,
-                    "reason": reason,
-                    "data": json.loads(data) if isinstance(data, str) else data,
-                    "prev_hash": prev_hash,
-                }
-                if payload_hash(payload) != stored_hash:
+                # The values in the order of chain.SORTED_FIELDS.
+                digest = template_hash(
+                    (
+                        encode_id(acting_for_id),
+                        encode_text(acting_for_name),
+                        encode_id(actor_id),
+                        encode_text(actor_name),
+                        encode_data(_data_of(data)),
+                        encode_text(event),
+                        encode_text(occurred_at if times_are_canonical else timestamp(_as_datetime(occurred_at))),
+                        encode_text(prev_hash),
+                        encode_text(reason),
+                        encode_text(role),
+                        str(sequence),
+                        encode_text(stage),
+                        encode_text(subject_id),
+                        encode_text(subject_text),
+                        encode_text(type_names.get(subject_type_id, "") if subject_type_id else ""),
+                        encode_id(unit_id),
+                        encode_text(unit_name),
+                        encode_text(version_digest),
+                    )
+                )
+                if digest != stored_hash:
                     problem = Problem(sequence, event, _("The entry was changed after it was written."))
                 previous_hash = stored_hash
             if problem:
@@ -153,30 +157,39 @@ def _verify(chunk_size: int) -> VerificationResult:
     return VerificationResult(checked, _check_head(head, expected_sequence - 1, previous_hash))
 
 
+# On PostgreSQL the database hands over two columns in the form the hash needs: the time already as canonical
+# text (``chain.timestamp``), saving a datetime parse and reformat per entry, and ``data`` as JSON text, which the
+# C scanner reads faster than the driver's own ``json.loads`` typecaster. SQLite gives both as the text Django
+# wrote; ``_as_datetime`` and ``timestamp`` convert the time in Python there.
+_POSTGRESQL_COLUMNS = {
+    "occurred_at": "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    "data": "{column}::text",
+}
+
+_scan_json = json.JSONDecoder().scan_once
+
+
 def _chunks(chunk_size: int) -> Iterator[list[tuple]]:
     """Yield the ledger's rows in sequence order, ``chunk_size`` at a time, as the database driver gives them.
 
-    Plain SQL with keyset pagination on the unique sequence index: constant memory on every backend, and none
-    of the ORM's per-value conversion, which would cost more than the hashing itself. ``occurred_at`` and
-    ``data`` are left raw (text on SQLite); ``_as_datetime`` and ``json.loads`` convert them where needed.
+    One plain SQL statement read through a server-side cursor where the database has them (constant memory, one
+    index scan instead of one planned query per chunk), and none of the ORM's per-value conversion, which would
+    cost more than the hashing itself.
     """
     quote = connection.ops.quote_name
     meta = LedgerEntry._meta
+    expressions = _POSTGRESQL_COLUMNS if connection.vendor == "postgresql" else {}
+    columns = [expressions.get(name, "{column}").format(column=quote(meta.get_field(name).column)) for name in _COLUMNS]
     sequence_column = quote(meta.get_field("sequence").column)
-    sql = (
-        f"SELECT {', '.join(quote(meta.get_field(name).column) for name in _COLUMNS)} FROM {quote(meta.db_table)} "
-        f"WHERE {sequence_column} > %s ORDER BY {sequence_column} LIMIT %s"
-    )
-    sequence_index = _COLUMNS.index("sequence")
-    after = -(2**63)
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(sql, [after, chunk_size])
-            rows = cursor.fetchall()
-            if not rows:
-                return
+    sql = f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} ORDER BY {sequence_column}"
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(chunk_size):
             yield rows
-            after = rows[-1][sequence_index]
+
+
+def _data_of(text: str) -> dict:
+    return _scan_json(text, 0)[0]
 
 
 def _as_datetime(value) -> datetime.datetime:

@@ -172,3 +172,31 @@ class VerifyCommandTests(TestCase):
     def test_an_empty_ledger_is_intact(self):
         ChainHead.objects.all().delete()
         self.assertTrue(verify_ledger().ok)
+
+
+class CanonicalFormTests(MeritflowTestCase):
+    """The verifier's fast encoding must give the writer's bytes for every kind of value an entry can hold."""
+
+    def test_entries_with_awkward_values_verify_and_a_changed_one_does_not(self):
+        actor = make_user(full_name='Lê "Tí" Nguyễn\tThị\\Ánh')
+        awkward = [
+            {},
+            {"nominees": {"12": "awarded", "7": "dropped"}, "score": 9.5, "ratio": 0.1, "big": 10**20},
+            {"text": 'Điều 24 \u2028 «trích dẫn» \x01 "nháy" \\ /', "list": [1, 2.5, None, True, False, "ơ"]},
+            {"nested": {"b": [{"z": 1, "a": 2}], "a": {"ä": 1, "a": 2, "A": 3}}, "neg": -3, "exp": 1e-7},
+        ]
+        for index, data in enumerate(awkward):
+            record(
+                AuditEvent.STAGE_VOTED,
+                actor=actor,
+                acting_for=actor if index % 2 else None,
+                unit=self.world.haichau_pc if index % 2 else None,
+                subject=self.world.haichau_pc,
+                reason=f"Lý do {index}\nxuống dòng",
+                data=data,
+            )
+        result = verify_ledger(chunk_size=3)
+        self.assertTrue(result.ok, result.problem)
+        self.assertEqual(result.checked, len(awkward))
+        tamper("UPDATE audit_ledgerentry SET reason = %s WHERE sequence = 3", ["Lý do 2\nxuống  dòng"])
+        self.assertEqual(verify_ledger().problem.sequence, 3)

@@ -2,12 +2,13 @@ import csv
 import datetime
 import io
 
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.events import AuditEvent
-from audit.models import LedgerEntry
+from audit.models import LedgerEntry, VerificationRun
 from audit.services import personal_data_access_record, record
 from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, make_user
@@ -19,6 +20,8 @@ LEDGER = reverse("audit:ledger")
 # Session, user, the user's seats (read once for every scope), notification badge, the unit choices of the
 # search form, the count for the pager and the page of entries.
 LEDGER_QUERIES = 7
+# Session, user, the user's seats, notification badge and the last verification run.
+VERIFY_PAGE_QUERIES = 5
 
 
 class AuditorWorkspaceTests(MeritflowTestCase):
@@ -97,10 +100,14 @@ class AuditorWorkspaceTests(MeritflowTestCase):
     def test_state_changing_requests_are_refused(self):
         self.act_as(Role.AUDITOR, self.world.danang_pc)
         count = LedgerEntry.objects.count()
-        for name in ("audit:ledger", "audit:verify", "audit:personal_data"):
+        for name in ("audit:ledger", "audit:personal_data"):
             for method in (self.client.post, self.client.put, self.client.delete):
-                self.assertEqual(method(reverse(name)).status_code, 405, (name, method))
+                self.assertEqual(method(reverse(name)).status_code, 403, (name, method))
+        # A verification run is the one write an auditor may ask for; other methods on that page are not served.
+        for method in (self.client.put, self.client.delete):
+            self.assertEqual(method(reverse("audit:verify")).status_code, 403)
         self.assertEqual(LedgerEntry.objects.count(), count)
+        self.assertEqual(VerificationRun.objects.count(), 0)
 
     def test_ledger_page_queries_do_not_grow_with_entries(self):
         self.act_as(Role.AUDITOR, self.world.danang_pc)
@@ -136,14 +143,32 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         self.act_as(Role.AUDITOR, self.world.danang_pc)
         self.assertEqual(self.client.get(reverse("audit:export", args=["pdf"])).status_code, 404)
 
-    def test_verification_page_shows_the_result(self):
+    def test_verification_page_shows_the_last_run_and_runs_a_new_one_on_request(self):
+        auditor = self.act_as(Role.AUDITOR, self.world.danang_pc)
+        response = self.client.get(reverse("audit:verify"))
+        self.assertContains(response, "mf-verify--never")
+        response = self.client.post(reverse("audit:verify"))
+        self.assertRedirects(response, reverse("audit:verify"))
+        run = VerificationRun.objects.get()
+        self.assertEqual((run.started_by, run.ok, run.checked), (auditor, True, LedgerEntry.objects.count()))
+        self.assertContains(self.client.get(reverse("audit:verify")), "mf-verify--ok")
+
+        tamper("UPDATE audit_ledgerentry SET reason = %s WHERE id = %s", ["đã sửa", self.outside.pk])
+        # Opening the page does not recompute the chain: it shows the last run until a new one is asked for.
+        with self.assertNumQueries(VERIFY_PAGE_QUERIES):
+            self.assertContains(self.client.get(reverse("audit:verify")), "mf-verify--ok")
+        self.client.post(reverse("audit:verify"))
+        response = self.client.get(reverse("audit:verify"))
+        self.assertContains(response, "mf-verify--broken")
+        self.assertEqual(response.context["run"].problem_sequence, self.outside.sequence)
+        self.assertContains(response, auditor.get_full_name())
+
+    def test_the_command_line_run_is_shown_too(self):
+        call_command("verify_audit", stdout=io.StringIO())
         self.act_as(Role.AUDITOR, self.world.danang_pc)
         response = self.client.get(reverse("audit:verify"))
         self.assertContains(response, "mf-verify--ok")
-        tamper("UPDATE audit_ledgerentry SET reason = %s WHERE id = %s", ["đã sửa", self.outside.pk])
-        response = self.client.get(reverse("audit:verify"))
-        self.assertContains(response, "mf-verify--broken")
-        self.assertEqual(response.context["result"].problem.sequence, self.outside.sequence)
+        self.assertIsNone(response.context["run"].started_by)
 
 
 class PersonalDataAccessPageTests(MeritflowTestCase):
@@ -171,5 +196,6 @@ class VietnameseByDefaultTests(MeritflowTestCase):
     def test_the_workspace_speaks_vietnamese(self):
         record(AuditEvent.STAGE_SIGNED, actor=None, unit=self.world.haichau_pc)
         self.act_as(Role.AUDITOR, self.world.danang_pc)
+        self.client.post(reverse("audit:verify"))
         self.assertContains(self.client.get(reverse("audit:verify")), "Sổ nhật ký nguyên vẹn")
         self.assertContains(self.client.get(LEDGER), "Ký tờ trình")
