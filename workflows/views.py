@@ -226,7 +226,7 @@ def flow_diagram(process) -> dict:
         if grid[edge.src].status == STATUS.DONE and grid[edge.dst].status in REACHED
     ]
     # Rendered by viewflow's SVG template (autoescaped): the result is already a safe string.
-    return {"svg": chart.grid_to_svg(grid), "travelled": travelled}
+    return {"svg": chart.grid_to_svg(grid), "travelled": travelled, "width": grid.width}
 
 
 def diagram_label(open_steps, *, finished: bool):

@@ -1,0 +1,89 @@
+"""The approver's screens in the browser: a filtered queue, the flow diagram, and the consultation unit picker.
+
+The residential group's submitter submits the demo campaign draft; the ward police appraiser finds it in the queue
+by campaign, unit (picked from a search of their scope) and deadline, sees on the journey page where it stands in
+the flow, then asks the ward People's Committee for its opinion (hiệp y) through the unit search; the ward's
+appraiser gets the consultation step and sees who was consulted.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .actions import follow, open_task, submit_form
+
+pytestmark = pytest.mark.e2e
+
+DOSSIER = "Đề nghị Bằng khen của Bộ trưởng Bộ Công an trong phong trào Toàn dân bảo vệ an ninh Tổ quốc"
+CAMPAIGN = "Toàn dân bảo vệ an ninh Tổ quốc"
+WARD_POLICE = "Công an Phường Hải Châu"
+WARD_COMMITTEE = "Ủy ban nhân dân Phường Hải Châu"
+
+
+def filter_steps(page, url_pattern: str):
+    """Press the filters' button; Turbo follows the form to the new address."""
+    page.locator(".mf-step-filters button[type=submit]").click()
+    page.wait_for_url(re.compile(url_pattern))
+    page.wait_for_load_state()
+
+
+def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots):
+    submitter = people.open("tdp12.submitter")
+    submitter.goto("/dossiers/")
+    follow(submitter, "a", r"/dossiers/\d+/$", within=submitter.locator("tr", has_text=DOSSIER))
+    follow(submitter, "a[href$='/eligibility/']", r"/eligibility/$")
+    follow(submitter, "a[href*='/submit/']", r"/submit/")
+    submit_form(submitter)
+    expect(submitter).to_have_url(re.compile(r"/journeys/\d+/$"))
+
+    # The queue, filtered by campaign, unit and deadline together; the badge says where the deadline stands.
+    appraiser = people.open("hcpolice.appraiser")
+    appraiser.goto("/steps/queue/")
+    row = appraiser.locator("tr.task-row", has_text=DOSSIER)
+    expect(row.locator(".mf-sla")).to_have_text(re.compile("Đúng hạn"))
+    expect(row).to_contain_text(CAMPAIGN)
+    appraiser.locator("[name=campaign]").select_option(label=CAMPAIGN)
+    appraiser.locator("[name=deadline]").select_option(value="on_time")
+    unit_search = appraiser.get_by_role("combobox", name=re.compile("Đơn vị"))
+    unit_search.fill("Hải Châu")
+    appraiser.get_by_role("option", name=re.compile(WARD_POLICE)).click()
+    expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_POLICE)
+    filter_steps(appraiser, r"campaign=\d+.*unit=\d+.*deadline=on_time")
+    expect(appraiser.locator("tr.task-row")).to_have_count(1)
+    expect(row).to_have_count(1)
+    # The chosen unit is named again on the new page (the picker asks the search for the ids it holds).
+    expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_POLICE)
+    appraiser.screenshot(path=screenshots / "12-queue-filtered.png", full_page=True)
+
+    # The journey: the flow drawn from its definition, the current step highlighted and named in words.
+    follow(appraiser, "a[href*='/journeys/']", r"/journeys/\d+/$", within=row)
+    chart = appraiser.locator(".mf-diagram__chart")
+    expect(chart.locator("g#commune_appraise")).to_have_class("new")
+    expect(chart.locator("g#submit")).to_have_class("done")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"Sơ đồ quy trình: hồ sơ đang ở bước .*thẩm định"))
+    expect(appraiser.locator(".mf-diagram__current")).to_contain_text("thẩm định")
+    appraiser.locator(".mf-diagram").screenshot(path=screenshots / "13-journey-diagram.png")
+
+    # Nothing is overdue.
+    appraiser.goto("/steps/queue/")
+    appraiser.locator("[name=deadline]").select_option(value="overdue")
+    filter_steps(appraiser, r"deadline=overdue")
+    expect(appraiser.locator("tr.task-row")).to_have_count(0)
+    expect(appraiser.locator(".mf-page")).to_contain_text("Không có bước nào khớp với các bộ lọc này.")
+
+    # The appraisal asks the ward People's Committee for its opinion, found by the unit search (keyboard only).
+    open_task(appraiser, DOSSIER, "commune_appraise")
+    appraiser.locator("[name=opinion]").fill("Đề nghị Ủy ban nhân dân phường cho ý kiến hiệp y.")
+    consult = appraiser.locator("#id_consult_units")
+    consult.fill("Ủy ban")
+    expect(appraiser.get_by_role("option", name=re.compile(WARD_COMMITTEE))).to_be_visible()
+    consult.press("ArrowDown")
+    consult.press("Enter")
+    expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_COMMITTEE)
+    appraiser.screenshot(path=screenshots / "14-consultation-picker.png", full_page=True)
+    submit_form(appraiser)
+
+    ward = people.open("hc.appraiser")
+    open_task(ward, DOSSIER, "commune_consultation")
+    expect(ward.locator(".mf-steps")).to_contain_text(f"Đã xin ý kiến hiệp y của: {WARD_COMMITTEE}")
