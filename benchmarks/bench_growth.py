@@ -9,7 +9,8 @@ For each size (dossiers of 10 nominees) it creates a database ``<name>_growth_<s
 ``DATABASE_URL`` names, migrates it, fills it with ``generate_national_data`` (wall time and load average),
 measures the pages with ``bench_pages.py --in-place`` and the lifecycle with ``bench_lifecycle.py --in-place 24 5``
 (each in its own process, against that database), then drops it. ``--existing SIZE=DBNAME`` measures a database
-already filled at that size instead (it is neither generated nor dropped). It prints each run's output, then one
+already filled at that size instead (it is neither generated nor dropped); ``--pages-only`` skips the lifecycle
+run, which writes (so the pages of a database still being filled can be measured). It prints each run's output, then one
 table: every figure per size and how much it grew from the smallest size to the largest. ``--results FILE`` keeps
 each size's figures in a JSON file and prints the table over every size the file holds, so sizes can be measured
 in separate runs.
@@ -88,7 +89,7 @@ def figures(pages: str, lifecycle: str) -> dict[str, str]:
     return found
 
 
-def measure(url: str, size: int, runs: int, *, generate: bool) -> dict[str, str]:
+def measure(url: str, size: int, runs: int, *, generate: bool, lifecycle: bool = True) -> dict[str, str]:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"== {size} dossiers ({size * 10} nominees); load average: {load}", flush=True)
     found = {}
@@ -97,8 +98,10 @@ def measure(url: str, size: int, runs: int, *, generate: bool) -> dict[str, str]
         _output, elapsed = run([PYTHON, "manage.py", "generate_national_data", "--dossiers", str(size)], url)
         found["generation s"] = f"{elapsed:.0f}"
     pages, _elapsed = run([PYTHON, "benchmarks/bench_pages.py", "--in-place", str(runs)], url)
-    lifecycle, _elapsed = run([PYTHON, "benchmarks/bench_lifecycle.py", "--in-place", "24", "5"], url)
-    return found | figures(pages, lifecycle)
+    steps = ""
+    if lifecycle:
+        steps, _elapsed = run([PYTHON, "benchmarks/bench_lifecycle.py", "--in-place", "24", "5"], url)
+    return found | figures(pages, steps)
 
 
 def table(results: dict[int, dict[str, str]]) -> None:
@@ -120,6 +123,9 @@ def main() -> None:
     parser.add_argument("--existing", action="append", default=[], help="SIZE=DBNAME: measure a filled database")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--results", type=Path, help="JSON file keeping each size's figures between runs")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="skip the lifecycle run (it writes; the pages only read)"
+    )
     options = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     existing = {int(size): name for size, name in (item.split("=", 1) for item in options.existing)}
@@ -129,15 +135,19 @@ def main() -> None:
         results = {int(size): found for size, found in json.loads(options.results.read_text()).items()}
     for size in (int(item) for item in options.sizes.split(",")):
         if size in existing:
-            results[size] = measure(with_database(url, existing[size]), size, options.runs, generate=False)
-            continue
-        name = f"{base}_growth_{size}"
-        admin(url, f'DROP DATABASE IF EXISTS "{name}"')
-        admin(url, f'CREATE DATABASE "{name}"')
-        try:
-            results[size] = measure(with_database(url, name), size, options.runs, generate=True)
-        finally:
+            target = with_database(url, existing[size])
+            found = measure(target, size, options.runs, generate=False, lifecycle=not options.pages_only)
+            results[size] = results.get(size, {}) | found
+        else:
+            name = f"{base}_growth_{size}"
             admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+            admin(url, f'CREATE DATABASE "{name}"')
+            try:
+                results[size] = measure(
+                    with_database(url, name), size, options.runs, generate=True, lifecycle=not options.pages_only
+                )
+            finally:
+                admin(url, f'DROP DATABASE IF EXISTS "{name}"')
         if options.results:
             options.results.write_text(json.dumps(results, indent=1))
     table(results)
