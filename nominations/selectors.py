@@ -18,7 +18,6 @@ from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS
 
 from audit.events import AuditEvent
-from audit.models import LedgerEntry
 from audit.selectors import ledger_entries_about
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
@@ -166,27 +165,24 @@ class ReturnRequest:
 
     stage: str
     actor: str
-    at: datetime.datetime
+    at: datetime.datetime | None
     note: str
 
 
 def return_request_of(*, dossier: Dossier) -> ReturnRequest | None:
-    """Return the open request for supplement of a returned dossier, from the ledger entry that recorded it."""
+    """Return the open request for supplement of a returned dossier (None otherwise).
+
+    The note is the dossier's own; the stage, the officer and the time come from the ledger entry of the return.
+    """
     if dossier.status != DossierStatus.RETURNED:
         return None
-    entry: LedgerEntry | None = (
+    entry = (
         ledger_entries_about(subjects=[dossier]).filter(event=AuditEvent.DOSSIER_RETURNED).order_by("-sequence").first()
     )
     if entry is None:
-        unit = dossier.returned_by_unit
-        return ReturnRequest(
-            stage=unit.name if unit else "", actor="", at=dossier.updated_at, note=dossier.returned_reason
-        )
+        return ReturnRequest(stage="", actor="", at=None, note=dossier.returned_reason)
     return ReturnRequest(
-        stage=entry.unit_name or (dossier.returned_by_unit.name if dossier.returned_by_unit else ""),
-        actor=entry.actor_name,
-        at=entry.occurred_at,
-        note=entry.reason or dossier.returned_reason,
+        stage=entry.unit_name, actor=entry.actor_name, at=entry.occurred_at, note=dossier.returned_reason
     )
 
 
