@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import get_resolver
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -34,6 +35,8 @@ from .models import DeadlineNotice, NominationProcess, StageOutcome
 DUE_SOON_WORKING_DAYS = 3
 # The unit pickers' autocomplete answers with at most this many units.
 UNIT_MATCHES = 20
+# Statuses of a diagram node the dossier has reached.
+REACHED = {STATUS.DONE, STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
 
 
 class Sla(models.TextChoices):
@@ -290,6 +293,25 @@ def step_history(*, process) -> list[StepRecord]:
             )
         )
     return records
+
+
+def flow_diagram(*, process) -> dict:
+    """Draw the flow from its definition, as viewflow does, with each node coloured by this process's tasks.
+
+    viewflow's chart (``calc_cell_status``) marks the nodes done, open (new, assigned) or cancelled; the arrows
+    the dossier has travelled (from a done node to a done or open one) are listed for the page to mark, and the
+    journey page's legend and text alternative say the same in words.
+    """
+    flow_class = process.flow_class
+    grid = chart.calc_layout_data(flow_class)
+    chart.calc_cell_status(flow_class, grid, process.pk)
+    travelled = [
+        f"{edge.src.name}__{edge.dst.name}"
+        for edge in grid.edges
+        if grid[edge.src].status == STATUS.DONE and grid[edge.dst].status in REACHED
+    ]
+    # Rendered by viewflow's SVG template (autoescaped): the result is already a safe string.
+    return {"svg": chart.grid_to_svg(grid), "travelled": travelled, "width": grid.width}
 
 
 def units_to_pick(*, user, process_id: int | None = None) -> QuerySet[OrgUnit]:

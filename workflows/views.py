@@ -17,9 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
-from viewflow.workflow import chart
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.status import STATUS
 
 from nominations.models import DossierStatus, NomineeOutcome
 from nominations.selectors import dossier_list_visible_to
@@ -37,8 +35,6 @@ TASK_TAKEN = _("{name} has already taken this step.")
 SUBMITTED = _("The dossier was submitted.")
 DONE = _("Done.")
 WITHDRAWN = _("The dossier was withdrawn.")
-# Statuses of a diagram node the dossier has reached.
-REACHED = {STATUS.DONE, STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
 FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 
 
@@ -202,31 +198,12 @@ class ProcessView(LoginRequiredMixin, generic.TemplateView):
             nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
             earlier_steps=selectors.step_history(process=process),
             open_steps=[(task, selectors.task_url(task)) for task in open_steps],
-            diagram=flow_diagram(process),
+            diagram=selectors.flow_diagram(process=process),
             diagram_label=diagram_label(open_steps, finished=process.finished is not None),
             sla=deadline_sla(process.stage_deadline) if open_steps else None,
             may_withdraw=process.finished is None and dossier.created_by_id == self.request.user.pk,
             **kwargs,
         )
-
-
-def flow_diagram(process) -> dict:
-    """Draw the flow from its definition, as viewflow does, with each node coloured by this process's tasks.
-
-    viewflow's chart (``calc_cell_status``) marks the nodes done, open (new, assigned) or cancelled; the arrows
-    the dossier has travelled (from a done node to a done or open one) are listed for the page to mark, and the
-    page's legend and ``diagram_label`` say the same in words.
-    """
-    flow_class = process.flow_class
-    grid = chart.calc_layout_data(flow_class)
-    chart.calc_cell_status(flow_class, grid, process.pk)
-    travelled = [
-        f"{edge.src.name}__{edge.dst.name}"
-        for edge in grid.edges
-        if grid[edge.src].status == STATUS.DONE and grid[edge.dst].status in REACHED
-    ]
-    # Rendered by viewflow's SVG template (autoescaped): the result is already a safe string.
-    return {"svg": chart.grid_to_svg(grid), "travelled": travelled, "width": grid.width}
 
 
 def diagram_label(open_steps, *, finished: bool):

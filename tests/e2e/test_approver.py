@@ -54,7 +54,7 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     expect(row).to_have_count(1)
     # The chosen unit is named again on the new page (the picker asks the search for the ids it holds).
     expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_POLICE)
-    appraiser.screenshot(path=screenshots / "12-queue-filtered.png", full_page=True)
+    appraiser.screenshot(path=screenshots / "30-queue-filtered.png", full_page=True)
 
     # The journey: the flow drawn from its definition, the current step highlighted and named in words.
     follow(appraiser, "a[href*='/journeys/']", r"/journeys/\d+/$", within=row)
@@ -63,7 +63,7 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     expect(chart.locator("g#submit")).to_have_class("done")
     expect(chart).to_have_attribute("aria-label", re.compile(r"Sơ đồ quy trình: hồ sơ đang ở bước .*thẩm định"))
     expect(appraiser.locator(".mf-diagram__current")).to_contain_text("thẩm định")
-    appraiser.locator(".mf-diagram").screenshot(path=screenshots / "13-journey-diagram.png")
+    appraiser.locator(".mf-diagram").screenshot(path=screenshots / "31-journey-diagram.png")
 
     # Nothing is overdue.
     appraiser.goto("/steps/queue/")
@@ -72,8 +72,12 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     expect(appraiser.locator("tr.task-row")).to_have_count(0)
     expect(appraiser.locator(".mf-page")).to_contain_text("Không có bước nào khớp với các bộ lọc này.")
 
-    # The appraisal asks the ward People's Committee for its opinion, found by the unit search (keyboard only).
-    open_task(appraiser, DOSSIER, "commune_appraise")
+    # The appraiser opens the step from its notification (which marks it read), and asks the ward People's
+    # Committee for its opinion (hiệp y), found through the unit search with the keyboard only.
+    appraiser.goto("/notifications/")
+    notice = appraiser.locator("li.mf-notification--unread", has_text=DOSSIER)
+    with appraiser.expect_navigation(url=re.compile(r"/commune_appraise/")):
+        notice.locator("a").click()
     appraiser.locator("[name=opinion]").fill("Đề nghị Ủy ban nhân dân phường cho ý kiến hiệp y.")
     consult = appraiser.locator("#id_consult_units")
     consult.fill("Ủy ban")
@@ -81,9 +85,14 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     consult.press("ArrowDown")
     consult.press("Enter")
     expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_COMMITTEE)
-    appraiser.screenshot(path=screenshots / "14-consultation-picker.png", full_page=True)
+    appraiser.screenshot(path=screenshots / "32-consultation-picker.png", full_page=True)
     submit_form(appraiser)
 
     ward = people.open("hc.appraiser")
     open_task(ward, DOSSIER, "commune_consultation")
     expect(ward.locator(".mf-steps")).to_contain_text(f"Đã xin ý kiến hiệp y của: {WARD_COMMITTEE}")
+    # Leave the people of the other browser tests with nothing unread.
+    for page in (appraiser, ward):
+        page.goto("/notifications/")
+        page.locator("form[action$='/read-all/'] button").click()
+        expect(page.locator("li.mf-notification--unread")).to_have_count(0)

@@ -24,7 +24,7 @@ INTERFACE_TEXT = """
 () => {
   const selector = [
     "h1", "h2", "h3", "label", "button", "th", "dt", "legend", "summary", ".mdc-button",
-    ".vf-page__menu .mdc-list-item__content", ".mf-help", ".mf-badge", "[role=alert]", "[role=status]",
+    ".vf-page__menu .mdc-list-item__content", ".mf-help", ".mf-sla", "[role=alert]", "[role=status]",
   ].join(",");
   const person = document.querySelector(".vf-page__menu-title")?.textContent.trim();
   return [...document.querySelectorAll(selector)]
