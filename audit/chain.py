@@ -40,6 +40,10 @@ HASHED_FIELDS = (
 )
 
 
+# Hashed only when set, so that the entries written before these fields existed keep their hash.
+OPTIONAL_HASHED_FIELDS = ("award_type", "campaign")
+
+
 def normalise_data(data) -> dict:
     """Return ``data`` as plain JSON values, exactly as the database will give them back."""
     if data is None:
@@ -66,12 +70,16 @@ def timestamp(moment: datetime.datetime) -> str:
 
 
 def entry_hash(fields: dict) -> str:
-    """Return the SHA-256 hex digest of the entry described by ``fields`` (keys: ``HASHED_FIELDS``).
+    """Return the SHA-256 hex digest of the entry described by ``fields`` (keys: ``HASHED_FIELDS``, and the
+    ``OPTIONAL_HASHED_FIELDS`` that are set).
 
     ``occurred_at`` is a datetime and ``subject_type`` the ``app_label.model`` name (not the content type id,
     which differs between databases restored from the same dump).
     """
-    return payload_hash({**fields, "occurred_at": timestamp(fields["occurred_at"])})
+    payload = {name: value for name, value in fields.items() if value or name not in OPTIONAL_HASHED_FIELDS} | {
+        "occurred_at": timestamp(fields["occurred_at"])
+    }
+    return payload_hash(payload)
 
 
 def payload_hash(payload: dict) -> str:
@@ -85,6 +93,21 @@ def payload_hash(payload: dict) -> str:
 # ASCII escaping, no NaN), instead of a new encoder per entry.
 SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
 PAYLOAD_TEMPLATE = "{" + ",".join(f"{encode_basestring(name)}:%s" for name in SORTED_FIELDS) + "}"
+# The templates with one or both optional fields set; both sort right after ``actor_name``, so their values go
+# in at the same place of the values tuple.
+_OPTIONAL_AT = SORTED_FIELDS.index("actor_name") + 1
+_OPTIONAL_TEMPLATES = {
+    (with_award_type, with_campaign): "{"
+    + ",".join(
+        f"{encode_basestring(name)}:%s"
+        for name in sorted(
+            (*HASHED_FIELDS, *(["award_type"] if with_award_type else []), *(["campaign"] if with_campaign else []))
+        )
+    )
+    + "}"
+    for with_award_type in (False, True)
+    for with_campaign in (False, True)
+}
 
 
 def _not_serialisable(value):
@@ -115,6 +138,13 @@ def encode_data(value) -> str:
     return "".join(DATA_ENCODER(value, 0))
 
 
-def template_hash(values: tuple) -> str:
-    """Return the digest of a payload given as its encoded values in ``SORTED_FIELDS`` order."""
-    return hashlib.sha256((PAYLOAD_TEMPLATE % values).encode("utf-8")).hexdigest()
+def template_hash(values: tuple, award_type: str = "", campaign: str = "") -> str:
+    """Return the digest of a payload given as its encoded values in ``SORTED_FIELDS`` order, and the optional
+    fields as stored ("" when not set)."""
+    if award_type or campaign:
+        optional = tuple(encode_text(value) for value in (award_type, campaign) if value)
+        template = _OPTIONAL_TEMPLATES[bool(award_type), bool(campaign)]
+        text = template % (*values[:_OPTIONAL_AT], *optional, *values[_OPTIONAL_AT:])
+    else:
+        text = PAYLOAD_TEMPLATE % values
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

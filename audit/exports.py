@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from . import facets
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_READ = 2000
@@ -29,11 +31,17 @@ def _header() -> list[str]:
         _("Version digest"),
         _("Reason"),
         _("Data"),
+        _("Award type"),
+        _("Campaign"),
+        _("Nominee outcomes"),
         _("Hash"),
     ]
 
 
 def _rows(entries):
+    award_types = dict(facets.choices_of(facets.AWARD_TYPE))
+    campaigns = dict(facets.choices_of(facets.CAMPAIGN))
+    outcomes = dict(facets.choices_of(facets.OUTCOME))
     for entry in entries.iterator(chunk_size=ROWS_PER_READ):
         yield [
             entry.sequence,
@@ -49,6 +57,9 @@ def _rows(entries):
             entry.version_digest,
             entry.reason,
             json.dumps(entry.data, ensure_ascii=False, sort_keys=True) if entry.data else "",
+            award_types.get(entry.award_type, entry.award_type),
+            campaigns.get(entry.campaign, entry.campaign),
+            ", ".join(outcomes.get(value, value) for value in entry.outcomes.split(facets.SEPARATOR) if value),
             entry.hash,
         ]
 

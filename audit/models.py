@@ -64,6 +64,10 @@ class LedgerEntry(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Indexed copies of what ``data`` holds, for the search (``audit.facets``); verification checks they match.
+    award_type = models.CharField(_("award type"), max_length=64, blank=True, db_index=True)
+    campaign = models.CharField(_("campaign"), max_length=64, blank=True, db_index=True)
+    outcomes = models.CharField(_("nominee outcomes"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("ledger entry")

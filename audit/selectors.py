@@ -14,6 +14,7 @@ from django.utils import timezone
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import seats_of, units_in_scope
 
+from .facets import outcome_condition
 from .models import LedgerEntry, PersonalDataAccess, VerificationRun
 
 
@@ -59,11 +60,15 @@ def ledger_entry_list(
     date_to: datetime.date | None = None,
     actor: str = "",
     event: str = "",
+    award_type: str = "",
+    campaign: str = "",
+    outcome: str = "",
 ) -> QuerySet[LedgerEntry]:
     """Return the ledger entries the user may read, newest first, narrowed by the search filters.
 
     ``unit`` takes its whole subtree; the period is in local dates, both ends included; ``actor`` matches part of
-    the actor's name as recorded.
+    the actor's name as recorded; ``award_type`` and ``campaign`` are the ids ``audit.facets`` stored, ``outcome``
+    a nominee outcome the entry recorded for any of its nominees.
     """
     entries = LedgerEntry.objects.filter(_scope_condition(user))
     if unit is not None:
@@ -76,6 +81,12 @@ def ledger_entry_list(
         entries = entries.filter(actor_name__icontains=actor)
     if event:
         entries = entries.filter(event=event)
+    if award_type:
+        entries = entries.filter(award_type=award_type)
+    if campaign:
+        entries = entries.filter(campaign=campaign)
+    if outcome:
+        entries = entries.filter(outcome_condition(outcome))
     return entries.order_by("-sequence")
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .chain import GENESIS_HASH, entry_hash, normalise_data
 from .events import AuditEvent
+from .facets import AWARD_TYPE, CAMPAIGN, of_subject, outcomes_of
 from .models import ChainHead, LedgerEntry, PersonalDataAccess, VerificationRun
 from .verify import VerificationResult, verify_ledger
 
@@ -79,6 +80,10 @@ def record(
         reason=str(reason),
         data=normalise_data(data),
     )
+    facets = of_subject(subject)
+    entry.award_type = _snapshot(facets.get(AWARD_TYPE), "award_type")
+    entry.campaign = _snapshot(facets.get(CAMPAIGN), "campaign")
+    entry.outcomes = outcomes_of(entry.data)
     head = _chain_head()
     entry.sequence = head.sequence + 1
     entry.prev_hash = head.hash
@@ -102,6 +107,8 @@ def record(
             "reason": entry.reason,
             "data": entry.data,
             "prev_hash": entry.prev_hash,
+            "award_type": entry.award_type,
+            "campaign": entry.campaign,
         }
     )
     if connection.vendor == "postgresql":

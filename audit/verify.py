@@ -18,6 +18,7 @@ from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from .chain import GENESIS_HASH, HASHED_FIELDS, encode_data, encode_id, encode_text, template_hash, timestamp
+from .facets import outcomes_of
 from .models import ChainHead, LedgerEntry
 
 CHUNK_SIZE = 5000
@@ -28,9 +29,16 @@ StateCheck = Callable[[list[LedgerEntry]], Iterable[tuple[LedgerEntry, str]]]
 
 _state_checks: dict[str | type[models.Model], list[StateCheck]] = defaultdict(list)
 
-# Columns read from the database: the hashed ones (with the content type id in place of its name), then the
-# stored hash and the primary key.
-_COLUMNS = (*("subject_type_id" if name == "subject_type" else name for name in HASHED_FIELDS), "hash", "id")
+# Columns read from the database: the hashed ones (with the content type id in place of its name), the search
+# columns (award type and campaign, hashed when set; the outcomes copied from ``data``), then the stored hash and
+# the primary key.
+SEARCH_COLUMNS = ("award_type", "campaign", "outcomes")
+_COLUMNS = (
+    *("subject_type_id" if name == "subject_type" else name for name in HASHED_FIELDS),
+    *SEARCH_COLUMNS,
+    "hash",
+    "id",
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,9 @@ def _verify(chunk_size: int) -> VerificationResult:
                 reason,
                 data,
                 prev_hash,
+                award_type,
+                campaign,
+                outcomes,
                 stored_hash,
                 _pk,
             ) = row
@@ -122,6 +133,7 @@ def _verify(chunk_size: int) -> VerificationResult:
             elif prev_hash != previous_hash:
                 problem = Problem(sequence, event, _("The link to the previous entry is broken."))
             else:
+                data = _data_of(data)
                 # The values in the order of chain.SORTED_FIELDS.
                 digest = template_hash(
                     (
@@ -129,7 +141,7 @@ def _verify(chunk_size: int) -> VerificationResult:
                         encode_text(acting_for_name),
                         encode_id(actor_id),
                         encode_text(actor_name),
-                        encode_data(_data_of(data)),
+                        encode_data(data),
                         encode_text(event),
                         encode_text(occurred_at if times_are_canonical else timestamp(_as_datetime(occurred_at))),
                         encode_text(prev_hash),
@@ -143,10 +155,14 @@ def _verify(chunk_size: int) -> VerificationResult:
                         encode_id(unit_id),
                         encode_text(unit_name),
                         encode_text(version_digest),
-                    )
+                    ),
+                    award_type,
+                    campaign,
                 )
                 if digest != stored_hash:
                     problem = Problem(sequence, event, _("The entry was changed after it was written."))
+                elif outcomes_of(data) != outcomes:
+                    problem = Problem(sequence, event, _("The entry's outcomes column no longer matches its data."))
                 previous_hash = stored_hash
             if problem:
                 return _first_of(_check_state(rows[:position]), problem, checked)

@@ -7,14 +7,26 @@ class NominationsConfig(AppConfig):
     verbose_name = _("Nominations")
 
     def ready(self):
+        from audit import facets
         from audit.events import AuditEvent
         from audit.timeline import register_source, register_subject
         from audit.verify import register_state_check
 
         from .models import Dossier
         from .state_checks import decided_outcomes_match
-        from .timeline import dossier_changes, resolve
+        from .timeline import (
+            award_type_choices,
+            campaign_choices,
+            dossier_changes,
+            dossier_facets,
+            outcome_choices,
+            resolve,
+        )
 
         register_state_check(AuditEvent.DECISION_ISSUED, decided_outcomes_match)
         register_subject(Dossier, key="dossier", resolve=resolve)
         register_source(Dossier, dossier_changes)
+        facets.register(Dossier, dossier_facets)
+        facets.register_choices(facets.AWARD_TYPE, award_type_choices)
+        facets.register_choices(facets.CAMPAIGN, campaign_choices)
+        facets.register_choices(facets.OUTCOME, outcome_choices)

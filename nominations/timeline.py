@@ -1,13 +1,16 @@
-"""The dossier's part of the audit timeline: field changes of the dossier, its nominees, files and decision.
+"""What the audit needs to know about dossiers: their part of the timeline, and what their entries are searched by.
 
-Registered in ``NominationsConfig.ready``. Each model's history is read in one query by dossier id (so nominees
-and files removed since still appear) and compared in memory by ``audit.history``.
+Registered in ``NominationsConfig.ready``. Timeline: field changes of the dossier, its nominees, files and decision;
+each model's history is read in one query by dossier id (so nominees and files removed since still appear) and
+compared in memory by ``audit.history``. Search: the award type and campaign of each dossier entry
+(``audit.facets``), and the choices the auditor's search offers.
 """
 
+from audit import facets
 from audit.history import steps_from_records
 from audit.timeline import entries_from_history
 
-from .models import Attachment, Decision, Dossier, Nominee
+from .models import Attachment, AwardType, Campaign, Decision, Dossier, Nominee, NomineeOutcome
 from .selectors import dossier_get_visible
 
 # Bookkeeping timestamps say nothing an entry's own time does not; a nominee's citizen ID number is personal
@@ -40,3 +43,23 @@ def dossier_changes(dossier: Dossier):
         steps = steps_from_records(records, excluded_fields=excluded)
         entries.extend(entries_from_history(steps, describe=DESCRIBE[model]))
     return entries
+
+
+def dossier_facets(dossier: Dossier) -> dict[str, str]:
+    """The award type and campaign a dossier's ledger entries are searched by (ids, read without a query)."""
+    return {
+        facets.AWARD_TYPE: str(dossier.award_type_id or ""),
+        facets.CAMPAIGN: str(dossier.campaign_id or ""),
+    }
+
+
+def award_type_choices():
+    return [(award.pk, str(award)) for award in AwardType.objects.order_by("-deciding_level", "code")]
+
+
+def campaign_choices():
+    return [(campaign.pk, str(campaign)) for campaign in Campaign.objects.order_by("-pk")]
+
+
+def outcome_choices():
+    return [(value, label) for value, label in NomineeOutcome.choices if value != NomineeOutcome.PENDING]

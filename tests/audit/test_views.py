@@ -17,9 +17,9 @@ from .tampering import tamper
 
 LEDGER = reverse("audit:ledger")
 
-# Session, user, the user's seats (read once for every scope), notification badge, the unit choices of the
-# search form, the count for the pager and the page of entries.
-LEDGER_QUERIES = 7
+# Session, user, the user's seats (read once for every scope), notification badge, the unit, award type and
+# campaign choices of the search form, the count for the pager and the page of entries.
+LEDGER_QUERIES = 9
 # Session, user, the user's seats, notification badge and the last verification run.
 VERIFY_PAGE_QUERIES = 5
 
