@@ -39,7 +39,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from viewflow.workflow.models import Process, Task
 
-from audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash, normalise_data
+from audit.chain import GENESIS_HASH, HASHED_FIELDS, OPTIONAL_HASHED_FIELDS, entry_hash, normalise_data
 from audit.models import ChainHead, LedgerEntry
 from nominations.models import Attachment, Decision, DecisionCounter, Dossier, Nominee
 from org_hierarchy.models import OrgUnit
@@ -369,7 +369,9 @@ class Copier:
             row[at["sequence"]] = sequence
             row[at["prev_hash"]] = previous
             row[at["data"]] = normalise_data(row[at["data"]])
-            fields = {name: row[at[name]] for name in HASHED_FIELDS if name != "subject_type"}
+            fields = {
+                name: row[at[name]] for name in (*HASHED_FIELDS, *OPTIONAL_HASHED_FIELDS) if name != "subject_type"
+            }
             fields["subject_type"] = self.content_names.get(row[at["subject_type_id"]], "")
             previous = entry_hash(fields)
             row[at["hash"]] = previous

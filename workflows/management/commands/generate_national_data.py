@@ -94,7 +94,7 @@ class Command(BaseCommand):
         draw = random.Random(seed)
         copier = None if exact else Copier()
         self.templates: dict[tuple, Template] = {}
-        self.copied_from: dict[int, int] = {}  # copied dossier index -> template dossier id
+        self.copied_from: dict[int, int] = {}  # copied dossier id -> id of the dossier it copies
         for index in range(dossiers):
             state = states[index] if index < len(states) else draw.choices(states, weights)[0]
             key = self.template_key(index, state)
@@ -134,14 +134,14 @@ class Command(BaseCommand):
         return units
 
     def copy_dossier(self, copier: Copier, template: Template, index: int) -> None:
-        copier.copy(
+        dossier_id = copier.copy(
             template,
             units=self.locality_units(index),
             seats=self.seats,
             index=index,
             names=[self.person() for _ in range(self.nominees_per_dossier)],
         )
-        self.copied_from[index] = template.dossier_id
+        self.copied_from[dossier_id] = template.dossier_id
 
     def prepare(self, *, users: int, nominees_per_dossier: int, seed: int) -> None:
         """Import the tree and the users, and load the award types; dossiers can be made after this."""
