@@ -1,6 +1,7 @@
 """Forms of the task pages: one field set per nominee where the step decides per nominee."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,13 @@ from .models import StageOutcome
 from .selectors import Sla
 
 LEFT_OUT_NEEDS_REASON = _("Give the reason for leaving {name} out.")
+# Primary keys are 32-bit integer columns: a longer number names nothing (and must not reach the database).
+ID_MAX = 2**31 - 1
+
+
+def is_id(text: str) -> bool:
+    """Tell whether ``text`` may be a primary key: digits within a 32-bit integer column's range."""
+    return text.isdigit() and int(text) <= ID_MAX
 
 
 class UnitPickerInput(forms.TextInput):
@@ -53,6 +61,18 @@ class UnitPickerInput(forms.TextInput):
         return ids[0] if ids else ""
 
 
+class UnitsField(forms.ModelMultipleChoiceField):
+    """Units chosen by id among the field's queryset; what cannot be an id is refused before any query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not is_id(str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class TaskFilterForm(forms.Form):
     """The filters of the step lists, read from the query string; each is optional and they combine."""
 
@@ -66,6 +86,7 @@ class TaskFilterForm(forms.Form):
         required=False,
         label=_("Unit"),
         min_value=1,
+        max_value=ID_MAX,
         widget=UnitPickerInput(multiple=False),
         help_text=_("The step's unit, or the unit the dossier comes from or a unit above it."),
     )
@@ -122,7 +143,7 @@ class NomineeFieldsMixin:
 
 class AppraiseForm(NomineeFieldsMixin, forms.Form):
     opinion = forms.CharField(label=_("Appraisal opinion"), widget=forms.Textarea(attrs={"rows": 4}))
-    consult_units = forms.ModelMultipleChoiceField(
+    consult_units = UnitsField(
         queryset=None,
         required=False,
         label=_("Consult these units before the council (hiệp y)"),

@@ -316,9 +316,9 @@ class UnitSearchView(LoginRequiredMixin, generic.View):
 
     def get(self, request):
         process_id = request.GET.get("process", "")
-        if process_id and not process_id.isdigit():
+        if process_id and not forms.is_id(process_id):
             raise Http404
-        ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
+        ids = [int(part) for part in request.GET.get("ids", "").split(",") if forms.is_id(part.strip())]
         units = selectors.unit_matches(
             selectors.units_to_pick(user=request.user, process_id=int(process_id) if process_id else None),
             term=request.GET.get("q", "")[:100],

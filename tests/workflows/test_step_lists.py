@@ -136,6 +136,11 @@ class FilterTests(StepListTestCase):
         self.assertContains(page, "These filters were not understood and were left out: Deadline.")
         self.assertEqual(self.titles(page), ["Hồ sơ xuân gấp", "Hồ sơ xuân quá hạn"])
 
+    def test_numbers_too_long_to_be_ids_are_bad_values_too(self):
+        page = self.queue(unit="9" * 30, campaign="9" * 30)
+        self.assertEqual(len(page.context["rows"]), 4)
+        self.assertContains(page, "Các bộ lọc sau không hợp lệ nên đã được bỏ qua: Phong trào thi đua, Đơn vị.")
+
     def test_the_filters_stay_in_the_pagination_links(self):
         with mock.patch.object(views.QueueView, "paginate_by", 1):
             page = self.queue(campaign=self.spring.pk, deadline="")

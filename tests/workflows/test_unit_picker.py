@@ -62,6 +62,8 @@ class UnitSearchTests(FlowTestCase):
         self.search(stranger, expect=404, q="Công an", process=process.pk)
         self.search(appraiser, expect=404, q="Công an", process="abc")
         self.search(appraiser, expect=404, q="Công an", process=process.pk + 1000)
+        self.search(appraiser, expect=404, q="Công an", process="9" * 30)
+        self.assertEqual(self.search(appraiser, ids="9" * 30), [])
 
     def test_signed_out_visitors_are_sent_to_the_login_page(self):
         response = self.client.get(reverse("workflows:units"), {"q": "Hải Châu"})
@@ -96,7 +98,7 @@ class ConsultationPickerTests(FlowTestCase):
         self.assertEqual(self.open_task(self.process).flow_task.name, "commune_consultation")
 
     def test_a_unit_that_may_not_be_consulted_is_refused_and_nothing_is_saved(self):
-        for value in (f"{self.world.haichau_police.pk},{self.world.danang_police.pk}", "Công an", "-1"):
+        for value in (f"{self.world.haichau_police.pk},{self.world.danang_police.pk}", "Công an", "-1", "9" * 30):
             response = self.post(value)
             self.assertEqual(response.status_code, 200)
             self.assertTrue(response.context["form"].errors["consult_units"])
