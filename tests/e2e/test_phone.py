@@ -127,7 +127,7 @@ def test_the_keyboard_reaches_the_main_actions_with_a_visible_focus(people):
     assert skip["href"] == "#mf-main", f"the first Tab should land on the skip link, not {skip}"
     assert skip["ring"] and skip["onScreen"], skip
     submitter.keyboard.press("Enter")
-    assert submitter.evaluate("() => document.activeElement.id") == "mf-main"
+    expect(submitter.locator("#mf-main")).to_be_focused()
 
     # From the content, past the menu: the page's own actions, in reading order.
     tab_to(submitter, lambda focused: focused["href"].endswith("/dossiers/new/"))
