@@ -260,13 +260,13 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
     _record(AuditEvent.STAGE_VOTED, dossier=dossier, actor=actor, unit=unit, role=Role.SECRETARY, data=data)
     if not failed:
         return
-    # The gateway after the vote reads who is left: the drops (each recorded) come before the bookkeeping.
-    for nominee_id, result in failed.items():
-        nomination_services.nominee_drop(
-            nominee=nominees[nominee_id],
-            actor=actor,
-            stage_unit=unit,
-            reason=str(
+    # The gateway after the vote reads who is left: the drops (recorded together) come before the bookkeeping.
+    nomination_services.nominees_drop(
+        dossier=dossier,
+        actor=actor,
+        stage_unit=unit,
+        reasons={
+            nominee_id: str(
                 format_lazy(
                     _("Council vote: {votes_for} for of {denominator}, below the {threshold}% threshold."),
                     votes_for=result["for"],
@@ -275,8 +275,10 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
                     else result["present"],
                     threshold=award_type.vote_threshold_pct,
                 )
-            ),
-        )
+            )
+            for nominee_id, result in failed.items()
+        },
+    )
     if len(failed) == len(nominees):
         nomination_services.dossier_reject(
             dossier=dossier, actor=actor, stage_unit=unit, reason=str(_("No nominee reached the council threshold."))
@@ -340,8 +342,8 @@ def stage_sign(
         reason=data["note"],
         data=data,
     )
-    for nominee_id, reason in drops.items():
-        nomination_services.nominee_drop(nominee=nominees[nominee_id], actor=actor, stage_unit=unit, reason=reason)
+    if drops:
+        nomination_services.nominees_drop(dossier=dossier, actor=actor, stage_unit=unit, reasons=drops)
     if outcome == StageOutcome.RETURN:
         nomination_services.dossier_return_for_supplement(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
     elif outcome == StageOutcome.REJECT:
