@@ -1,10 +1,10 @@
 """CSV and XLSX files of a ledger search: the same entries, in the same order, as the page shows."""
 
 import csv
-import io
 import json
+import tempfile
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -90,15 +90,18 @@ def ledger_csv(entries) -> StreamingHttpResponse:
     return response
 
 
-def ledger_xlsx(entries) -> HttpResponse:
-    """Return the entries as an XLSX workbook (written row by row, so memory stays flat)."""
+def ledger_xlsx(entries) -> FileResponse:
+    """Return the entries as an XLSX workbook, written row by row to a temporary file and streamed from it.
+
+    Memory stays flat however long the ledger: neither the rows nor the compressed workbook are held whole.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Ledger"))
     sheet.append(_header())
     for row in _rows(entries):
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+    # Not a ``with`` block: the response closes (and so removes) the file once it has been sent.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=_filename("xlsx"), content_type=XLSX_CONTENT_TYPE)

@@ -18,6 +18,8 @@ ALLOWED_VIEWS = frozenset(
         "login",
         "logout",
         "password_change",
+        "admin:logout",
+        "admin:password_change",
         "set_language",
         "notifications:open",
         "notifications:read_all",

@@ -62,7 +62,8 @@ class LedgerFacetSearchTests(FlowTestCase):
     def exported(self, params):
         text = b"".join(self.client.get(reverse("audit:export", args=["csv"]), params).streaming_content)
         csv_rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
-        book = load_workbook(io.BytesIO(self.client.get(reverse("audit:export", args=["xlsx"]), params).content))
+        workbook = self.client.get(reverse("audit:export", args=["xlsx"]), params)
+        book = load_workbook(io.BytesIO(b"".join(workbook.streaming_content)))
         xlsx_rows = list(book.active.iter_rows(values_only=True))
         return csv_rows, xlsx_rows
 

@@ -133,7 +133,8 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         self.assertNotIn("Ba Đình", text)
 
         response = self.client.get(reverse("audit:export", args=["xlsx"]), params)
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        self.assertIn('filename="ledger-', response["Content-Disposition"])
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         values = list(sheet.iter_rows(values_only=True))
         self.assertEqual([row[0] for row in values[1:]], shown)
         self.assertEqual(values[-1][7], self.world.haichau_pc.name)
