@@ -1,11 +1,14 @@
 """Dossiers per second through the full ministry route, through the service layer, against the plain-SQL floor.
 
-Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_lifecycle.py [dossiers] [nominees]``
-(defaults 24 dossiers per run, 5 nominees each). PostgreSQL only: the point is concurrency and commits.
+Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_lifecycle.py [--in-place] [dossiers]
+[nominees]`` (defaults 24 dossiers per run, 5 nominees each). PostgreSQL only: the point is concurrency and commits.
 
-Creates a throw-away database (``test_<name>``, as the test runner does), imports the national tree and a few
-hundred officers with ``generate_national_data``'s own steps, and opens complete drafts of the Minister of Public
-Security's Bằng khen (route: ward police, provincial police, the Ministry). Each dossier then goes through ten
+By default it creates a throw-away database (``test_<name>``, as the test runner does), imports the national tree
+and a few hundred officers with ``generate_national_data``'s own steps. With ``--in-place`` it runs in the database
+``DATABASE_URL`` names, as ``generate_national_data`` filled it, and adds only what it needs: the officers of the
+route units it uses that have nobody seated, and its drafts (which it leaves there, decided). Either way it opens
+complete drafts of the Minister of Public Security's Bằng khen (route: ward police, provincial police, the
+Ministry). Each dossier then goes through ten
 transitions: submit, and at each of the three stages appraise, council vote and the head's signature (forward,
 forward, decide with the numbered decision), each as the task view runs it (flow lock, transaction, the service).
 This runs with 1, 2 and 4 worker processes, each with its own connection and its own share of the dossiers.
@@ -13,11 +16,17 @@ This runs with 1, 2 and 4 worker processes, each with its own connection and its
 Every statement and commit of the engine run is counted per transition. The floor replays the same number of
 transactions with the same writes (one single-row INSERT, or UPDATE by key, per write statement the engine
 issued) through psycopg2 with no ORM, no reads and no locks, with the same number of processes; the ratio
-engine/floor says what the framework costs over the bare writes.
+engine/floor says what the framework costs over the bare writes, and the engine's own CPU time per transition
+(summed over its processes) says it in a figure that the machine's other load moves less. For the single process
+it also prints where each transition's statements go, by the tables they touch.
 """
 
+import argparse
+import io
 import multiprocessing
 import os
+import random
+import re
 import sys
 import time
 from collections import Counter
@@ -33,14 +42,44 @@ import psycopg2  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
 from nominations.models import AwardType  # noqa: E402
-from org_hierarchy.models import Role  # noqa: E402
+from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
+from org_hierarchy.selectors import members_with_role  # noqa: E402
+from org_hierarchy.services import users_import  # noqa: E402
 from workflows.management.commands import _lifecycle as lifecycle  # noqa: E402
+from workflows.management.commands.generate_national_data import (  # noqa: E402
+    LOCALITY_ROLES,
+    STAGE_ROLES,
+    Locality,
+)
 from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
 from workflows.models import StageOutcome  # noqa: E402
 
 CONCURRENCY = (1, 2, 4)
+STEPS = ("submit", "appraise", "vote", "sign_forward", "sign_decide")
 WRITES = ("INSERT", "UPDATE", "DELETE")
 PAYLOAD = "x" * 300  # about the width of a task or history row
+AWARD = "bk_bo_truong_cong_an"
+# Where a statement goes: by the table it reads or writes (the first after FROM, INTO or UPDATE).
+TARGET = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
+PARTS = (
+    ("task history", "workflows_historicaltask"),
+    ("tasks", "viewflow_task"),
+    ("process", "viewflow_process"),
+    ("ledger", "audit_"),
+    ("notifications", "notifications_"),
+    ("dossier", "nominations_"),
+    ("people and units", ("org_hierarchy_", "auth_", "guardian_", "django_content_type")),
+)
+
+
+def part_of(sql: str) -> str:
+    if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+        return "savepoints"
+    match = TARGET.search(sql)
+    table = match.group(1) if match else ""
+    if table == "viewflow_process" and "FOR UPDATE" in sql.upper():
+        return "flow lock"
+    return next((name for name, prefix in PARTS if table.startswith(prefix)), "other")
 
 
 class Meter:
@@ -48,6 +87,7 @@ class Meter:
 
     def __init__(self):
         self.statements: Counter = Counter()
+        self.parts: dict[str, Counter] = {}
         self.commits: Counter = Counter()
         self.writes: dict[str, list[list[str]]] = {}
         self.current = ""
@@ -55,6 +95,7 @@ class Meter:
 
     def __call__(self, execute, sql, params, many, context):
         self.statements[self.current] += 1
+        self.parts.setdefault(self.current, Counter())[part_of(sql)] += 1
         verb = sql.lstrip().split(None, 1)[0].upper()
         if verb in WRITES:
             self.transaction.append(verb)
@@ -97,9 +138,11 @@ def engine_worker(share, officers, barrier, results):
     meter = Meter()
     meter.install()
     barrier.wait()
+    cpu = time.process_time()
     with lifecycle.no_mail():
         elapsed = drive(share, officers, meter)
-    results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes))
+    cpu = time.process_time() - cpu
+    results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes, meter.parts, cpu))
 
 
 def floor_worker(dsn, transactions, barrier, results):
@@ -136,21 +179,71 @@ def run(target, shares, args):
     return outcomes
 
 
+def seat_in_place(generator, *, localities: int, nominees: int) -> None:
+    """Prepare ``generator`` to open drafts in an existing database: ward police with a submitter (as the data
+    generator seats them), and someone in every stage role along their route, seating people only where nobody is.
+    """
+    generator.random = random.Random(1)
+    generator.nominees_per_dossier = nominees
+    seated = Membership.objects.active().filter(
+        role=Role.SUBMITTER, unit__branch=Branch.SECURITY, unit__level=Level.COMMUNE
+    )
+    communes = list(OrgUnit.objects.filter(pk__in=seated.values("unit_id")).order_by("path")[:localities])
+    if not communes:
+        communes = list(
+            OrgUnit.objects.filter(branch=Branch.SECURITY, level=Level.COMMUNE, is_active=True).order_by("path")[
+                :localities
+            ]
+        )
+    ministry = OrgUnit.objects.get(branch=Branch.SECURITY, level=Level.MINISTRY)
+    seats = [(unit, role) for unit in communes for role in LOCALITY_ROLES]
+    provinces = {OrgUnit.objects.get_parent(unit) for unit in communes} | {ministry}
+    seats += [(unit, role) for unit in sorted(provinces, key=lambda unit: unit.path) for role in STAGE_ROLES]
+    generator.seats = {}
+    missing = []
+    for unit, role in seats:
+        person = members_with_role(unit=unit, role=role).order_by("pk").first()
+        if person is None:
+            missing.append((unit, role))
+        else:
+            generator.seats[unit.pk, role] = person
+    if missing:
+        rows = ["username,full_name,email,role,unit_id"]
+        rows += [f"bench-{unit.pk}-{role},{generator.person()},,{role},{unit.pk}" for unit, role in missing]
+        file = io.BytesIO("\n".join(rows).encode())
+        file.name = "users.csv"
+        report = users_import(file=file, actor=None)
+        if not report.ok:
+            sys.exit("; ".join(str(error) for error in report.errors[:5]))
+        for unit, role in missing:
+            generator.seats[unit.pk, role] = members_with_role(unit=unit, role=role).get()
+    generator.localities = [Locality(units={Branch.SECURITY: unit}) for unit in communes]
+    print(f"in place: {len(communes)} ward police units, {len(missing)} officers seated for the run")
+
+
 def main() -> None:
-    per_run = int(sys.argv[1]) if len(sys.argv) > 1 else 24
-    nominees = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--in-place", action="store_true", help="run in the database DATABASE_URL names")
+    parser.add_argument("dossiers", nargs="?", type=int, default=24, help="dossiers per run (default 24)")
+    parser.add_argument("nominees", nargs="?", type=int, default=5, help="nominees per dossier (default 5)")
+    args = parser.parse_args()
+    per_run, nominees = args.dossiers, args.nominees
     if connection.vendor != "postgresql":
         sys.exit("bench_lifecycle needs PostgreSQL: set DATABASE_URL=postgres://…")
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if not args.in_place:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             version = cursor.fetchone()[0].split(" on ")[0]
         print(f"database: {version}; load average before the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         generator = Generator(stdout=open(os.devnull, "w"))  # noqa: SIM115 (lives as long as the process)
-        generator.prepare(users=400, nominees_per_dossier=nominees, seed=1)
-        award = AwardType.objects.get(code="bk_bo_truong_cong_an")
+        if args.in_place:
+            seat_in_place(generator, localities=per_run, nominees=nominees)
+        else:
+            generator.prepare(users=400, nominees_per_dossier=nominees, seed=1)
+        award = AwardType.objects.prefetch_related("required_documents").get(code=AWARD)
         drafts = {workers: [generator.make_draft(index, award) for index in range(per_run)] for workers in CONCURRENCY}
         officers = generator.seats
         settings = connection.settings_dict
@@ -162,6 +255,7 @@ def main() -> None:
             "port": settings["PORT"],
         }
         with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_floor")
             cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, payload text NOT NULL)")
         connections.close_all()
         print(f"{per_run} dossiers per run, {nominees} nominees each, 10 transitions per dossier (ministry route)")
@@ -169,8 +263,10 @@ def main() -> None:
             shares = [drafts[workers][i::workers] for i in range(workers)]
             outcomes = run(engine_worker, shares, lambda share: (share, officers))
             elapsed = max(outcome[0] for outcome in outcomes)
-            statements, commits, writes = Counter(), Counter(), {}
-            for _elapsed, worker_statements, worker_commits, worker_writes in outcomes:
+            statements, commits, writes, parts = Counter(), Counter(), {}, {}
+            for _elapsed, worker_statements, worker_commits, worker_writes, worker_parts, _cpu in outcomes:
+                for step, counter in worker_parts.items():
+                    parts.setdefault(step, Counter()).update(counter)
                 statements.update(worker_statements)
                 commits.update(worker_commits)
                 for step, transactions in worker_writes.items():
@@ -180,21 +276,34 @@ def main() -> None:
             replay = [[verbs for step in worker[3] for verbs in worker[3][step]] for worker in outcomes]
             floor_elapsed = max(run(floor_worker, replay, lambda share: (dsn, share)))
             floor_rate = per_run / floor_elapsed
+            # The engine's own CPU time, summed over its processes: steadier than wall-clock on a shared machine.
+            cpu_ms = 1000 * sum(outcome[5] for outcome in outcomes) / sum(commits.values())
             print(
                 f"{workers} process{'es' if workers > 1 else '  '}: engine {engine_rate:6.2f} dossiers/s  "
-                f"floor {floor_rate:7.2f} dossiers/s  engine/floor {floor_rate / engine_rate:5.2f}"
+                f"floor {floor_rate:7.2f} dossiers/s  engine/floor {floor_rate / engine_rate:5.2f}  "
+                f"engine CPU {cpu_ms:5.1f} ms per transition"
             )
             if workers == 1:
-                for step in ("submit", "appraise", "vote", "sign_forward", "sign_decide"):
+                for step in STEPS:
                     count = len(writes[step])
                     rows = sum(len(verbs) for verbs in writes[step]) / count
                     print(
                         f"  {step:13} {statements[step] / count:6.1f} statements, "
                         f"{commits[step] / count:3.1f} commits, {rows:5.1f} write statements per transition"
                     )
+                print("  statements per transition by what they touch:")
+                for step in STEPS:
+                    count = len(writes[step])
+                    shares = ", ".join(f"{name} {n / count:.1f}" for name, n in parts[step].most_common())
+                    print(f"  {step:13} {shares}")
     finally:
         connections.close_all()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if args.in_place:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS bench_floor")
+            connections.close_all()
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
