@@ -131,14 +131,19 @@ class NomineeFieldsMixin:
 
     def add_nominee_fields(self, nominees):
         self.nominees = list(nominees)
+        # The names per nominee are kept so the rows are found without scanning every field for each nominee.
+        self.nominee_field_names = {}
         for nominee in self.nominees:
+            names = self.nominee_field_names[nominee.pk] = []
             for suffix, field in self.nominee_fields(nominee).items():
-                self.fields[f"{suffix}_{nominee.pk}"] = field
+                name = f"{suffix}_{nominee.pk}"
+                self.fields[name] = field
+                names.append(name)
 
     def nominee_rows(self):
         """Yield (nominee, [bound fields]) for the template."""
         for nominee in self.nominees:
-            yield nominee, [self[name] for name in self.fields if name.endswith(f"_{nominee.pk}")]
+            yield nominee, [self[name] for name in self.nominee_field_names[nominee.pk]]
 
 
 class AppraiseForm(NomineeFieldsMixin, forms.Form):
