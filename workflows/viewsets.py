@@ -38,7 +38,23 @@ class ScopedListMixin:
 
 
 class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
-    pass
+    """viewflow's process list, its open-task column counted for the page's rows only.
+
+    viewflow joins every listed process with all its tasks and groups them to count the open ones, then sorts
+    that for one page and counts the same join for the paginator: linear in all the processes the user may see
+    (for a minister, a whole branch). As a subquery of the selected columns the count is worked out after the
+    sort and limit, for the rows of the page, and the paginator's count leaves it out.
+    """
+
+    def get_queryset(self):
+        # Skips DashboardProcessListView.get_queryset (the joined count), keeps viewflow's filters and search.
+        queryset = super(flow_views.DashboardProcessListView, self).get_queryset()
+        visible = selectors.processes_visible_to(user=self.request.user).values("pk")
+        return (
+            queryset.filter(flow_class=self.flow_class, pk__in=visible)
+            .annotate(active_tasks_count=selectors.open_task_count())
+            .order_by("-created")
+        )
 
 
 class TaskListView(ScopedListMixin, flow_views.DashboardTaskListView):
@@ -52,7 +68,7 @@ class InboxListView(ScopedListMixin, flow_views.FlowInboxListView):
 class QueueListView(ScopedListMixin, flow_views.FlowQueueListView):
     def get_queryset(self):
         # Separation of duties: a dossier one submitted or is named in is never offered to one.
-        parties = selectors.dossiers_party_to(user=self.request.user).values("pk")
+        parties = selectors.dossier_ids_party_to(user=self.request.user)
         return super().get_queryset().exclude(process__artifact_object_id__in=parties)
 
 
