@@ -38,9 +38,11 @@ def dossier_ids_visible_to(*, user) -> QuerySet:
     scope = units_in_scope(user=user).values("pk")
     drafting_scope = units_in_scope(user=user, roles=[Role.SUBMITTER, Role.ADMIN, Role.AUDITOR]).values("pk")
     originated = Dossier.objects.filter(originating_unit__in=scope).exclude(status=DossierStatus.DRAFT)
-    routed = RouteStop.objects.filter(unit__in=scope).exclude(dossier__status=DossierStatus.DRAFT)
+    # A draft has no route stops (``dossier_submit`` writes them as the dossier leaves the draft status, which no
+    # dossier returns to), so this part needs no join to the dossiers to keep drafts out.
+    routed = RouteStop.objects.filter(unit__in=scope)
     drafts = Dossier.objects.filter(status=DossierStatus.DRAFT, originating_unit__in=drafting_scope)
-    return originated.values("pk").union(routed.values("dossier_id"), drafts.values("pk"))
+    return originated.values("pk").union(routed.values("dossier_id"), drafts.values("pk"), all=True)
 
 
 def dossier_list_visible_to(*, user) -> QuerySet[Dossier]:

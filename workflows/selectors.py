@@ -81,11 +81,13 @@ def processes_visible_to(*, user) -> QuerySet[NominationProcess]:
         return processes
     if not getattr(user, "is_authenticated", False):
         return processes.none()
-    # One UNION of indexed reads rather than an OR of them, which PostgreSQL could only answer by scanning.
-    of_dossiers = processes.filter(artifact_object_id__in=dossier_ids_visible_to(user=user)).values("pk")
+    # Two sets, each a UNION of indexed reads that PostgreSQL builds once and probes per process; the same
+    # conditions written as one OR of joins made it rescan the dossiers for every statement.
     held = Task.objects.filter(owner=user).values("process_id")
     at_my_units = Task.objects.filter(owner_permission_obj_pk__in=_task_unit_keys(user)).values("process_id")
-    return processes.filter(pk__in=of_dossiers.union(held, at_my_units))
+    return processes.filter(
+        Q(artifact_object_id__in=dossier_ids_visible_to(user=user)) | Q(pk__in=held.union(at_my_units, all=True))
+    )
 
 
 def open_task_count() -> Coalesce:
