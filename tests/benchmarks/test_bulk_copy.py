@@ -7,11 +7,10 @@ pages to the people who use it, and go on through the real task views to its dec
 """
 
 import io
-import tempfile
 from collections import Counter
 
 from django.contrib.contenttypes.models import ContentType
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -21,6 +20,7 @@ from audit.verify import verify_ledger
 from nominations.models import Decision, Dossier, DossierStatus, Nominee, NomineeOutcome
 from notifications.models import Notification
 from org_hierarchy.models import Level, Membership, OrgUnit, Role
+from tests.nominations.support import TemporaryMediaMixin
 from tests.workflows.base import FlowActions
 from workflows.flows import NominationFlow
 from workflows.management.commands.generate_national_data import Command as Generator
@@ -29,21 +29,7 @@ from workflows.models import StageOutcome
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class BulkCopyTests(FlowActions, TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls._media = tempfile.TemporaryDirectory()
-        cls._settings = override_settings(MEDIA_ROOT=cls._media.name)
-        cls._settings.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._settings.disable()
-        cls._media.cleanup()
-
+class BulkCopyTests(TemporaryMediaMixin, FlowActions, TestCase):
     @classmethod
     def setUpTestData(cls):
         generator = Generator(stdout=io.StringIO())

@@ -1,12 +1,11 @@
 """The national data generator at a tiny size: every state it promises, written as the real flow writes it."""
 
 import io
-import tempfile
 from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -15,26 +14,14 @@ from audit.verify import verify_ledger
 from nominations.models import Dossier, DossierStatus, NomineeOutcome
 from notifications.models import Notification
 from org_hierarchy.models import Membership
+from tests.nominations.support import TemporaryMediaMixin
 from workflows.flows import NominationFlow
 from workflows.management.commands.generate_national_data import STATES
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
 
-class GeneratorTests(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls._media = tempfile.TemporaryDirectory()
-        cls._settings = override_settings(MEDIA_ROOT=cls._media.name)
-        cls._settings.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._settings.disable()
-        cls._media.cleanup()
-
+class GeneratorTests(TemporaryMediaMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.output = io.StringIO()
