@@ -67,11 +67,6 @@ def dossier_get_visible(*, user, pk, progress: bool = False) -> Dossier:
     return get_object_or_404(with_progress(dossiers) if progress else dossiers, pk=pk)
 
 
-def dossier_list_for_unit(*, user, unit_id: int) -> QuerySet[Dossier]:
-    """Return the visible dossiers that originate at one unit."""
-    return dossier_list_visible_to(user=user).filter(originating_unit_id=unit_id)
-
-
 def dossier_dashboard(*, user, status: str = "", campaign=None, year: int | None = None) -> QuerySet[Dossier]:
     """Return the visible dossiers matching the filters, each with its route and its current stage's deadline.
 
