@@ -17,6 +17,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 
 from . import selectors
+from .pagination import UncountedPaginator
 from .views import TASK_BUSY, task_unavailable
 
 
@@ -38,22 +39,28 @@ class ScopedListMixin:
 
 
 class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
-    """viewflow's process list, its open-task column counted for the page's rows only.
+    """viewflow's process list, newest first, its open-task column counted for the page's rows only, never counted.
 
     viewflow joins every listed process with all its tasks and groups them to count the open ones, then sorts
     that for one page and counts the same join for the paginator: linear in all the processes the user may see
     (for a minister, a whole branch). As a subquery of the selected columns the count is worked out after the
-    sort and limit, for the rows of the page, and the paginator's count leaves it out.
+    sort and limit, for the rows of the page. The page is read along the creation-time index
+    (``workflows_process_created``) and stops one row past the page, and the list is not counted at all
+    (``UncountedPaginator``): counting a ministry's visible processes took most of a second at national scale.
     """
+
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         # Skips DashboardProcessListView.get_queryset (the joined count), keeps viewflow's filters and search.
+        # The scope's conditions join viewflow's own (``&``) rather than nesting as ``pk IN (…)``: on the same rows,
+        # PostgreSQL can walk them newest first and stop at the page's end.
         queryset = super(flow_views.DashboardProcessListView, self).get_queryset()
-        visible = selectors.processes_visible_to(user=self.request.user).values("pk")
+        visible = selectors.processes_visible_to(user=self.request.user)
         return (
-            queryset.filter(flow_class=self.flow_class, pk__in=visible)
+            (queryset.filter(flow_class=self.flow_class) & visible)
             .annotate(active_tasks_count=selectors.open_task_count())
-            .order_by("-created")
+            .order_by("-created", "-pk")
         )
 
 

@@ -12,7 +12,7 @@ from .base import FlowTestCase
 # campaign and award filters' choices (and, on viewflow's list, its own extras)
 QUEUE_QUERIES = 9
 INBOX_QUERIES = 9
-PROCESS_LIST_QUERIES = 17
+PROCESS_LIST_QUERIES = 16
 
 
 class PageQueryCountTests(FlowTestCase):

@@ -1,9 +1,12 @@
-"""viewflow's process list, scoped, with its open-step column counted for the page's rows only."""
+"""viewflow's process list, scoped, newest first, paged without a count, its open-step column counted per row."""
+
+from unittest import mock
 
 from viewflow.workflow.models import Task
 
 from org_hierarchy.models import Role
 from tests.base import grant
+from workflows.viewsets import ProcessListView
 
 from .base import FlowTestCase
 
@@ -34,5 +37,31 @@ class ProcessListTests(FlowTestCase):
         self.login(grant(Role.APPRAISER, self.world.thanhkhe_police))
         response = self.client.get("/nomination/flows/")
         self.assertEqual(self.open_steps(response), {})
-        self.assertEqual(response.context["paginator"].count, 0)
+        self.assertFalse(response.context["page_obj"].has_next())
         self.assertNotContains(response, f"/nomination/{process.pk}/")
+
+    def test_pages_go_newest_first_and_are_never_counted(self):
+        processes = [self.submit(self.make_dossier(self.commune_award, title=f"Hồ sơ {n}")) for n in range(3)]
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        with mock.patch.object(ProcessListView, "paginate_by", 2):
+            first = self.client.get("/nomination/flows/")
+            self.assertEqual([p.pk for p in first.context["page_obj"]], [processes[2].pk, processes[1].pk])
+            self.assertIsNone(first.context["paginator"].count)
+            self.assertContains(first, "1–2")
+            self.assertContains(first, 'href="?page=2#pagination"')
+            self.assertNotContains(first, "data-total-items-count")
+            second = self.client.get("/nomination/flows/?page=2")
+            self.assertEqual([p.pk for p in second.context["page_obj"]], [processes[0].pk])
+            self.assertContains(second, "3–3")
+            self.assertContains(second, 'href="?page=1#pagination"')
+            self.assertNotContains(second, 'href="?page=3#pagination"')
+            for past_the_end in ("3", "0", "abc"):
+                self.assertEqual(self.client.get(f"/nomination/flows/?page={past_the_end}").status_code, 404)
+
+    def test_a_counted_viewflow_list_says_of_in_the_users_language(self):
+        # One submitted dossier has three steps so far: the submission, the commune's entry and its appraisal.
+        self.submit(self.make_dossier(self.commune_award))
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        self.assertContains(self.client.get("/nomination/tasks/"), "1–3 trên 3")
+        self.client.post("/i18n/setlang/", {"language": "en"})
+        self.assertContains(self.client.get("/nomination/tasks/"), "1–3 of 3")
