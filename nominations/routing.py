@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from org_hierarchy.models import Branch, Level, OrgUnit
-from org_hierarchy.selectors import locality_of, unit_at_level
+from org_hierarchy.selectors import lineage, locality_in, units_serving
 
 from .models import AwardType
 
@@ -42,10 +42,12 @@ def compute_route(*, originating_unit: OrgUnit, award_type: AwardType) -> list[O
     Raise ``ValidationError`` when a stage unit the route needs does not exist.
     """
     branch, deciding_level = award_type.deciding_branch, award_type.deciding_level
-    locality = locality_of(originating_unit)
-    ancestors = {
-        (node.branch, node.level): node for node in [*OrgUnit.objects.get_ancestors(originating_unit), originating_unit]
-    }
+    chain = lineage(originating_unit)
+    locality = locality_in(chain)
+    ancestors = {(node.branch, node.level): node for node in chain}
+    territorial = units_serving(
+        branch=branch, locality={level: code for level, code in locality.items() if level <= deciding_level}
+    )
     route: list[OrgUnit] = []
     for level in Level:
         if level == Level.UNIT or level > deciding_level:
@@ -58,7 +60,7 @@ def compute_route(*, originating_unit: OrgUnit, award_type: AwardType) -> list[O
                     # its dossier starts at the first level that serves it.
                     continue
                 raise _missing(branch=branch, level=level, unit=originating_unit)
-            stage = unit_at_level(branch=branch, level=level, admin_code=code)
+            stage = territorial.get(level)
         else:
             stage = ancestors.get((branch, level)) or _sole_unit(branch=branch, level=level)
             if stage is None and level < deciding_level:

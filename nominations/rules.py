@@ -68,9 +68,17 @@ def register(name: str):
     return decorator
 
 
-def evaluate(*, dossier: Dossier) -> list[RuleResult]:
-    """Run the default rules and the award type's own rules; return every result, failures included."""
-    context = Context(dossier=dossier, nominees=list(dossier.nominees.filter(outcome=NomineeOutcome.PENDING)))
+def context_for(dossier: Dossier) -> Context:
+    """Load what the rules read about ``dossier``; its ``route`` is computed once, when first read."""
+    return Context(dossier=dossier, nominees=list(dossier.nominees.filter(outcome=NomineeOutcome.PENDING)))
+
+
+def evaluate(*, dossier: Dossier, context: Context | None = None) -> list[RuleResult]:
+    """Run the default rules and the award type's own rules; return every result, failures included.
+
+    Pass the ``context`` when the caller reads it afterwards too (the submission stores the route it computed).
+    """
+    context = context or context_for(dossier)
     specs = {spec["rule"]: spec for spec in DEFAULT_RULES}
     extra = []
     for spec in dossier.award_type.rules or []:

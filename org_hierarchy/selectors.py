@@ -9,7 +9,7 @@ tree, and the subtree itself is a prefix match on the indexed materialised path,
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Level, Membership, OrgUnit
@@ -87,26 +87,35 @@ def members_with_role(*, unit: OrgUnit, role: str) -> QuerySet:
     ).distinct()
 
 
-def unit_at_level(*, branch: str, level: int, admin_code: str = "") -> OrgUnit | None:
-    """Return the active unit of a branch at a level serving a locality (the branch root above provinces)."""
-    units = OrgUnit.objects.filter(branch=branch, level=level, is_active=True)
-    if level in (Level.COMMUNE, Level.PROVINCE):
-        units = units.filter(admin_code=admin_code)
-    return units.order_by("path").first()
+def lineage(unit: OrgUnit) -> list[OrgUnit]:
+    """Return the unit's ancestors from the root down, then the unit itself: one query (none for a root)."""
+    return [*OrgUnit.objects.get_ancestors(unit), unit] if unit.depth > 1 else [unit]
 
 
-def locality_of(unit: OrgUnit) -> dict[int, str]:
-    """Return the administrative codes of the commune and province a unit lies in, keyed by level.
+def locality_in(chain: list[OrgUnit]) -> dict[int, str]:
+    """Return the administrative codes of the commune and province a lineage lies in, keyed by level.
 
     A commune-level or provincial unit gives its own code; an originating unit inherits the codes of its
-    territorial ancestors. One query for the ancestors.
+    territorial ancestors.
     """
-    chain = [*OrgUnit.objects.get_ancestors(unit), unit] if unit.depth > 1 else [unit]
-    codes: dict[int, str] = {}
-    for node in chain:
-        if node.admin_code and node.level in (Level.COMMUNE, Level.PROVINCE):
-            codes[node.level] = node.admin_code
-    return codes
+    return {
+        node.level: node.admin_code
+        for node in chain
+        if node.admin_code and node.level in (Level.COMMUNE, Level.PROVINCE)
+    }
+
+
+def units_serving(*, branch: str, locality: dict[int, str]) -> dict[int, OrgUnit]:
+    """Return the branch's active unit at each territorial level of ``locality`` (level -> code), in one query."""
+    if not locality:
+        return {}
+    wanted = Q()
+    for level, code in locality.items():
+        wanted |= Q(level=level, admin_code=code)
+    found: dict[int, OrgUnit] = {}
+    for unit in OrgUnit.objects.filter(wanted, branch=branch, is_active=True).order_by("-path"):
+        found[unit.level] = unit  # the smallest path comes last and stays, as ``order_by("path").first()`` chose
+    return found
 
 
 def branch_roots() -> QuerySet[OrgUnit]:

@@ -17,7 +17,6 @@ from org_hierarchy.selectors import members_with_role
 from .. import rules
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
-from ..routing import compute_route
 from .tracking import DIGEST_FIELDS, apply_digest, ensure_editable, lock_dossier, record, save_tracked
 
 DOSSIER_EDITABLE_FIELDS = (
@@ -123,8 +122,8 @@ def dossier_check_eligibility(*, dossier: Dossier) -> list[rules.RuleResult]:
     return rules.evaluate(dossier=dossier)
 
 
-def _ensure_eligible(dossier: Dossier) -> None:
-    failures = [result for result in dossier_check_eligibility(dossier=dossier) if not result.passed]
+def _ensure_eligible(dossier: Dossier, *, context: rules.Context | None = None) -> None:
+    failures = [result for result in rules.evaluate(dossier=dossier, context=context) if not result.passed]
     if failures:
         raise ValidationError([NOT_ELIGIBLE, *(result.reason for result in failures)], code="not_eligible")
 
@@ -136,8 +135,9 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     ensure_submitter(user=actor, dossier=dossier)
     if dossier.status != DossierStatus.DRAFT:
         raise ValidationError(NOT_A_DRAFT, code="not_draft")
-    _ensure_eligible(dossier)
-    route = compute_route(originating_unit=dossier.originating_unit, award_type=dossier.award_type)
+    context = rules.context_for(dossier)
+    _ensure_eligible(dossier, context=context)
+    route = context.route  # already computed by the rule that checks it (``route_computable``)
     RouteStop.objects.filter(dossier=dossier).delete()
     RouteStop.objects.bulk_create(
         RouteStop(dossier=dossier, position=position, unit=unit, level=unit.level)
