@@ -19,6 +19,11 @@ issued) through psycopg2 with no ORM, no reads and no locks, with the same numbe
 engine/floor says what the framework costs over the bare writes, and the engine's own CPU time per transition
 (summed over its processes) says it in a figure that the machine's other load moves less. For the single process
 it also prints where each transition's statements go, by the tables they touch.
+
+Then the reference: ``bareflow.flows.BareFlow``, a flow of the same shape (the same human steps and gateways per
+stage, three stages) in viewflow's own nodes with no services, no history, no ledger and no notices, driven the
+same way and measured against its own floor. Its ratio is what viewflow itself costs over bare writes on this
+machine; the engine's ratio over it is what meritflow's own work costs.
 """
 
 import argparse
@@ -36,10 +41,18 @@ import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from django.conf import settings
+
+# The reference flow (viewflow's own nodes, no services) lives in this directory's ``bareflow`` package.
+settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "bareflow"]
 django.setup()
 
 import psycopg2  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from bareflow.flows import BareFlow  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from viewflow.workflow.models import Task  # noqa: E402
+from viewflow.workflow.status import STATUS  # noqa: E402
 
 from nominations.models import AwardType  # noqa: E402
 from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
@@ -133,6 +146,43 @@ def drive(process_dossiers, officers, meter):
     return time.perf_counter() - started
 
 
+def drive_bare(count, user, meter):
+    """Take ``count`` processes of the reference flow through the same ten steps, as ``drive`` does."""
+    request = RequestFactory().post("/")
+    request.user = user
+    started = time.perf_counter()
+    for _ in range(count):
+        meter.current = "submit"
+        with transaction.atomic():
+            activation = BareFlow.start.activation_class.create(BareFlow.start, None, None)
+            activation.start(request)
+            activation.execute()
+        process = activation.process
+        for stage in range(3):
+            for step in ("appraise", "vote", "sign_decide" if stage == 2 else "sign_forward"):
+                meter.current = step
+                with BareFlow.instance.lock(process.pk):
+                    task = Task.objects.select_related("process", "owner").get(
+                        process_id=process.pk, flow_task_type="HUMAN", status=STATUS.NEW
+                    )
+                    step_activation = task.flow_task.activation_class(task)
+                    task.owner, task.status = user, STATUS.ASSIGNED
+                    step_activation.start(request)
+                    step_activation.execute()
+    return time.perf_counter() - started
+
+
+def bare_worker(count, user, barrier, results):
+    connections.close_all()
+    meter = Meter()
+    meter.install()
+    barrier.wait()
+    cpu = time.process_time()
+    elapsed = drive_bare(count, user, meter)
+    cpu = time.process_time() - cpu
+    results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes, meter.parts, cpu))
+
+
 def engine_worker(share, officers, barrier, results):
     connections.close_all()
     meter = Meter()
@@ -165,6 +215,44 @@ def floor_worker(dsn, transactions, barrier, results):
         db.commit()
     results.put(time.perf_counter() - started)
     db.close()
+
+
+def report(label, outcomes, per_run, dsn, workers):
+    """Print the rate of ``outcomes`` against the floor replaying their writes, and for one process its statements."""
+    elapsed = max(outcome[0] for outcome in outcomes)
+    statements, commits, writes, parts = Counter(), Counter(), {}, {}
+    for _elapsed, worker_statements, worker_commits, worker_writes, worker_parts, _cpu in outcomes:
+        for step, counter in worker_parts.items():
+            parts.setdefault(step, Counter()).update(counter)
+        statements.update(worker_statements)
+        commits.update(worker_commits)
+        for step, transactions in worker_writes.items():
+            writes.setdefault(step, []).extend(transactions)
+    rate = per_run / elapsed
+    # The floor: the same transactions, each with the same number of written rows, in the same split.
+    replay = [[verbs for step in worker[3] for verbs in worker[3][step]] for worker in outcomes]
+    floor_rate = per_run / max(run(floor_worker, replay, lambda share: (dsn, share)))
+    # The processes' own CPU time, summed: steadier than wall-clock on a shared machine.
+    cpu_ms = 1000 * sum(outcome[5] for outcome in outcomes) / sum(commits.values())
+    print(
+        f"{workers} process{'es' if workers > 1 else '  '}: {label} {rate:6.2f} dossiers/s  "
+        f"floor {floor_rate:7.2f} dossiers/s  {label}/floor {floor_rate / rate:5.2f}  "
+        f"{label} CPU {cpu_ms:5.1f} ms per transition"
+    )
+    if workers > 1:
+        return
+    for step in STEPS:
+        count = len(writes[step])
+        rows = sum(len(verbs) for verbs in writes[step]) / count
+        print(
+            f"  {step:13} {statements[step] / count:6.1f} statements, "
+            f"{commits[step] / count:3.1f} commits, {rows:5.1f} write statements per transition"
+        )
+    print("  statements per transition by what they touch:")
+    for step in STEPS:
+        count = len(writes[step])
+        shares = ", ".join(f"{name} {n / count:.1f}" for name, n in parts[step].most_common())
+        print(f"  {step:13} {shares}")
 
 
 def run(target, shares, args):
@@ -246,13 +334,13 @@ def main() -> None:
         award = AwardType.objects.prefetch_related("required_documents").get(code=AWARD)
         drafts = {workers: [generator.make_draft(index, award) for index in range(per_run)] for workers in CONCURRENCY}
         officers = generator.seats
-        settings = connection.settings_dict
+        database = connection.settings_dict
         dsn = {
-            "dbname": settings["NAME"],
-            "user": settings["USER"],
-            "password": settings["PASSWORD"],
-            "host": settings["HOST"],
-            "port": settings["PORT"],
+            "dbname": database["NAME"],
+            "user": database["USER"],
+            "password": database["PASSWORD"],
+            "host": database["HOST"],
+            "port": database["PORT"],
         }
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_floor")
@@ -262,40 +350,13 @@ def main() -> None:
         for workers in CONCURRENCY:
             shares = [drafts[workers][i::workers] for i in range(workers)]
             outcomes = run(engine_worker, shares, lambda share: (share, officers))
-            elapsed = max(outcome[0] for outcome in outcomes)
-            statements, commits, writes, parts = Counter(), Counter(), {}, {}
-            for _elapsed, worker_statements, worker_commits, worker_writes, worker_parts, _cpu in outcomes:
-                for step, counter in worker_parts.items():
-                    parts.setdefault(step, Counter()).update(counter)
-                statements.update(worker_statements)
-                commits.update(worker_commits)
-                for step, transactions in worker_writes.items():
-                    writes.setdefault(step, []).extend(transactions)
-            engine_rate = per_run / elapsed
-            # The floor: the same transactions, each with the same number of written rows, in the same split.
-            replay = [[verbs for step in worker[3] for verbs in worker[3][step]] for worker in outcomes]
-            floor_elapsed = max(run(floor_worker, replay, lambda share: (dsn, share)))
-            floor_rate = per_run / floor_elapsed
-            # The engine's own CPU time, summed over its processes: steadier than wall-clock on a shared machine.
-            cpu_ms = 1000 * sum(outcome[5] for outcome in outcomes) / sum(commits.values())
-            print(
-                f"{workers} process{'es' if workers > 1 else '  '}: engine {engine_rate:6.2f} dossiers/s  "
-                f"floor {floor_rate:7.2f} dossiers/s  engine/floor {floor_rate / engine_rate:5.2f}  "
-                f"engine CPU {cpu_ms:5.1f} ms per transition"
-            )
-            if workers == 1:
-                for step in STEPS:
-                    count = len(writes[step])
-                    rows = sum(len(verbs) for verbs in writes[step]) / count
-                    print(
-                        f"  {step:13} {statements[step] / count:6.1f} statements, "
-                        f"{commits[step] / count:3.1f} commits, {rows:5.1f} write statements per transition"
-                    )
-                print("  statements per transition by what they touch:")
-                for step in STEPS:
-                    count = len(writes[step])
-                    shares = ", ".join(f"{name} {n / count:.1f}" for name, n in parts[step].most_common())
-                    print(f"  {step:13} {shares}")
+            report("engine", outcomes, per_run, dsn, workers)
+        print("reference: the same route's shape in viewflow's own nodes, no services, no history (bareflow)")
+        user = next(iter(officers.values()))
+        for workers in CONCURRENCY:
+            counts = [len(range(i, per_run, workers)) for i in range(workers)]
+            outcomes = run(bare_worker, counts, lambda count: (count, user))
+            report("viewflow", outcomes, per_run, dsn, workers)
     finally:
         connections.close_all()
         if args.in_place:
