@@ -1,5 +1,7 @@
 """The organisation tree, its users and the roles they hold per unit."""
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -63,6 +65,15 @@ class User(AbstractUser):
         return self.full_name or super().get_full_name() or self.username
 
 
+def folded(text: str) -> str:
+    """Return ``text`` without diacritics, case or repeated spaces: "Phường  Hải Châu" gives "phuong hai chau".
+
+    Vietnamese is often typed without its tone marks (and "đ" as "d"); units are searched on this form.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
 class OrgUnitQuerySet(MP_NodeQuerySet):
     def subtree_of(self, *prefixes: str):
         """Return the units whose path starts with any of the given paths (one indexed range scan each)."""
@@ -103,10 +114,12 @@ class OrgUnit(MP_Node):
     )
     division_type = models.CharField(_("division type"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The name and abbreviation ``folded``, kept by ``save`` and the bulk import: what the unit search matches.
+    search_name = models.CharField(_("search name"), max_length=300, blank=True, editable=False)
 
     node_order_by = []
     objects = OrgUnitManager()
-    history = HistoricalRecords(excluded_fields=["numchild"])
+    history = HistoricalRecords(excluded_fields=["numchild", "search_name"])
 
     class Meta:
         verbose_name = _("organisation unit")
@@ -130,6 +143,16 @@ class OrgUnit(MP_Node):
 
     def __str__(self):
         return self.name
+
+    def refresh_search_name(self) -> None:
+        self.search_name = folded(f"{self.name} {self.short_name}")
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "short_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -23,7 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from nominations.models import AwardType, Campaign, Dossier, Nominee
 from nominations.selectors import dossier_ids_visible_to
-from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.models import OrgUnit, Role, folded
 from org_hierarchy.roles import permission_for
 from org_hierarchy.selectors import seats_of, units_in_scope
 
@@ -224,6 +224,8 @@ def dossiers_of_tasks(tasks) -> dict[int, Dossier]:
 def unit_matches(units: QuerySet[OrgUnit], *, term: str = "", ids=()) -> QuerySet[OrgUnit]:
     """Return at most ``UNIT_MATCHES`` of ``units`` whose name contains ``term`` or whose code starts with it.
 
+    Names are compared without diacritics or case ("hai chau" finds "Phường Hải Châu").
+
     ``ids`` instead returns those units (to name the ones already chosen), still only among ``units``.
     """
     if ids:
@@ -231,7 +233,7 @@ def unit_matches(units: QuerySet[OrgUnit], *, term: str = "", ids=()) -> QuerySe
     term = term.strip()
     if not term:
         return units.none()
-    matching = Q(name__icontains=term) | Q(short_name__iexact=term) | Q(admin_code__startswith=term)
+    matching = Q(search_name__contains=folded(term)) | Q(short_name__iexact=term) | Q(admin_code__startswith=term)
     return units.filter(matching).order_by("path")[:UNIT_MATCHES]
 
 

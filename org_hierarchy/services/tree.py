@@ -42,7 +42,7 @@ class BranchImportReport:
     deactivated: list[str] = field(default_factory=list)
 
 
-_SYNCED_FIELDS = ("name", "short_name", "division_type", "is_active")
+_SYNCED_FIELDS = ("name", "short_name", "search_name", "division_type", "is_active")
 
 
 def _describe_changes(unit: OrgUnit, spec: UnitSpec) -> list[str]:
@@ -60,6 +60,7 @@ def _describe_changes(unit: OrgUnit, spec: UnitSpec) -> list[str]:
         spec.division_type,
         True,
     )
+    unit.refresh_search_name()
     return changes
 
 
@@ -93,7 +94,7 @@ class _PathAllocator:
 
 def _new_unit(branch: str, spec: UnitSpec, allocator: _PathAllocator, parent: OrgUnit) -> OrgUnit:
     path, depth = allocator.child_of(parent)
-    return OrgUnit(
+    unit = OrgUnit(
         branch=branch,
         level=spec.level,
         admin_code=spec.admin_code,
@@ -104,6 +105,8 @@ def _new_unit(branch: str, spec: UnitSpec, allocator: _PathAllocator, parent: Or
         depth=depth,
         numchild=0,
     )
+    unit.refresh_search_name()  # bulk_create does not call save()
+    return unit
 
 
 def _branch_root(spec: BranchSpec, *, actor, report: BranchImportReport, changed: list[OrgUnit]) -> OrgUnit:

@@ -76,6 +76,9 @@ class ImportDivisionsTests(TestCase):
         self.assertEqual((danang_pc.name, danang_pc.short_name), ("Ủy ban nhân dân Thành phố Đà Nẵng", "UBND"))
         haichau_pc = unit(Branch.CIVIL, Level.COMMUNE, HAI_CHAU)
         self.assertEqual(haichau_pc.name, "Ủy ban nhân dân Phường Hải Châu")
+        # the bulk import writes the form the unit search matches, as save() does
+        self.assertEqual(haichau_pc.search_name, "uy ban nhan dan phuong hai chau ubnd")
+        self.assertEqual(danang_pc.search_name, "uy ban nhan dan thanh pho da nang ubnd")
         self.assertEqual(OrgUnit.objects.get_parent(haichau_pc), danang_pc)
         danang_police = unit(Branch.SECURITY, Level.PROVINCE, DA_NANG)
         self.assertEqual((danang_police.name, danang_police.short_name), ("Công an Thành phố Đà Nẵng", "CATP"))
@@ -166,6 +169,7 @@ class ImportDivisionsTests(TestCase):
         self.assertIn(school, units_in_scope(user=type(approver).objects.get(pk=approver.pk)))
 
         renamed = unit(Branch.CIVIL, Level.COMMUNE, BA_DINH)
+        self.assertEqual(renamed.search_name, "uy ban nhan dan phuong ba dinh moi ubnd")
         self.assertEqual(
             list(renamed.history.order_by("history_id").values_list("name", flat=True)),
             ["Ủy ban nhân dân Phường Ba Đình", "Ủy ban nhân dân Phường Ba Đình Mới"],

@@ -26,10 +26,22 @@ class UnitSearchTests(FlowTestCase):
             ],
         )
         self.assertEqual(self.search(appraiser, q="2024"), ["Ủy ban nhân dân Phường Hải Châu · 20242"])
+        # typed without tone marks, in capitals, or with "d" for "đ", the name still matches
+        for typed in ("hai chau", "PHƯỜNG HẢI CHÂU", "uy ban nhan dan phuong"):
+            self.assertIn("Ủy ban nhân dân Phường Hải Châu · 20242", self.search(appraiser, q=typed), typed)
+        self.assertEqual(self.search(appraiser, q="to dan pho 12"), ["Tổ dân phố 12, Phường Hải Châu · TDP12"])
         # the city and the ward's police are outside a ward officer's scope
         self.assertEqual(self.search(appraiser, q="Đà Nẵng"), [])
         self.assertEqual(self.search(appraiser, q="Công an"), [])
         self.assertEqual(self.search(appraiser, q="   "), [])
+
+    def test_a_renamed_unit_is_found_by_its_new_name(self):
+        appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
+        group = self.world.residential_group
+        group.name = "Tổ dân phố Đống Đa"
+        group.save(update_fields=["name"])
+        self.assertEqual(self.search(appraiser, q="dong da"), ["Tổ dân phố Đống Đa · TDP12"])
+        self.assertEqual(self.search(appraiser, q="to dan pho 12"), [])
 
     def test_at_most_twenty_matches(self):
         for index in range(UNIT_MATCHES + 5):
@@ -45,6 +57,10 @@ class UnitSearchTests(FlowTestCase):
             )
         labels = self.search(self.officer(self.world.mps, Role.APPRAISER), q="tỉnh thử")
         self.assertEqual(len(labels), UNIT_MATCHES)
+        self.assertEqual(
+            self.search(self.officer(self.world.mps, Role.APPRAISER), q="cong an tinh thu 07"),
+            ["Công an tỉnh thử 07 · 907"],
+        )
 
     def test_chosen_ids_are_named_only_within_the_scope(self):
         appraiser = self.officer(self.world.haichau_pc, Role.APPRAISER)
