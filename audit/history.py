@@ -18,6 +18,8 @@ class FieldChange:
     label: str
     old: object
     new: object
+    # For a foreign key, the model its ``old`` and ``new`` ids point to (the timeline names them).
+    related: type[models.Model] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,16 @@ def steps_from_records(records: Iterable[models.Model], *, excluded_fields: Iter
         changes: tuple[FieldChange, ...] = ()
         if before is not None and record.history_type == "~":
             delta = record.diff_against(before, excluded_fields=excluded)
+            fields = record.instance_type._meta
             changes = tuple(
                 FieldChange(
                     field=change.field,
-                    label=str(record.instance_type._meta.get_field(change.field).verbose_name),
+                    label=str(fields.get_field(change.field).verbose_name),
                     old=change.old,
                     new=change.new,
+                    related=fields.get_field(change.field).related_model
+                    if fields.get_field(change.field).many_to_one
+                    else None,
                 )
                 for change in delta.changes
             )

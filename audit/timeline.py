@@ -122,9 +122,34 @@ def timeline_of(instance: models.Model) -> list[TimelineEntry]:
     versions = {entry.version_digest: entry.version for entry in entries if entry.version and entry.version_digest}
     entries = [
         replace(entry, version=versions.get(entry.version_digest)) if entry.version is None else entry
-        for entry in entries
+        for entry in _with_names(entries)
     ]
     return sorted(entries, key=lambda entry: (entry.at, _RANK[entry.kind], entry.order))
+
+
+def _with_names(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Show the rows a changed foreign key points to by name, not id: one query per model they point to."""
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for entry in entries:
+        for change in entry.changes:
+            if change.related is not None:
+                wanted[change.related].update(value for value in (change.old, change.new) if value is not None)
+    if not wanted:
+        return entries
+    names = {
+        model: {pk: str(row) for pk, row in model._base_manager.in_bulk(ids).items()} for model, ids in wanted.items()
+    }
+
+    def named(change: FieldChange) -> FieldChange:
+        if change.related is None:
+            return change
+        known = names[change.related]
+        return replace(change, old=known.get(change.old, change.old), new=known.get(change.new, change.new))
+
+    return [
+        replace(entry, changes=tuple(named(change) for change in entry.changes)) if entry.changes else entry
+        for entry in entries
+    ]
 
 
 def ledger_entries_of(instance: models.Model) -> list[TimelineEntry]:
