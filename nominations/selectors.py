@@ -29,20 +29,38 @@ from .models import Attachment, AwardType, Campaign, Decision, DocumentKind, Dos
 FULL_ID_STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 
 
+def _visibility(user, key=None) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """Return the ids of the dossiers visible to ``user`` in each of three ways: originated in their scope (not a
+    draft), routed through it, or a draft where they may draft; only the dossier ``key`` when it is given."""
+    scope = units_in_scope(user=user).values("pk")
+    drafting_scope = units_in_scope(user=user, roles=[Role.SUBMITTER, Role.ADMIN, Role.AUDITOR]).values("pk")
+    one = {} if key is None else {"pk": key}
+    stops = {} if key is None else {"dossier_id": key}
+    originated = Dossier.objects.filter(originating_unit__in=scope, **one).exclude(status=DossierStatus.DRAFT)
+    # A draft has no route stops (``dossier_submit`` writes them as the dossier leaves the draft status, which no
+    # dossier returns to), so this part needs no join to the dossiers to keep drafts out.
+    routed = RouteStop.objects.filter(unit__in=scope, **stops)
+    drafts = Dossier.objects.filter(status=DossierStatus.DRAFT, originating_unit__in=drafting_scope, **one)
+    return originated.values("pk"), routed.values("dossier_id"), drafts.values("pk")
+
+
 def dossier_ids_visible_to(*, user) -> QuerySet:
     """Return the ids of the dossiers the user may see, as one UNION of indexed reads.
 
     Each part is served by its own index (the dossier's originating unit, the route stop's unit); written as one
     ``OR`` of the same conditions, PostgreSQL had to scan every dossier for every statement that used the scope.
     """
-    scope = units_in_scope(user=user).values("pk")
-    drafting_scope = units_in_scope(user=user, roles=[Role.SUBMITTER, Role.ADMIN, Role.AUDITOR]).values("pk")
-    originated = Dossier.objects.filter(originating_unit__in=scope).exclude(status=DossierStatus.DRAFT)
-    # A draft has no route stops (``dossier_submit`` writes them as the dossier leaves the draft status, which no
-    # dossier returns to), so this part needs no join to the dossiers to keep drafts out.
-    routed = RouteStop.objects.filter(unit__in=scope)
-    drafts = Dossier.objects.filter(status=DossierStatus.DRAFT, originating_unit__in=drafting_scope)
-    return originated.values("pk").union(routed.values("dossier_id"), drafts.values("pk"), all=True)
+    originated, routed, drafts = _visibility(user)
+    return originated.union(routed, drafts, all=True)
+
+
+def dossier_visibility_lookups(*, user, dossier_id) -> tuple[QuerySet, ...]:
+    """Return the parts of ``dossier_ids_visible_to`` for one dossier, each read by the dossier's key.
+
+    ``dossier_id`` is an expression (an ``OuterRef``): a list that walks its rows in order checks each row's dossier
+    with these lookups instead of building the whole visible set first (``workflows.selectors``).
+    """
+    return _visibility(user, dossier_id)
 
 
 def dossier_list_visible_to(*, user) -> QuerySet[Dossier]:

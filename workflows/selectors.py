@@ -22,7 +22,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from nominations.models import AwardType, Campaign, Dossier, Nominee
-from nominations.selectors import dossier_ids_visible_to
+from nominations.selectors import dossier_ids_visible_to, dossier_visibility_lookups
 from org_hierarchy.models import OrgUnit, Role, folded
 from org_hierarchy.roles import permission_for
 from org_hierarchy.selectors import seats_of, units_in_scope
@@ -86,6 +86,34 @@ def processes_visible_to(*, user) -> QuerySet[NominationProcess]:
     return processes.filter(
         Q(artifact_object_id__in=dossier_ids_visible_to(user=user)) | Q(pk__in=held.union(at_my_units, all=True))
     )
+
+
+def process_list_visible_to(*, user) -> QuerySet[NominationProcess]:
+    """Return the processes of ``processes_visible_to``, written for a list read newest first a page at a time.
+
+    For someone seated at the top of a branch (the Ministry, the Government: about 40 % of all dossiers) each
+    process is checked by lookups on its own keys as the list walks the creation-time index, so a page reads a few
+    dozen rows whatever the data size; the set form made PostgreSQL build the whole visible set first (150 ms at
+    100,000 dossiers). A narrower scope keeps the set form: its set is small, and row-by-row checks would walk most
+    processes of the country to fill one page.
+    """
+    if getattr(user, "is_superuser", False) or not any(len(seat.path) == OrgUnit.steplen for seat in seats_of(user)):
+        return processes_visible_to(user=user)
+    return _processes_checked_row_by_row(user)
+
+
+def _processes_checked_row_by_row(user) -> QuerySet[NominationProcess]:
+    steps = Task.objects.filter(
+        Q(owner=user) | Q(owner_permission_obj_pk__in=_task_unit_keys(user)), process=OuterRef("pk")
+    ).values("pk")
+    lookups = [*dossier_visibility_lookups(user=user, dossier_id=OuterRef("artifact_object_id")), steps]
+    # A scalar subquery per way of being visible: PostgreSQL runs it per row (an EXISTS it would hash whole).
+    checks = {f"visible_{index}": Subquery(lookup[:1]) for index, lookup in enumerate(lookups)}
+    seen = Q()
+    for name in checks:
+        seen |= Q(**{f"{name}__isnull": False})
+    processes = NominationProcess.objects.filter(artifact_content_type=ContentType.objects.get_for_model(Dossier))
+    return processes.alias(**checks).filter(seen)
 
 
 def open_task_count() -> Coalesce:

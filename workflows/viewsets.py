@@ -31,7 +31,7 @@ class DashboardView(generic.RedirectView):
 
 class ScopedListMixin:
     def get_queryset(self):
-        visible = selectors.processes_visible_to(user=self.request.user).values("pk")
+        visible = selectors.process_list_visible_to(user=self.request.user).values("pk")
         queryset = super().get_queryset()
         if queryset.model is self.flow_class.process_class:
             return queryset.filter(pk__in=visible).order_by("-created")
@@ -56,7 +56,7 @@ class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
         # The scope's conditions join viewflow's own (``&``) rather than nesting as ``pk IN (…)``: on the same rows,
         # PostgreSQL can walk them newest first and stop at the page's end.
         queryset = super(flow_views.DashboardProcessListView, self).get_queryset()
-        visible = selectors.processes_visible_to(user=self.request.user)
+        visible = selectors.process_list_visible_to(user=self.request.user)
         return (
             (queryset.filter(flow_class=self.flow_class) & visible)
             .annotate(active_tasks_count=selectors.open_task_count())

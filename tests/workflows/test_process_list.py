@@ -6,6 +6,8 @@ from viewflow.workflow.models import Task
 
 from org_hierarchy.models import Role
 from tests.base import grant
+from workflows import selectors
+from workflows.models import StageOutcome
 from workflows.viewsets import ProcessListView
 
 from .base import FlowTestCase
@@ -65,3 +67,46 @@ class ProcessListTests(FlowTestCase):
         self.assertContains(self.client.get("/nomination/tasks/"), "1–3 trên 3")
         self.client.post("/i18n/setlang/", {"language": "en"})
         self.assertContains(self.client.get("/nomination/tasks/"), "1–3 of 3")
+
+
+class RowByRowScopeTests(FlowTestCase):
+    """The process list of someone seated at a branch's top checks each row; it must see the same processes."""
+
+    def test_both_forms_of_the_scope_give_the_same_processes_to_everyone(self):
+        w = self.world
+        # A ministry-route dossier that reached the Ministry, a provincial one consulting the other branch, a
+        # commune one, one withdrawn, and a draft (no process).
+        ministry = self.submit(self.make_dossier(self.ministry_award, title="Hồ sơ lên Bộ"))
+        for unit in (w.haichau_police, w.danang_police):
+            self.appraise(ministry, unit)
+            self.vote(ministry, unit)
+            self.sign(ministry, unit, StageOutcome.FORWARD)
+        consulting = self.submit(self.make_dossier(self.province_award, title="Hồ sơ hiệp y"))
+        self.appraise(consulting, w.haichau_pc, consult=[w.haichau_police, w.danang_department])
+        self.submit(self.make_dossier(self.commune_award, title="Hồ sơ cấp xã"))
+        self.make_dossier(self.commune_award, title="Hồ sơ nháp")
+        users = [
+            self.officer(w.mps, Role.APPROVER),
+            grant(Role.AUDITOR, w.government),
+            self.officer(w.danang_police, Role.APPRAISER),
+            self.officer(w.haichau_pc, Role.APPRAISER),
+            self.officer(w.haichau_police, Role.APPRAISER),
+            grant(Role.APPRAISER, w.danang_department),
+            grant(Role.APPRAISER, w.badinh_police),
+            self.submitter,
+        ]
+        for user in users:
+            with self.subTest(user=str(user)):
+                expected = set(selectors.processes_visible_to(user=user).values_list("pk", flat=True))
+                checked = set(selectors._processes_checked_row_by_row(user).values_list("pk", flat=True))
+                self.assertEqual(checked, expected)
+        self.assertEqual(len(set(selectors.processes_visible_to(user=users[0]).values_list("pk", flat=True))), 1)
+
+    def test_the_ministry_head_lists_its_branchs_processes_newest_first(self):
+        civil = self.submit(self.make_dossier(self.commune_award, title="Hồ sơ khối dân chính"))
+        first = self.submit(self.make_dossier(self.ministry_award, title="Hồ sơ thứ nhất"))
+        second = self.submit(self.make_dossier(self.ministry_award, title="Hồ sơ thứ hai"))
+        self.login(self.officer(self.world.mps, Role.APPROVER))
+        listed = [process.pk for process in self.client.get("/nomination/flows/").context["page_obj"]]
+        self.assertEqual(listed, [second.pk, first.pk])
+        self.assertNotIn(civil.pk, listed)
