@@ -117,5 +117,13 @@ class NominationAppViewset(FlowAppViewset):
     queue_view_class = QueueListView
     archive_view_class = ArchiveListView
 
+    def get_context_data(self, request):
+        # The menu's counts come from the step lists' own selectors: viewflow's read every open task of the flow
+        # (the queue's through a text concatenation no index serves), 36 ms per page at 100,000 dossiers.
+        return {
+            "user_inbox": selectors.task_inbox(user=request.user),
+            "user_queue": selectors.task_queue(user=request.user),
+        }
+
     def _get_urls(self):
         return _guard_patterns(super()._get_urls())
