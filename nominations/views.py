@@ -7,11 +7,13 @@ needs gets a 403; invalid input is shown next to its field with a 400, and nothi
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+
+from org_hierarchy.streaming import StreamedFileResponse
 
 from . import permissions, selectors, services
 from .forms import (
@@ -364,7 +366,7 @@ class AttachmentDownloadView(AttachmentMixin, LoginRequiredMixin, generic.View):
             stream = attachment.file.open("rb")
         except FileNotFoundError as error:
             raise Http404(FILE_MISSING) from error
-        response = FileResponse(
+        response = StreamedFileResponse(
             stream,
             as_attachment=not self.inline,
             filename=attachment.original_name,

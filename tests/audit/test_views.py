@@ -1,13 +1,16 @@
 import csv
 import datetime
 import io
+import warnings
 
+from asgiref.sync import sync_to_async
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.events import AuditEvent
+from audit.exports import LINES_PER_PIECE
 from audit.models import LedgerEntry, VerificationRun
 from audit.services import personal_data_access_record, record
 from org_hierarchy.models import Role
@@ -139,6 +142,24 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         self.assertEqual([row[0] for row in values[1:]], shown)
         self.assertEqual(values[-1][7], self.world.haichau_pc.name)
         self.assertIsInstance(values[-1][1], datetime.datetime)
+
+    async def test_exports_are_sent_piece_by_piece_under_asgi(self):
+        auditor = await sync_to_async(self.act_as)(Role.AUDITOR, self.world.danang_pc)
+        await sync_to_async(self.sign)(self.world.thanhkhe_pc, LINES_PER_PIECE + 50)
+        await self.async_client.aforce_login(auditor)
+        params = {"event": AuditEvent.STAGE_SIGNED}
+        with warnings.catch_warnings():
+            # Django warns, then reads the whole stream into memory, when it is handed a synchronous iterator.
+            warnings.simplefilter("error")
+            response = await self.async_client.get(reverse("audit:export", args=["csv"]), params)
+            pieces = [piece async for piece in response]
+            response = await self.async_client.get(reverse("audit:export", args=["xlsx"]), params)
+            blocks = [block async for block in response]
+        self.assertGreater(len(pieces), 1)
+        rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"))))
+        self.assertEqual(len(rows), 1 + 1 + LINES_PER_PIECE + 50)  # the header, Hải Châu's entry, Thanh Khê's
+        sheet = load_workbook(io.BytesIO(b"".join(blocks))).active
+        self.assertEqual([row[0] for row in sheet.iter_rows(values_only=True)][1:], [int(row[0]) for row in rows[1:]])
 
     def test_unknown_export_format_is_404(self):
         self.act_as(Role.AUDITOR, self.world.danang_pc)
