@@ -6,6 +6,7 @@ import tempfile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from org_hierarchy.streaming import StreamedFileResponse, StreamedResponse
@@ -17,6 +18,17 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 ROWS_PER_READ = 2000
 # Lines sent to the client at a time: a piece of some tens of kilobytes.
 LINES_PER_PIECE = 200
+# An Excel sheet has 1,048,576 rows, the header included.
+XLSX_MAX_ENTRIES = 1_048_575
+TOO_MANY_FOR_XLSX = gettext_lazy(
+    "An Excel sheet holds at most %(max)s entries and this search selects more: narrow the period or the unit, "
+    "or export it as CSV."
+)
+
+
+def fits_xlsx(entries) -> bool:
+    """Tell whether the entries fit in one sheet (counted only up to one past the limit)."""
+    return entries[: XLSX_MAX_ENTRIES + 1].count() <= XLSX_MAX_ENTRIES
 
 
 def _header() -> list[str]:

@@ -1,9 +1,11 @@
 """The auditor's workspace: read-only pages; no view here accepts a state-changing request."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.formats import number_format
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -66,7 +68,15 @@ class LedgerExportView(LedgerSearchMixin, View):
         if fmt == "csv":
             return exports.ledger_csv(entries)
         if fmt == "xlsx":
-            return exports.ledger_xlsx(entries)
+            if exports.fits_xlsx(entries):
+                return exports.ledger_xlsx(entries)
+            messages.error(
+                request,
+                exports.TOO_MANY_FOR_XLSX % {"max": number_format(exports.XLSX_MAX_ENTRIES, force_grouping=True)},
+            )
+            response = LedgerSearchView.as_view()(request)
+            response.status_code = 400
+            return response
         raise Http404
 
 

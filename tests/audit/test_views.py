@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import warnings
+from unittest import mock
 
 from asgiref.sync import sync_to_async
 from django.core.management import call_command
@@ -160,6 +161,21 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         self.assertEqual(len(rows), 1 + 1 + LINES_PER_PIECE + 50)  # the header, Hải Châu's entry, Thanh Khê's
         sheet = load_workbook(io.BytesIO(b"".join(blocks))).active
         self.assertEqual([row[0] for row in sheet.iter_rows(values_only=True)][1:], [int(row[0]) for row in rows[1:]])
+
+    def test_a_search_too_long_for_an_excel_sheet_is_refused_with_a_message_and_csv_still_works(self):
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        self.sign(self.world.thanhkhe_pc, 3)
+        params = {"event": AuditEvent.STAGE_SIGNED}
+        with mock.patch("audit.exports.XLSX_MAX_ENTRIES", 3):
+            response = self.client.get(reverse("audit:export", args=["xlsx"]), params)
+            self.assertEqual(response.status_code, 400)
+            self.assertContains(response, "Một trang tính Excel chứa tối đa 3 mục", status_code=400)
+            csv_response = self.client.get(reverse("audit:export", args=["csv"]), params)
+            self.assertEqual(len(b"".join(csv_response.streaming_content).decode("utf-8-sig").splitlines()), 5)
+            fitting = self.client.get(
+                reverse("audit:export", args=["xlsx"]), {**params, "unit": self.world.thanhkhe_pc.pk}
+            )
+            self.assertEqual(fitting.status_code, 200)
 
     def test_unknown_export_format_is_404(self):
         self.act_as(Role.AUDITOR, self.world.danang_pc)
