@@ -7,7 +7,7 @@ from unittest import mock
 from asgiref.sync import sync_to_async
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from audit.events import AuditEvent
@@ -133,6 +133,8 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
         self.assertEqual([int(row[0]) for row in rows[1:]], shown)
+        with translation.override("vi"):
+            self.assertEqual({row[3] for row in rows[1:]}, {str(AuditEvent.STAGE_SIGNED.label)})
         self.assertIn("Ký tờ trình Hải Châu", text)
         self.assertNotIn("Ba Đình", text)
 
