@@ -172,25 +172,15 @@ def drive_bare(count, user, meter):
     return time.perf_counter() - started
 
 
-def bare_worker(count, user, barrier, results):
-    connections.close_all()
-    meter = Meter()
-    meter.install()
-    barrier.wait()
-    cpu = time.process_time()
-    elapsed = drive_bare(count, user, meter)
-    cpu = time.process_time() - cpu
-    results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes, meter.parts, cpu))
-
-
-def engine_worker(share, officers, barrier, results):
+def measured_worker(drive_them, share, context, barrier, results):
+    """Run ``drive_them(share, context, meter)`` in this process, counting its statements, commits and CPU time."""
     connections.close_all()
     meter = Meter()
     meter.install()
     barrier.wait()
     cpu = time.process_time()
     with lifecycle.no_mail():
-        elapsed = drive(share, officers, meter)
+        elapsed = drive_them(share, context, meter)
     cpu = time.process_time() - cpu
     results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes, meter.parts, cpu))
 
@@ -349,13 +339,13 @@ def main() -> None:
         print(f"{per_run} dossiers per run, {nominees} nominees each, 10 transitions per dossier (ministry route)")
         for workers in CONCURRENCY:
             shares = [drafts[workers][i::workers] for i in range(workers)]
-            outcomes = run(engine_worker, shares, lambda share: (share, officers))
+            outcomes = run(measured_worker, shares, lambda share: (drive, share, officers))
             report("engine", outcomes, per_run, dsn, workers)
         print("reference: the same route's shape in viewflow's own nodes, no services, no history (bareflow)")
         user = next(iter(officers.values()))
         for workers in CONCURRENCY:
             counts = [len(range(i, per_run, workers)) for i in range(workers)]
-            outcomes = run(bare_worker, counts, lambda count: (count, user))
+            outcomes = run(measured_worker, counts, lambda count: (drive_bare, count, user))
             report("viewflow", outcomes, per_run, dsn, workers)
     finally:
         connections.close_all()
