@@ -51,19 +51,7 @@ def steps_from_records(records: Iterable[models.Model], *, excluded_fields: Iter
         changes: tuple[FieldChange, ...] = ()
         if before is not None and record.history_type == "~":
             delta = record.diff_against(before, excluded_fields=excluded)
-            fields = record.instance_type._meta
-            changes = tuple(
-                FieldChange(
-                    field=change.field,
-                    label=str(fields.get_field(change.field).verbose_name),
-                    old=change.old,
-                    new=change.new,
-                    related=fields.get_field(change.field).related_model
-                    if fields.get_field(change.field).many_to_one
-                    else None,
-                )
-                for change in delta.changes
-            )
+            changes = tuple(_field_change(record.instance_type, change) for change in delta.changes)
         previous[object_id] = record
         user = record.history_user if record.history_user_id else None
         steps.append(
@@ -79,6 +67,17 @@ def steps_from_records(records: Iterable[models.Model], *, excluded_fields: Iter
             )
         )
     return steps
+
+
+def _field_change(model: type[models.Model], change) -> FieldChange:
+    field = model._meta.get_field(change.field)
+    return FieldChange(
+        field=change.field,
+        label=str(field.verbose_name),
+        old=change.old,
+        new=change.new,
+        related=field.related_model if field.many_to_one else None,
+    )
 
 
 def history_of(model: type[models.Model], object_ids: Iterable, **filters) -> list[HistoryStep]:
