@@ -1,10 +1,12 @@
 from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 
-from . import views
+from . import health, views
 from .site import site
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
