@@ -9,7 +9,8 @@ from django.utils import translation
 
 MOMENT = datetime.datetime(2026, 3, 4, 14, 5)
 TEMPLATE = Template(
-    "{{ moment }}|{{ moment|date }}|{{ moment|date:'SHORT_DATETIME_FORMAT' }}|{{ day }}|{{ day|date:'SHORT_DATE_FORMAT' }}"
+    "{{ moment }}|{{ moment|date }}|{{ moment|date:'SHORT_DATETIME_FORMAT' }}"
+    "|{{ day }}|{{ day|date:'SHORT_DATE_FORMAT' }}"
 )
 
 
