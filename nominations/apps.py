@@ -13,7 +13,7 @@ class NominationsConfig(AppConfig):
         from audit.verify import register_state_check
 
         from .models import Dossier
-        from .state_checks import decided_outcomes_match
+        from .state_checks import decision_facts_match
         from .timeline import (
             award_type_choices,
             campaign_choices,
@@ -23,7 +23,7 @@ class NominationsConfig(AppConfig):
             resolve,
         )
 
-        register_state_check(AuditEvent.DECISION_ISSUED, decided_outcomes_match)
+        register_state_check(AuditEvent.DECISION_ISSUED, decision_facts_match)
         register_subject(Dossier, key="dossier", resolve=resolve)
         register_source(Dossier, dossier_changes)
         facets.register(Dossier, dossier_facets)

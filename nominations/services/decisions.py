@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from audit.events import AuditEvent
 from org_hierarchy.models import Membership, OrgUnit, Role
 
+from ..certification import awardee_facts, decision_facts
 from ..models import (
     AwardRecord,
     AwardRecordSource,
@@ -133,6 +134,9 @@ def decision_issue(
             "number": decision.number_display,
             "decision": decision.pk,
             "nominees": {str(nominee.pk): NomineeOutcome.AWARDED.value for nominee in awarded},
+            # What the decision certifies, compared with the database by verification (``certification``).
+            "certified": decision_facts(decision),
+            "awardees": {str(nominee.pk): awardee_facts(nominee) for nominee in awarded},
         },
     )
     notify_submitters(

@@ -1,6 +1,8 @@
+import datetime
 from io import StringIO
 
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import TestCase
 from django.utils import translation
 
@@ -9,9 +11,12 @@ from audit.events import AuditEvent
 from audit.models import ChainHead, LedgerEntry
 from audit.services import record
 from audit.verify import register_state_check, unregister_state_check, verify_ledger
+from nominations import services as nomination_services
+from nominations.models import AwardRecord, AwardType, Decision, Dossier, Nominee, NomineeOutcome
 from org_hierarchy import services as org_services
 from org_hierarchy.models import Membership, OrgUnit, Role
-from tests.base import MeritflowTestCase, make_user
+from tests.base import MeritflowTestCase, grant, make_user
+from tests.nominations.support import NominationsTestCase, ready_dossier
 
 from .tampering import tamper, trigger_off
 
@@ -200,3 +205,99 @@ class CanonicalFormTests(MeritflowTestCase):
         self.assertEqual(result.checked, len(awkward))
         tamper("UPDATE audit_ledgerentry SET reason = %s WHERE sequence = 3", ["Lý do 2\nxuống  dòng"])
         self.assertEqual(verify_ledger().problem.sequence, 3)
+
+
+class DecisionFactsTests(NominationsTestCase):
+    """Every fact a decision certifies is compared with what its ledger entry recorded, and named when it differs."""
+
+    def setUp(self):
+        super().setUp()
+        self.head = grant(Role.APPROVER, self.world.haichau_pc)
+        self.deputy = make_user(full_name="Phó Chủ tịch")
+        dossier, _submitter = ready_dossier(self.world.residential_group, nominees=3, title="Khen tổ dân phố 2026")
+        dossier = nomination_services.dossier_submit(dossier=dossier, actor=_submitter)
+        self.dropped = dossier.nominees.order_by("pk").first()
+        nomination_services.nominee_drop(
+            nominee=self.dropped, actor=self.head, stage_unit=self.world.haichau_pc, reason="Chưa đủ"
+        )
+        self.decision = nomination_services.decision_issue(
+            dossier=dossier,
+            issuer_unit=self.world.haichau_pc,
+            signer=self.head,
+            decision_date=datetime.date(2026, 8, 19),
+        )
+        self.awardee = self.decision.awarded_nominees.order_by("pk").first()
+        self.entry = LedgerEntry.objects.get(event=AuditEvent.DECISION_ISSUED)
+
+    def assert_named(self, change, *words):
+        with transaction.atomic():
+            change()
+            result = verify_ledger(chunk_size=3)
+            transaction.set_rollback(True)
+        self.assertFalse(result.ok, words)
+        self.assertEqual(result.problem.sequence, self.entry.sequence, result.problem)
+        for word in ("01/QĐ-UBND", "Khen tổ dân phố 2026", *words):
+            self.assertIn(word, result.problem.why)
+
+    def test_the_untouched_decision_verifies(self):
+        result = verify_ledger(chunk_size=3)
+        self.assertTrue(result.ok, result.problem)
+        self.assertEqual(self.entry.data["certified"]["date"], "2026-08-19")
+        self.assertNotIn(self.awardee.national_id, str(self.entry.data))
+
+    def test_each_fact_of_the_decision_changed_in_the_database_is_named(self):
+        decision = Decision.objects.filter(pk=self.decision.pk)
+        cases = {
+            "number": lambda: decision.update(number=7),
+            "symbol": lambda: decision.update(symbol="QĐ-CT"),
+            "year": lambda: decision.update(year=2025),
+            "decision date": lambda: decision.update(decision_date=datetime.date(2026, 8, 1)),
+            "signer": lambda: decision.update(signer=self.deputy),
+            "signed for": lambda: decision.update(acting_for=self.deputy),
+            "issuer": lambda: decision.update(issuer_unit=self.world.danang_pc),
+            "award type": lambda: Dossier.objects.filter(pk=self.decision.dossier_id).update(
+                award_type=AwardType.objects.exclude(pk=self.decision.dossier.award_type_id).first()
+            ),
+        }
+        for field, change in cases.items():
+            with self.subTest(field):
+                self.assert_named(change, field)
+
+    def test_each_fact_of_an_awardee_changed_in_the_database_is_named(self):
+        awardee = Nominee.objects.filter(pk=self.awardee.pk)
+        cases = {
+            "full name": lambda: awardee.update(full_name="Trần Thị Giả"),
+            "citizen ID number": lambda: awardee.update(national_id="048999999999"),
+            "date of birth": lambda: awardee.update(date_of_birth=datetime.date(1980, 1, 1)),
+            "position": lambda: awardee.update(position="Giám đốc"),
+            "collective": lambda: awardee.update(collective_unit=self.world.school),
+        }
+        for field, change in cases.items():
+            with self.subTest(field):
+                self.assert_named(change, field, self.awardee.full_name)
+
+    def test_an_outcome_changed_or_an_award_added_in_the_database_is_reported(self):
+        self.assert_named(
+            lambda: Nominee.objects.filter(pk=self.awardee.pk).update(outcome=NomineeOutcome.DROPPED),
+            "no longer has that outcome",
+        )
+        self.assert_named(
+            lambda: Nominee.objects.filter(pk=self.dropped.pk).update(
+                outcome=NomineeOutcome.AWARDED, decision=self.decision
+            ),
+            "did not award",
+        )
+
+    def test_the_award_register_changed_in_the_database_is_reported(self):
+        records = AwardRecord.objects.filter(decision=self.decision)
+        self.assert_named(lambda: records.filter(pk=records.first().pk).update(subject_name="Trần Thị Giả"), "register")
+        self.assert_named(lambda: records.update(decision_number="09/QĐ-UBND"), "register")
+        self.assert_named(lambda: records.update(decision_date=datetime.date(2026, 1, 1)), "register")
+
+    def test_the_command_names_the_decision_and_the_field(self):
+        Decision.objects.filter(pk=self.decision.pk).update(number=2)
+        with self.assertRaises(CommandError) as raised:
+            call_command("verify_audit")
+        self.assertIn("decision.issued", str(raised.exception))
+        self.assertIn("01/QĐ-UBND", str(raised.exception))
+        self.assertIn("number", str(raised.exception))
