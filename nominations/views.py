@@ -25,11 +25,13 @@ from .forms import (
     NomineeForm,
     NomineeImportForm,
 )
-from .models import Nominee
+from .models import DossierStatus, Nominee
 from .services.dossiers import DOSSIER_EDITABLE_FIELDS
 from .services.tracking import NOT_EDITABLE
 
 LIST_PAGE_SIZE = 50
+# The approval flow's start page (mounted by the workflows app): the dossier pages post their draft to it.
+SUBMIT_URL_NAME = "nomination:submit:execute"
 # The eligibility page shows the route on its own, above the other checks.
 ROUTE_RULE = "route_computable"
 
@@ -190,7 +192,18 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         dossier, user = self.dossier, self.request.user
         may_edit = dossier.is_editable and permissions.is_submitter(user=user, unit_id=dossier.originating_unit_id)
+        submit_failures = None
+        if may_edit and dossier.status == DossierStatus.DRAFT:
+            # The draft's own submitter sees the "Submit" button once every check passes, else what to correct.
+            submit_failures = [
+                result for result in services.dossier_check_eligibility(dossier=dossier) if not result.passed
+            ]
         return super().get_context_data(
+            may_submit=submit_failures == [],
+            submit_failures=submit_failures,
+            submit_url=reverse(SUBMIT_URL_NAME),
+            # A returned dossier comes back through its submitter's supplement step (assigned to its creator).
+            may_resubmit=dossier.status == DossierStatus.RETURNED and dossier.created_by_id == user.pk,
             nominees=selectors.nominee_list(dossier=dossier),
             attachments=selectors.attachment_list(dossier=dossier),
             progress=selectors.route_progress(dossier),

@@ -119,11 +119,17 @@ class TaskFilterForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
+    """The draft to submit: fixed when the page was opened from that dossier, else chosen among the user's drafts."""
+
     dossier = forms.ModelChoiceField(queryset=None, label=_("Dossier"))
 
     def __init__(self, *args, dossiers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dossier"].queryset = dossiers
+        chosen = self.initial.get("dossier")
+        self.fixed_dossier = dossiers.filter(pk=chosen).first() if chosen and is_id(str(chosen)) else None
+        if self.fixed_dossier is not None:
+            self.fields["dossier"].widget = forms.HiddenInput()
 
 
 class NomineeFieldsMixin:

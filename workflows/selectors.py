@@ -178,6 +178,21 @@ def task_inbox(*, user) -> QuerySet[Task]:
     return _with_dossier(_of_nominations(tasks))
 
 
+def supplement_task_of(*, user, dossier_id: int) -> Task | None:
+    """Return the open step of the dossier that the user holds as its submitter (supplementing it), or None.
+
+    Only the supplement step is ever assigned to a dossier's submitter: a party to a dossier may not take its
+    stage steps.
+    """
+    tasks = Task.objects.filter(
+        owner=user,
+        flow_task_type="HUMAN",
+        status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+        process__artifact_object_id=dossier_id,
+    )
+    return _of_nominations(tasks).order_by("-created").first()
+
+
 def due_soon_until(today: datetime.date) -> datetime.date:
     """Return the last deadline that counts as due soon seen from ``today``."""
     return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("steps/queue/", views.QueueView.as_view(), name="queue"),
     path("journeys/<int:process_pk>/", views.ProcessView.as_view(), name="process"),
     path("journeys/<int:process_pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path("dossiers/<int:dossier_pk>/resubmit/", views.ResubmitView.as_view(), name="resubmit"),
     path("units/search/", views.UnitSearchView.as_view(), name="units"),
 ]

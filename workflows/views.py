@@ -20,7 +20,7 @@ from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from nominations.models import DossierStatus, NomineeOutcome
-from nominations.selectors import dossier_list_visible_to
+from nominations.selectors import dossier_get_visible, dossier_list_visible_to
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import units_with_role
 
@@ -35,6 +35,7 @@ TASK_TAKEN = _("{name} has already taken this step.")
 SUBMITTED = _("The dossier was submitted.")
 DONE = _("Done.")
 WITHDRAWN = _("The dossier was withdrawn.")
+NOTHING_TO_RESUBMIT = _("This dossier is not waiting for you to send it back.")
 FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 
 
@@ -73,6 +74,17 @@ class SubmitView(LoginRequiredMixin, generic.FormView):
             return self.form_invalid(form)
         messages.success(self.request, SUBMITTED)
         return redirect("workflows:process", process_pk=process.pk)
+
+
+class ResubmitView(LoginRequiredMixin, generic.RedirectView):
+    """The dossier page's "Send back": straight to the submitter's open supplement step of that dossier."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        dossier = dossier_get_visible(user=self.request.user, pk=kwargs["dossier_pk"])
+        task = selectors.supplement_task_of(user=self.request.user, dossier_id=dossier.pk)
+        if task is None:
+            raise Http404(NOTHING_TO_RESUBMIT)
+        return selectors.node_url(task.flow_task, "execute", task.process_id, task.pk)
 
 
 class TaskIndexView(generic.RedirectView):

@@ -262,7 +262,7 @@ class EligibilityPageTests(NominationsTestCase):
         self.assertContains(response, "Hồ sơ chưa đáp ứng các điều kiện xét tặng.")
         self.assertContains(response, "Tuyến trình: Công an Phường Hải Châu → Công an Thành phố Đà Nẵng → Bộ Công an.")
         self.assertContains(response, 'class="check-failed"', count=1)
-        self.assertNotContains(response, "?dossier=")
+        self.assertNotContains(response, 'name="dossier"')
 
     def test_an_eligible_draft_offers_submission(self):
         dossier, submitter = ready_dossier(self.world.residential_group)
@@ -272,12 +272,14 @@ class EligibilityPageTests(NominationsTestCase):
         response = self.client.get(reverse("nominations:eligibility", args=[dossier.pk]))
         self.assertContains(response, "The dossier passes every check.")
         self.assertNotContains(response, 'class="check-failed"')
-        self.assertContains(response, f'href="{reverse("nomination:submit:execute")}?dossier={dossier.pk}"')
+        self.assertContains(response, f'action="{reverse("nomination:submit:execute")}"')
+        self.assertContains(response, f'name="dossier" value="{dossier.pk}"')
 
 
 # Session, user, memberships (also answer the submitter and ID-policy checks), the dossier (scoped), nominees,
-# attachments, route, decision, the unread-notification badge.
-DETAIL_QUERIES = 9
+# attachments, route, decision, the unread-notification badge; for a draft's submitter, the eligibility checks
+# that decide whether to show "Submit" (pending nominees, required and attached documents, the route's units).
+DETAIL_QUERIES = 14
 
 
 class AwardHistoryImportPageTests(NominationsTestCase):
