@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "channels",
+    "django_tasks_db",
     "viewflow.workflow",
     "org_hierarchy",
     "audit",
@@ -175,6 +176,18 @@ MAILERS = {
 }
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"]["timeout"] = env.int("EMAIL_TIMEOUT", default=30)
+# Background work (the e-mail outbox) goes through Django's tasks framework. "database" stores each task in
+# PostgreSQL for the `manage.py db_worker` processes; "immediate" runs it at once in the process that asked
+# (development: nothing else to start).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database" if PRODUCTION else "immediate")
+_task_backends = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _task_backends:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
+TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND]}}
+
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritflow@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (notifications, digests) start with this address.

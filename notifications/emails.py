@@ -3,12 +3,12 @@
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import kinds
+from . import kinds, outbox
 from .models import EmailMode, Notification
 
 
@@ -45,17 +45,17 @@ def digest_message(recipient, notifications: Sequence[Notification]) -> EmailMes
     return EmailMessage(subject=subject, body=body, to=[recipient.email])
 
 
-def send_immediate(notifications: Iterable[Notification]) -> list[int]:
-    """Send the e-mail of each immediate-mode notification whose recipient has an address; return their ids."""
+def queue_immediate(notifications: Iterable[Notification]) -> int:
+    """Put in the outbox the e-mail of each immediate-mode notification whose recipient has an address.
+
+    It runs in the caller's transaction, so the e-mails exist exactly when the notifications do; return how many.
+    """
     due = [n for n in notifications if n.email_mode == EmailMode.IMMEDIATE and n.recipient.email]
-    if not due:
-        return []
-    with mailers.default as connection:
-        connection.send_messages([notification_message(n) for n in due])
-    return [n.pk for n in due]
+    if due:
+        outbox.outbox_write([notification_message(n) for n in due], notifications=due)
+    return len(due)
 
 
-def send_digest(recipient, notifications: Sequence[Notification]) -> None:
-    """Send the recipient one summary of the given notifications."""
-    with mailers.default as connection:
-        connection.send_messages([digest_message(recipient, notifications)])
+def queue_digest(recipient, notifications: Sequence[Notification]) -> None:
+    """Put in the outbox the recipient's one summary of the given notifications."""
+    outbox.outbox_write([digest_message(recipient, notifications)])

@@ -88,3 +88,60 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.event or '*'} · {self.email_mode}"
+
+
+class OutgoingEmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Given up")
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, *, now=None):
+        """E-mails waiting to be sent whose next attempt has come."""
+        return self.filter(status=OutgoingEmailStatus.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail in the outbox: written in the transaction that decided to send it, delivered after its commit.
+
+    The worker sends it and marks it sent in one transaction that holds the row's lock, so two workers never
+    send it both, and a worker killed before the mail server accepted it leaves it waiting for the next one.
+    A failed attempt waits longer each time; after the last one the e-mail is given up (a dead letter), visible
+    and retried from the administration.
+    """
+
+    message_id = models.CharField(_("message id"), max_length=255, unique=True)
+    recipient = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("body"))
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outgoing_emails",
+        verbose_name=_("notification"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutgoingEmailStatus.choices, default=OutgoingEmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["body"])
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outgoing_email_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.subject}"

@@ -1,7 +1,8 @@
 """Every write of the notifications app: notify, mark read, preferences.
 
-``notify`` runs inside the caller's transaction; the websocket pushes and immediate e-mails it queues are sent
-by ``transaction.on_commit`` only, so a rolled-back transition tells nobody anything.
+``notify`` runs inside the caller's transaction and writes the immediate e-mails to the outbox in it; the
+websocket pushes are sent and the outbox delivered by ``transaction.on_commit`` only, so a rolled-back transition
+tells nobody anything and a committed one loses no e-mail (see ``outbox``).
 """
 
 import logging
@@ -20,7 +21,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import emails, selectors
+from . import emails, outbox, selectors
 from .events import NotificationKind
 from .models import EmailMode, Notification, NotificationPreference
 
@@ -79,7 +80,8 @@ def notify(*, recipients, event, title, body="", url="", subject=None, data=None
                 )
             )
     notifications = Notification.objects.bulk_create(rows)
-    transaction.on_commit(partial(_deliver, notifications), robust=True)
+    emailed = emails.queue_immediate(notifications)
+    transaction.on_commit(partial(_deliver, notifications, emailed=bool(emailed)), robust=True)
     return notifications
 
 
@@ -104,12 +106,11 @@ def _email_mode_of(user_id, *, event: str) -> Coalesce:
     )
 
 
-def _deliver(notifications: list[Notification]) -> None:
-    """Send the pushes, then the immediate e-mails, of freshly committed notifications."""
+def _deliver(notifications: list[Notification], *, emailed: bool) -> None:
+    """Send the pushes of freshly committed notifications, then ask for their e-mails' delivery."""
     push(notifications)
-    sent = emails.send_immediate(notifications)
-    if sent:
-        Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+    if emailed:
+        outbox.outbox_kick()
 
 
 def push(notifications: Iterable[Notification]) -> None:
@@ -237,8 +238,9 @@ def _stamp(preference: NotificationPreference, actor) -> None:
 def notifications_send_digest(*, now=None) -> int:
     """Send each user one summary of their digest-mode notifications of the previous day(s); return how many.
 
-    Notifications of today wait for tomorrow's run. Each user's summary is sent and its notifications marked
-    digested in one transaction, so a failed send is retried on the next run and a repeated run sends nothing.
+    Notifications of today wait for tomorrow's run. Each user's summary is written to the outbox and its
+    notifications marked digested in one transaction, so a repeated run sends nothing; the outbox retries a
+    failed send.
     """
     now = now or timezone.now()
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -248,12 +250,14 @@ def notifications_send_digest(*, now=None) -> int:
     sent = 0
     for notification_ids in due.values():
         sent += _send_digest_of(notification_ids=notification_ids, now=now)
+    if sent:
+        outbox.outbox_kick()
     return sent
 
 
 @transaction.atomic
 def _send_digest_of(*, notification_ids: list[int], now) -> int:
-    """Send one user's digest and mark its notifications, unless another run got there first."""
+    """Put one user's digest in the outbox and mark its notifications, unless another run got there first."""
     notifications = list(
         selectors.digest_pending(pks=notification_ids).select_for_update(of=("self",)).select_related("recipient")
     )
@@ -263,7 +267,7 @@ def _send_digest_of(*, notification_ids: list[int], now) -> int:
     Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digested_at=now)
     if not recipient.email or not recipient.is_active:
         return 0
-    emails.send_digest(recipient, notifications)
+    emails.queue_digest(recipient, notifications)
     return 1
 
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
 
+from notifications.outbox import outbox_sweep
 from org_hierarchy.services import memberships_sync_due
 from workflows.services import deadlines_fire
 
@@ -12,7 +13,7 @@ from workflows.services import deadlines_fire
 class Command(BaseCommand):
     help = _(
         "Fire due deadline reminders and escalations, and resynchronise the role groups of memberships that "
-        "started or expired. Run it every minute from one scheduler."
+        "started or expired, and deliver the e-mails due in the outbox. Run it every minute from one scheduler."
     )
 
     def handle(self, *args, **options):
@@ -20,10 +21,11 @@ class Command(BaseCommand):
         started = fire_due_start_timers()
         conditions = fire_due_conditions()
         users = memberships_sync_due()
+        emails = outbox_sweep()
         self.stdout.write(
             _(
                 "%(fired)d timer(s) fired, %(started)d process(es) started, %(conditions)d condition(s) met, "
-                "role groups resynchronised for %(users)d user(s)."
+                "role groups resynchronised for %(users)d user(s), %(emails)d e-mail(s) due in the outbox."
             )
-            % {"fired": fired, "started": started, "conditions": conditions, "users": users}
+            % {"fired": fired, "started": started, "conditions": conditions, "users": users, "emails": emails}
         )
