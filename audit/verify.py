@@ -4,7 +4,9 @@ The ledger is read once, in sequence order, in chunks (constant memory). For eve
 that the sequence continues without a gap, that ``prev_hash`` is the previous entry's hash and that the stored
 hash is the hash of the entry's fields. At the end the last entry must be the chain head. Domain apps add
 their own checks with ``register_state_check``; they are called once per chunk, so a check costs one query
-per chunk instead of one per entry.
+per chunk instead of one per entry. When checkpoints are configured (``audit.anchoring``), every signed entry
+must still carry the signed hash, the ledger must reach the newest checkpoint, and no entry older than the
+checkpoints' maximum age may be left uncovered.
 """
 
 import datetime
@@ -13,10 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from . import anchoring
 from .chain import GENESIS_HASH, HASHED_FIELDS, encode_data, encode_id, encode_text, template_hash, timestamp
 from .facets import outcomes_of
 from .models import ChainHead, LedgerEntry
@@ -85,6 +90,7 @@ def verify_ledger(*, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
 
 
 def _verify(chunk_size: int) -> VerificationResult:
+    anchors = _Anchors()
     head = ChainHead.objects.filter(pk=1).values_list("sequence", "hash").first() or (0, GENESIS_HASH)
     type_names = _content_type_names()
     times_are_canonical = connection.vendor == "postgresql"
@@ -163,6 +169,10 @@ def _verify(chunk_size: int) -> VerificationResult:
                     problem = Problem(sequence, event, _("The entry was changed after it was written."))
                 elif outcomes_of(data) != outcomes:
                     problem = Problem(sequence, event, _("The entry's outcomes column no longer matches its data."))
+                elif sequence in anchors.signed:
+                    problem = anchors.check_entry(sequence, event, stored_hash)
+                elif sequence == anchors.uncovered_from:
+                    anchors.uncovered_at = occurred_at
                 previous_hash = stored_hash
             if problem:
                 return _first_of(_check_state(rows[:position]), problem, checked)
@@ -170,7 +180,67 @@ def _verify(chunk_size: int) -> VerificationResult:
             checked += 1
         if problem := _check_state(rows):
             return VerificationResult(checked, problem)
-    return VerificationResult(checked, _check_head(head, expected_sequence - 1, previous_hash))
+    problem = _check_head(head, expected_sequence - 1, previous_hash) or anchors.check_end(expected_sequence - 1)
+    return VerificationResult(checked, problem)
+
+
+class _Anchors:
+    """The checkpoints verification compares the chain with, and what it noticed about them on the way."""
+
+    def __init__(self):
+        self.enabled = anchoring.enabled()
+        self.problem = None
+        checkpoints = []
+        if self.enabled:
+            try:
+                checkpoints = anchoring.load(anchoring.public_keys())
+            except anchoring.CheckpointError as error:
+                self.problem = Problem(error.sequence, "", str(error))
+        self.signed = {checkpoint.sequence: checkpoint for checkpoint in checkpoints}
+        self.newest = checkpoints[-1] if checkpoints else None
+        # The first entry no checkpoint covers, and when it was written once the walk has reached it.
+        self.uncovered_from = self.newest.sequence + 1 if self.newest else 1
+        self.uncovered_at = None
+
+    def check_entry(self, sequence: int, event: str, stored_hash: str) -> Problem | None:
+        checkpoint = self.signed[sequence]
+        if checkpoint.hash == stored_hash:
+            return None
+        return Problem(
+            sequence,
+            event,
+            _("This entry is not the one the checkpoint of %(when)s signed: the history was rewritten.")
+            % {"when": checkpoint.when},
+        )
+
+    def check_end(self, last_sequence: int) -> Problem | None:
+        if not self.enabled:
+            return None
+        if self.problem:
+            return self.problem
+        if self.newest and self.newest.sequence > last_sequence:
+            return Problem(
+                last_sequence + 1,
+                "",
+                _(
+                    "The checkpoint of %(when)s signed entries up to %(signed)d but the ledger ends at %(last)d: "
+                    "its newest entries were removed and the chain head moved back."
+                )
+                % {"when": self.newest.when, "signed": self.newest.sequence, "last": last_sequence},
+            )
+        if self.uncovered_at is not None:
+            written = _as_datetime(self.uncovered_at)
+            if written < timezone.now() - settings.AUDIT_CHECKPOINT_MAX_AGE:
+                return Problem(
+                    self.uncovered_from,
+                    "",
+                    _(
+                        "This entry, written on %(when)s, is covered by no checkpoint: a checkpoint is missing or "
+                        "the checkpoint job has stopped."
+                    )
+                    % {"when": formats.date_format(timezone.localtime(written), "SHORT_DATETIME_FORMAT")},
+                )
+        return None
 
 
 # On PostgreSQL the database hands over two columns in the form the hash needs: the time already as canonical

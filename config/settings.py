@@ -5,6 +5,7 @@ console e-mail back-end. ``MERITFLOW_MODE=production`` turns on the production d
 without ``SECRET_KEY``. The variables are listed in ``docs/deployment.md``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -192,6 +193,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritflow@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (notifications, digests) start with this address.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# Signed checkpoints of the audit ledger (audit.anchoring, docs/deployment.md). The private key is read only by
+# ``manage.py audit_checkpoint``; verification needs the public key(s) and read access to the checkpoints.
+AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="")
+AUDIT_CHECKPOINT_PUBLIC_KEYS = env.list("AUDIT_CHECKPOINT_PUBLIC_KEY", default=[])
+AUDIT_CHECKPOINT_DIR = env.path("AUDIT_CHECKPOINT_DIR", default=BASE_DIR / "var" / "checkpoints")
+AUDIT_CHECKPOINT_STORAGE = env.str("AUDIT_CHECKPOINT_STORAGE", default="")
+AUDIT_CHECKPOINT_MAX_AGE = datetime.timedelta(hours=env.float("AUDIT_CHECKPOINT_MAX_AGE_HOURS", default=3))
+AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,9 +1,17 @@
+import base64
 import datetime
+import hashlib
+import json
+import tempfile
 from io import StringIO
+from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import translation
 
 from audit.chain import entry_hash
@@ -18,7 +26,7 @@ from org_hierarchy.models import Membership, OrgUnit, Role
 from tests.base import MeritflowTestCase, grant, make_user
 from tests.nominations.support import NominationsTestCase, ready_dossier
 
-from .tampering import tamper, trigger_off
+from .tampering import move_head, rewrite_chain, tamper, trigger_off
 
 
 class VerifyTests(MeritflowTestCase):
@@ -301,3 +309,138 @@ class DecisionFactsTests(NominationsTestCase):
         self.assertIn("decision.issued", str(raised.exception))
         self.assertIn("01/QĐ-UBND", str(raised.exception))
         self.assertIn("number", str(raised.exception))
+
+
+class AnchoringTests(MeritflowTestCase):
+    """Signed checkpoints of the chain head catch what the chain alone cannot: a moved head, a rewritten history."""
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.checkpoints = folder / "checkpoints"
+        self.key = Ed25519PrivateKey.generate()
+        private, public = folder / "checkpoint-key.pem", folder / "checkpoint-key.pub"
+        private.write_bytes(
+            self.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        public.write_bytes(
+            self.key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        self.enterContext(
+            override_settings(
+                AUDIT_CHECKPOINT_KEY=str(private),
+                AUDIT_CHECKPOINT_PUBLIC_KEYS=[str(public)],
+                AUDIT_CHECKPOINT_DIR=self.checkpoints,
+                AUDIT_CHECKPOINT_EMAIL=["kiem-toan@example.gov.vn"],
+            )
+        )
+        self.entries = [record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": n}) for n in range(5)]
+        self.take()
+
+    def take(self) -> str:
+        out = StringIO()
+        call_command("audit_checkpoint", stdout=out)
+        return out.getvalue()
+
+    def files(self) -> list[Path]:
+        return sorted(self.checkpoints.iterdir())
+
+    def assert_broken_at(self, sequence: int, why: str):
+        with override_settings(AUDIT_CHECKPOINT_PUBLIC_KEYS=[]):
+            self.assertTrue(verify_ledger(chunk_size=2).ok, "the chain alone does not see this")
+        result = verify_ledger(chunk_size=2)
+        self.assertFalse(result.ok)
+        self.assertEqual(result.problem.sequence, sequence, result.problem)
+        self.assertIn(why, result.problem.why)
+
+    def test_a_checkpoint_is_signed_kept_outside_the_database_and_mailed_to_the_auditors(self):
+        (checkpoint,) = self.files()
+        content = json.loads(checkpoint.read_bytes())
+        self.assertEqual((content["sequence"], content["hash"]), (5, self.entries[-1].hash))
+        signature = base64.b64decode(content.pop("signature"))
+        signed = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+        self.key.public_key().verify(signature, signed)
+        (message,) = mail.outbox
+        self.assertEqual(message.to, ["kiem-toan@example.gov.vn"])
+        self.assertEqual(message.attachments[0][1], checkpoint.read_bytes())
+        self.assertTrue(verify_ledger().ok)
+
+        self.assertIn("No entry since", self.take())
+        self.assertEqual(len(self.files()), 1)
+        record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 5})
+        self.assertIn("entries 1 to 6", self.take())
+        newest = json.loads(self.files()[-1].read_bytes())
+        self.assertEqual(newest["previous"], hashlib.sha256(checkpoint.read_bytes()).hexdigest())
+        self.assertTrue(verify_ledger(chunk_size=2).ok)
+
+    def test_entries_after_the_newest_checkpoint_verify_within_its_window(self):
+        record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 5})
+        self.assertTrue(verify_ledger(chunk_size=2).ok)
+        with override_settings(AUDIT_CHECKPOINT_MAX_AGE=datetime.timedelta(0)):
+            self.assert_broken_at(6, "covered by no checkpoint")
+
+    def test_newest_entries_deleted_and_the_head_moved_back_are_reported(self):
+        tamper("DELETE FROM audit_ledgerentry WHERE sequence >= 4")
+        move_head(3)
+        self.assert_broken_at(4, "ends at 3")
+
+    def test_a_history_rewritten_with_recomputed_hashes_is_reported(self):
+        tamper("UPDATE audit_ledgerentry SET data = %s WHERE sequence = 3", ['{"count": 99}'])
+        rewrite_chain(3)
+        self.assert_broken_at(5, "history was rewritten")
+
+    def test_a_forged_entry_inserted_with_a_correct_hash_is_reported(self):
+        for entry in reversed(self.entries[2:]):
+            tamper("UPDATE audit_ledgerentry SET sequence = sequence + 1 WHERE id = %s", [entry.pk])
+        forged = LedgerEntry(
+            sequence=3,
+            event=AuditEvent.DECISION_ISSUED,
+            occurred_at=self.entries[2].occurred_at,
+            data={"number": "99/QĐ-UBND"},
+            prev_hash="",
+            hash="0" * 63 + "1",
+        )
+        forged.save(force_insert=True)
+        rewrite_chain(3)
+        self.assert_broken_at(5, "history was rewritten")
+
+    def test_a_missing_checkpoint_is_reported(self):
+        record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 5})
+        self.take()
+        first, newest = self.files()
+        first.unlink()
+        result = verify_ledger()
+        self.assertFalse(result.ok)
+        self.assertIn(f"before {newest.name} is missing", result.problem.why)
+
+        newest.unlink()
+        self.assertTrue(verify_ledger().ok, "within the window, no checkpoint is due yet")
+        with override_settings(AUDIT_CHECKPOINT_MAX_AGE=datetime.timedelta(0)):
+            self.assert_broken_at(1, "covered by no checkpoint")
+
+    def test_a_checkpoint_signed_with_another_key_is_reported(self):
+        (checkpoint,) = self.files()
+        content = json.loads(checkpoint.read_bytes())
+        del content["signature"]
+        content["sequence"] = 4
+        signed = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+        content["signature"] = base64.b64encode(Ed25519PrivateKey.generate().sign(signed)).decode()
+        checkpoint.write_text(json.dumps(content))
+        result = verify_ledger()
+        self.assertFalse(result.ok)
+        self.assertIn("not signed by a checkpoint key", result.problem.why)
+
+    def test_the_job_refuses_to_sign_a_ledger_that_no_longer_extends_its_checkpoint(self):
+        tamper("UPDATE audit_ledgerentry SET data = %s WHERE sequence = 3", ['{"count": 99}'])
+        rewrite_chain(3)
+        record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 5})
+        mail.outbox.clear()
+        with self.assertRaises(CommandError) as raised:
+            self.take()
+        self.assertIn("no longer extends", str(raised.exception))
+        self.assertEqual(len(self.files()), 1)
+        self.assertEqual(mail.outbox[0].subject, "Ledger checkpoint refused")
