@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -150,6 +152,14 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploaded files on the local disk (MEDIA_ROOT), or in an S3-compatible object store (see config/storage.py).
+STORAGES = {
+    "default": media_storage(env.str("MEDIA_STORAGE_URL", default="")),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# With the nginx site of deploy/, files on the local disk are sent by nginx: the view answers with this internal
+# location + the file's name in X-Accel-Redirect (e.g. /protected-media/) after checking the reader's scope.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 MERITFLOW_MAX_UPLOAD_MB = env.int("MERITFLOW_MAX_UPLOAD_MB", default=20)
 # The council-vote page posts three fields per nominee and the sign page two: a list of 20,000 (the import's
 # limit) must still reach the form, so Django's default of 1,000 fields would refuse a 334-nominee vote.

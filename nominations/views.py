@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from org_hierarchy.streaming import StreamedFileResponse
+from org_hierarchy.streaming import stored_file_response
 
 from . import permissions, selectors, services
 from .forms import (
@@ -376,15 +376,14 @@ class AttachmentDownloadView(AttachmentMixin, LoginRequiredMixin, generic.View):
         if self.inline and attachment.content_type not in INLINE_TYPES:
             raise Http404(NO_PREVIEW)
         try:
-            stream = attachment.file.open("rb")
+            response = stored_file_response(
+                attachment.file,
+                as_attachment=not self.inline,
+                filename=attachment.original_name,
+                content_type=attachment.content_type,
+            )
         except FileNotFoundError as error:
             raise Http404(FILE_MISSING) from error
-        response = StreamedFileResponse(
-            stream,
-            as_attachment=not self.inline,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
         # The content was sniffed at upload and is served under that type only; scoped pages are not cached.
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
