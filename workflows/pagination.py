@@ -8,6 +8,9 @@ pages say "1–25" with links to the newer and older pages, as a mail inbox does
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
+# Databases read a row offset as a signed 64-bit integer: a page beyond it has no rows, and must not reach them.
+OFFSET_MAX = 2**63 - 1
+
 
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, *, has_next: bool):
@@ -48,6 +51,8 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number * self.per_page + 1 > OFFSET_MAX:
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def page(self, number) -> UncountedPage:

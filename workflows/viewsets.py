@@ -9,14 +9,16 @@ other units cannot be probed. A flow lock that cannot be had in time becomes a "
 
 from functools import wraps
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
 from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 
-from . import selectors
+from . import forms, selectors
 from .pagination import UncountedPaginator
 from .views import TASK_BUSY, task_unavailable
 
@@ -83,6 +85,58 @@ class ArchiveListView(ScopedListMixin, flow_views.FlowArchiveListView):
     pass
 
 
+class ScopedBulkMixin:
+    """viewflow's bulk assign/unassign pages, over the user's own steps only.
+
+    viewflow reads the task ids of the POST from the whole task table, and without ids it lists every task of the
+    system; here both the list and the ids offered to the form come from the user's queue (assign) or inbox
+    (unassign), so a foreign id is simply not there. An id that is not a number of the id column's range is a 404.
+    """
+
+    done_message = None
+
+    def scoped_tasks(self):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        if not all(forms.is_id(pk) for pk in request.POST.getlist("pk")):
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["pk"].queryset = self.scoped_tasks()
+        return form
+
+    def get_queryset(self):
+        tasks = self.scoped_tasks()
+        pks = self.request.POST.getlist("pk")
+        if pks and not self.request.POST.get("select_all"):
+            tasks = tasks.filter(pk__in=pks)
+        self.object_list = tasks
+        return tasks
+
+    def message_user(self):
+        messages.success(self.request, self.done_message, fail_silently=True)
+
+
+class BulkAssignView(ScopedBulkMixin, flow_views.BulkAssignTasksActionView):
+    done_message = _("The selected steps were assigned to you.")
+
+    def scoped_tasks(self):
+        return selectors.task_queue(user=self.request.user)
+
+
+class BulkUnassignView(ScopedBulkMixin, flow_views.BulkUnassignTasksActionView):
+    done_message = _("The selected steps were handed back to the queue.")
+
+    def scoped_tasks(self):
+        return selectors.task_inbox(user=self.request.user)
+
+
 def scope_guard(view):
     """Answer 404 unless the URL's process (and task) is visible to the user; a lock timeout asks to retry."""
 
@@ -116,6 +170,8 @@ class NominationAppViewset(FlowAppViewset):
     inbox_view_class = InboxListView
     queue_view_class = QueueListView
     archive_view_class = ArchiveListView
+    tasks_assign_view_class = BulkAssignView
+    tasks_unassign_view_class = BulkUnassignView
 
     def get_context_data(self, request):
         # The menu's counts come from the step lists' own selectors: viewflow's read every open task of the flow
