@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from org_hierarchy.spreadsheets import export_cell
 from org_hierarchy.streaming import StreamedFileResponse, StreamedResponse
 
 from . import facets
@@ -61,24 +62,28 @@ def _rows(entries):
     # Translated once: ``get_event_display`` rebuilds the whole choice table per call (35 s per million entries).
     actions = {value: str(label) for value, label in AuditEvent.choices}
     for entry in entries.iterator(chunk_size=ROWS_PER_READ):
+        # Names, reasons and subjects are typed by users: none may run as a formula in a spreadsheet.
         yield [
-            entry.sequence,
-            timezone.localtime(entry.occurred_at).replace(tzinfo=None),
-            entry.event,
-            actions.get(entry.event, entry.event),
-            entry.actor_name,
-            entry.role,
-            entry.acting_for_name,
-            entry.unit_name,
-            entry.stage,
-            entry.subject_text,
-            entry.version_digest,
-            entry.reason,
-            json.dumps(entry.data, ensure_ascii=False, sort_keys=True) if entry.data else "",
-            award_types.get(entry.award_type, entry.award_type),
-            campaigns.get(entry.campaign, entry.campaign),
-            ", ".join(outcomes.get(value, value) for value in entry.outcomes.split(facets.SEPARATOR) if value),
-            entry.hash,
+            export_cell(value)
+            for value in (
+                entry.sequence,
+                timezone.localtime(entry.occurred_at).replace(tzinfo=None),
+                entry.event,
+                actions.get(entry.event, entry.event),
+                entry.actor_name,
+                entry.role,
+                entry.acting_for_name,
+                entry.unit_name,
+                entry.stage,
+                entry.subject_text,
+                entry.version_digest,
+                entry.reason,
+                json.dumps(entry.data, ensure_ascii=False, sort_keys=True) if entry.data else "",
+                award_types.get(entry.award_type, entry.award_type),
+                campaigns.get(entry.campaign, entry.campaign),
+                ", ".join(outcomes.get(value, value) for value in entry.outcomes.split(facets.SEPARATOR) if value),
+                entry.hash,
+            )
         ]
 
 

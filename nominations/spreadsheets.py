@@ -14,6 +14,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from org_hierarchy.spreadsheets import FormulaCell, xlsx_values
+
 MAX_ROWS = 20_000
 
 
@@ -40,11 +42,13 @@ def _header_map(headers, columns: dict[str, tuple[str, ...]], required) -> dict[
 
 def _xlsx_rows(file):
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise SpreadsheetError(0, _("The file is not a readable XLSX workbook.")) from error
     try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        yield from xlsx_values(workbook.worksheets[0])
+    except FormulaCell as error:
+        raise SpreadsheetError(error.row, str(error)) from error
     finally:
         workbook.close()
 

@@ -1,4 +1,9 @@
-"""Read an uploaded CSV or XLSX table into rows keyed by column name, with spreadsheet row numbers."""
+"""Read an uploaded CSV or XLSX table into rows keyed by column name, with spreadsheet row numbers.
+
+Also the two guards against formula injection that every spreadsheet import and export of the project uses: an
+imported XLSX cell holding a formula is refused (``xlsx_values``), and an exported text that a spreadsheet program
+would run as a formula is written as plain text (``export_cell``).
+"""
 
 import csv
 import io
@@ -15,6 +20,39 @@ UNREADABLE_XLSX = gettext_lazy("The file is not a readable Excel (.xlsx) workboo
 UNREADABLE_CSV = gettext_lazy("The CSV file must be encoded in UTF-8.")
 EMPTY_TABLE = gettext_lazy("The file has no header row.")
 TOO_MANY_ROWS = gettext_lazy("The file has more than %(max)d rows; split it into smaller files.")
+FORMULA_REFUSED = gettext_lazy("Cell %(cell)s holds a formula, and formulas are not accepted: type the value itself.")
+# What spreadsheet programs read as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FormulaCell(ValueError):
+    """An imported XLSX cell holds a formula."""
+
+    def __init__(self, cell):
+        self.row = cell.row
+        super().__init__(str(FORMULA_REFUSED % {"cell": cell.coordinate}))
+
+
+def export_cell(value):
+    """Return ``value`` as an export writes it: a text a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_values(worksheet):
+    """Yield the rows of a read-only worksheet as tuples of values; a formula cell raises ``FormulaCell``.
+
+    The workbook is opened with its formulas (not ``data_only``): the value a formula last computed is not what the
+    user typed, and a formula never computed reads as an empty cell.
+    """
+    for row in worksheet.iter_rows():
+        values = []
+        for cell in row:
+            if cell.data_type == "f":
+                raise FormulaCell(cell)
+            values.append(cell.value)
+        yield tuple(values)
 
 
 class TableError(ValueError):
@@ -32,11 +70,13 @@ def _is_xlsx(file, name: str) -> bool:
 
 def _xlsx_rows(file):
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise TableError(str(UNREADABLE_XLSX)) from exc
     try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        yield from xlsx_values(workbook.worksheets[0])
+    except FormulaCell as exc:
+        raise TableError(str(exc)) from exc
     finally:
         workbook.close()
 

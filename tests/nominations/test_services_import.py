@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit.models import LedgerEntry
 from nominations import services
@@ -124,3 +125,18 @@ class AwardHistoryImportTests(NominationsTestCase):
     def test_only_administrators_import(self):
         with self.assertRaises(PermissionDenied):
             services.award_history_import(actor=grant(Role.SUBMITTER, self.world.school), file=self.csv("name,year\n"))
+
+
+class FormulaCellImportTests(NominationsTestCase):
+    def test_a_formula_cell_is_refused_with_a_clear_message_and_nothing_is_imported(self):
+        dossier, submitter = draft(self.world.residential_group, nominees=0)
+        rows = people(3)
+        rows[1][0] = '=HYPERLINK("http://evil.example","Nguyễn Văn B")'
+        with translation.override("vi"), self.assertRaises(services.ImportRejected) as caught:
+            services.nominees_import_xlsx(dossier=dossier, actor=submitter, file=xlsx(rows))
+        [error] = caught.exception.row_errors
+        self.assertEqual(error.row, 3)
+        self.assertIn("công thức không được chấp nhận", error.message)
+        self.assertIn("A3", error.message)
+        self.assertNotIn("trống", error.message)
+        self.assertFalse(dossier.nominees.exists())

@@ -131,6 +131,19 @@ class UsersImportTests(MeritflowTestCase):
         report = self.run_import(io.BytesIO("username;role\n".encode("utf-16")))
         self.assertEqual([str(e) for e in report.errors], ["Row 1: The CSV file must be encoded in UTF-8."])
 
+    def test_a_formula_cell_is_refused_by_its_cell_not_read_as_blank(self):
+        users_before = get_user_model().objects.count()
+        formula = '=HYPERLINK("http://evil.example","Lê Minh Châu")'
+        rows = [["chi.le", formula, "", "secretary", "civil", "province", 48]]
+        report = self.run_import(xlsx_file(rows))
+        self.assertEqual(
+            [str(e) for e in report.errors],
+            ["Row 1: Cell B2 holds a formula, and formulas are not accepted: type the value itself."],
+        )
+        with translation.override("vi"):
+            self.assertIn("công thức không được chấp nhận", str(self.run_import(xlsx_file(rows)).errors[0]))
+        self.assertEqual(get_user_model().objects.count(), users_before)
+
     def test_a_unit_administrator_imports_only_into_their_subtree(self):
         danang_admin = grant(Role.ADMIN, self.world.danang_pc)
         report = self.run_import(
