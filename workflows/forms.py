@@ -11,6 +11,9 @@ from .models import StageOutcome
 from .selectors import Sla
 
 LEFT_OUT_NEEDS_REASON = _("Give the reason for leaving {name} out.")
+CHOOSE_AN_ACT = _("Choose what to do with the dossier with one of the buttons.")
+RETURN_NEEDS_REQUEST = _("To return the dossier, say what the submitter must supplement.")
+CONSULT_NEEDS_UNITS = _("To ask for opinions, choose at least one unit.")
 # Primary keys are 32-bit integer columns: a longer number names nothing (and must not reach the database).
 ID_MAX = 2**31 - 1
 
@@ -152,19 +155,39 @@ class NomineeFieldsMixin:
             yield nominee, [self[name] for name in self.nominee_field_names[nominee.pk]]
 
 
+class Act:
+    """One of a step's acts: the value its button posts as ``act``, its label and the question it asks first."""
+
+    def __init__(self, value: str, label, confirm, *, primary: bool = False):
+        self.value, self.label, self.confirm, self.primary = value, label, confirm, primary
+
+
 class AppraiseForm(NomineeFieldsMixin, forms.Form):
+    """The appraisal: one opinion, a recommendation per nominee, and one button per act.
+
+    "To the council" passes the dossier on, "Return for supplement" needs the request of what to supplement,
+    "Ask for opinions" needs the units to consult; the text of one act is never read as another act.
+    """
+
+    TO_COUNCIL, RETURN, CONSULT = "council", "return", "consult"
+    acts = (
+        Act(TO_COUNCIL, _("To the council"), _("Pass the dossier on to the council?"), primary=True),
+        Act(RETURN, _("Return for supplement"), _("Return the dossier to its submitter with this request?")),
+        Act(CONSULT, _("Ask for opinions"), _("Ask the chosen units for their opinion before the council?")),
+    )
+
     opinion = forms.CharField(label=_("Appraisal opinion"), widget=forms.Textarea(attrs={"rows": 4}))
+    return_reason = forms.CharField(
+        label=_("What the submitter must supplement"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed only to return the dossier."),
+    )
     consult_units = UnitsField(
         queryset=None,
         required=False,
-        label=_("Consult these units before the council (hiệp y)"),
+        label=_("Units to consult before the council (hiệp y)"),
         help_text=_("Search for a unit by name or code and choose it; without the search, type unit numbers."),
-    )
-    return_reason = forms.CharField(
-        label=_("Return for supplement, with this request"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Leave empty to pass the dossier on."),
     )
 
     def __init__(self, *args, nominees, consult_candidates, process, **kwargs):
@@ -177,14 +200,29 @@ class AppraiseForm(NomineeFieldsMixin, forms.Form):
     def nominee_fields(self, nominee):
         return {"recommend": forms.BooleanField(label=_("Recommend"), required=False, initial=True)}
 
+    def clean(self):
+        data = super().clean()
+        act = self.data.get("act", "")
+        if act not in {a.value for a in self.acts}:
+            raise ValidationError(CHOOSE_AN_ACT, code="no_act")
+        data["act"] = act
+        if act == self.RETURN and not (data.get("return_reason") or "").strip():
+            self.add_error("return_reason", RETURN_NEEDS_REQUEST)
+        if act == self.CONSULT and not data.get("consult_units"):
+            self.add_error("consult_units", CONSULT_NEEDS_UNITS)
+        return data
+
     def service_kwargs(self):
         data = self.cleaned_data
-        return {
+        kwargs = {
             "opinion": data["opinion"],
             "recommendations": {n.pk: data[f"recommend_{n.pk}"] for n in self.nominees},
-            "consult_units": list(data["consult_units"]),
-            "return_reason": data["return_reason"],
         }
+        if data["act"] == self.RETURN:
+            kwargs["return_reason"] = data["return_reason"]
+        elif data["act"] == self.CONSULT:
+            kwargs["consult_units"] = list(data["consult_units"])
+        return kwargs
 
 
 class ConsultForm(forms.Form):

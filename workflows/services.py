@@ -41,6 +41,8 @@ from .models import DeadlineNotice, NominationProcess, StageOutcome
 logger = logging.getLogger(__name__)
 
 CONSULT_ON_ROUTE = _("A unit on the dossier's own route cannot be consulted.")
+CONSULT_UNITS_REQUIRED = _("Choose the units whose opinion you ask for.")
+RETURN_REQUEST_REQUIRED = _("Say what the submitter must supplement.")
 REASON_REQUIRED = _("Please give a reason.")
 SIGN_CANNOT_DECIDE = _("This stage forwards the dossier; only the deciding authority can decide.")
 SIGN_CANNOT_FORWARD = _("This is the deciding authority: decide, reject or return the dossier.")
@@ -149,33 +151,14 @@ def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     return process
 
 
-@transaction.atomic(savepoint=False)
-def stage_appraise(
-    *,
-    activation,
-    actor,
-    opinion: str,
-    recommendations: dict[int, bool],
-    consult_units=(),
-    return_reason: str = "",
-) -> None:
-    """Record the appraisal opinion and a recommendation per nominee; return, consult or pass on to the council."""
-    process, dossier, unit, level = _stage(activation)
+def _appraise(activation, *, actor, opinion: str, recommendations: dict[int, bool], outcome: str, **extra):
+    """Record the appraisal opinion and a recommendation per nominee, leave ``outcome`` for the gateway.
+
+    Return the process, the dossier and the stage unit for the act's own entries.
+    """
+    process, dossier, unit, _level = _stage(activation)
     _pending_nominees(dossier, recommendations)
-    data = {"opinion": opinion, "recommendations": {str(k): bool(v) for k, v in recommendations.items()}}
-    if return_reason.strip():
-        outcome = StageOutcome.RETURN
-        process.returned_from = level
-        data["return_reason"] = return_reason.strip()
-    elif consult_units:
-        outcome = StageOutcome.CONSULT
-        route_units = {unit_id for _level, unit_id in process.route}
-        if any(u.pk in route_units for u in consult_units):
-            raise ValidationError(CONSULT_ON_ROUTE, code="consult_on_route")
-        process.consult_unit_ids = [u.pk for u in consult_units]
-        data["consulted"] = process.consult_unit_ids
-    else:
-        outcome = StageOutcome.PROCEED
+    data = {"opinion": opinion, "recommendations": {str(k): bool(v) for k, v in recommendations.items()}, **extra}
     _finish(activation, outcome=outcome, task_data=data)
     _record(
         AuditEvent.STAGE_APPRAISED,
@@ -186,19 +169,61 @@ def stage_appraise(
         reason=opinion,
         data=data,
     )
-    if outcome == StageOutcome.RETURN:
-        nomination_services.dossier_return_for_supplement(
-            dossier=dossier, actor=actor, stage_unit=unit, reason=data["return_reason"]
-        )
-    elif outcome == StageOutcome.CONSULT:
-        _record(
-            AuditEvent.STAGE_CONSULTATION_REQUESTED,
-            dossier=dossier,
-            actor=actor,
-            unit=unit,
-            role=Role.APPRAISER,
-            data={"units": process.consult_unit_ids},
-        )
+    return process, dossier, unit
+
+
+@transaction.atomic(savepoint=False)
+def stage_appraise_to_council(*, activation, actor, opinion: str, recommendations: dict[int, bool]) -> None:
+    """Appraise the dossier and pass it on to the council (or, where no vote is needed, to the head)."""
+    _appraise(activation, actor=actor, opinion=opinion, recommendations=recommendations, outcome=StageOutcome.PROCEED)
+
+
+@transaction.atomic(savepoint=False)
+def stage_appraise_return(
+    *, activation, actor, opinion: str, recommendations: dict[int, bool], return_reason: str
+) -> None:
+    """Appraise the dossier and return it to its submitter with what to supplement (required)."""
+    request = return_reason.strip()
+    if not request:
+        raise ValidationError({"return_reason": RETURN_REQUEST_REQUIRED}, code="return_request_required")
+    activation.process.returned_from = Level(activation.flow_task.stage_level)
+    _process, dossier, unit = _appraise(
+        activation,
+        actor=actor,
+        opinion=opinion,
+        recommendations=recommendations,
+        outcome=StageOutcome.RETURN,
+        return_reason=request,
+    )
+    nomination_services.dossier_return_for_supplement(dossier=dossier, actor=actor, stage_unit=unit, reason=request)
+
+
+@transaction.atomic(savepoint=False)
+def stage_appraise_consult(*, activation, actor, opinion: str, recommendations: dict[int, bool], consult_units) -> None:
+    """Appraise the dossier and ask the chosen units' opinion (hiệp y) before the council."""
+    if not consult_units:
+        raise ValidationError({"consult_units": CONSULT_UNITS_REQUIRED}, code="consult_units_required")
+    process = activation.process
+    route_units = {unit_id for _level, unit_id in process.route}
+    if any(u.pk in route_units for u in consult_units):
+        raise ValidationError({"consult_units": CONSULT_ON_ROUTE}, code="consult_on_route")
+    process.consult_unit_ids = [u.pk for u in consult_units]
+    _process, dossier, unit = _appraise(
+        activation,
+        actor=actor,
+        opinion=opinion,
+        recommendations=recommendations,
+        outcome=StageOutcome.CONSULT,
+        consulted=process.consult_unit_ids,
+    )
+    _record(
+        AuditEvent.STAGE_CONSULTATION_REQUESTED,
+        dossier=dossier,
+        actor=actor,
+        unit=unit,
+        role=Role.APPRAISER,
+        data={"units": process.consult_unit_ids},
+    )
 
 
 @transaction.atomic(savepoint=False)

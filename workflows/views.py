@@ -135,9 +135,13 @@ class TaskView(generic.FormView):
             **kwargs,
         )
 
+    def service_for(self, form):
+        """Return the service the valid form's act calls (a step with one act has one service)."""
+        return type(self).service
+
     def form_valid(self, form):
         try:
-            type(self).service(activation=self.activation, actor=self.request.user, **form.service_kwargs())
+            self.service_for(form)(activation=self.activation, actor=self.request.user, **form.service_kwargs())
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -151,8 +155,18 @@ class TaskView(generic.FormView):
 
 
 class AppraiseView(TaskView):
+    """The appraisal: each of its buttons calls its own service."""
+
     form_class = forms.AppraiseForm
-    service = services.stage_appraise
+    template_name = "workflows/appraise.html"
+    services_by_act = {
+        forms.AppraiseForm.TO_COUNCIL: services.stage_appraise_to_council,
+        forms.AppraiseForm.RETURN: services.stage_appraise_return,
+        forms.AppraiseForm.CONSULT: services.stage_appraise_consult,
+    }
+
+    def service_for(self, form):
+        return self.services_by_act[form.cleaned_data["act"]]
 
     def get_form_kwargs(self):
         return {

@@ -30,6 +30,12 @@ def submit_form(page):
         page.locator(".mf-page form button[type=submit]").click()
 
 
+def press(page, label: str):
+    """Press the page's button named ``label`` (its confirmation is accepted, see ``conftest.People``)."""
+    with page.expect_navigation():
+        page.locator(".mf-page").get_by_role("button", name=label, exact=True).click()
+
+
 def attach(page, kind: str, filename: str):
     """From the dossier page, attach a PDF of the given document kind and come back to the dossier."""
     follow(page, "a[href$='/files/new/']", r"/files/new/$")
@@ -43,7 +49,7 @@ def open_task(page, title: str, step: str):
     """From the queue of the user's units, open ``step`` (its name in the URL, e.g. commune_appraise) of a dossier."""
     page.goto("/steps/queue/")
     follow(page, f"a[href*='/{step}/']", f"/{step}/", within=page.locator("tr.task-row", has_text=title))
-    expect(page.locator(".mf-page form button[type=submit]")).to_be_visible()
+    expect(page.locator(".mf-page form button[type=submit]").first).to_be_visible()
 
 
 def wait_for_live_socket(page):

@@ -165,6 +165,9 @@ class People:
         context.on("response", self._record_errors)
         self.contexts.append(context)
         page = context.new_page()
+        # The questions asked before an act ("Submit this dossier?") are answered yes, and kept for the tests.
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
         page.goto("/accounts/login/")
         return page
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .actions import follow, open_task, submit_form
+from .actions import follow, open_task, press
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +32,7 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     submitter = people.open("tdp12.submitter")
     submitter.goto("/dossiers/")
     follow(submitter, "a", r"/dossiers/\d+/$", within=submitter.locator("tr", has_text=DOSSIER))
-    follow(submitter, "a[href$='/eligibility/']", r"/eligibility/$")
-    follow(submitter, "a[href*='/submit/']", r"/submit/")
-    submit_form(submitter)
+    press(submitter, "Trình")
     expect(submitter).to_have_url(re.compile(r"/journeys/\d+/$"))
 
     # The queue, filtered by campaign, unit and deadline together; the badge says where the deadline stands.
@@ -86,7 +84,7 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     consult.press("Enter")
     expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_COMMITTEE)
     appraiser.screenshot(path=screenshots / "32-consultation-picker.png", full_page=True)
-    submit_form(appraiser)
+    press(appraiser, "Xin ý kiến")
 
     ward = people.open("hc.appraiser")
     open_task(ward, DOSSIER, "commune_consultation")

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from .actions import PDF_BYTES, XLSX, attach, follow, open_task, submit_form, upload, wait_for_live_socket
+from .actions import PDF_BYTES, XLSX, attach, follow, open_task, press, submit_form, upload, wait_for_live_socket
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,9 @@ def appraise(page, step: str, *, return_request: str = "", screenshot=None):
     page.locator("[name=opinion]").fill("Hồ sơ đủ điều kiện, đề nghị trình Hội đồng.")
     if return_request:
         page.locator("[name=return_reason]").fill(return_request)
-    submit_form(page)
+        press(page, "Trả lại bổ sung")
+    else:
+        press(page, "Chuyển Hội đồng")
 
 
 def vote(page, step: str, *, members: int = 9):
@@ -117,8 +119,10 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     ward.goto("/steps/queue/")
     wait_for_live_socket(ward)
     expect(ward.locator("tr.task-row", has_text=TITLE)).to_have_count(0)
-    follow(submitter, "a[href*='/submit/']", r"/submit/")
-    submit_form(submitter)
+    # Back on the dossier page, its own "Trình" button sends this dossier (after a confirmation).
+    follow(submitter, ".mf-page a:has-text('Quay lại hồ sơ')", r"/dossiers/\d+/$")
+    press(submitter, "Trình")
+    assert submitter.dialogs[-1].startswith("Trình hồ sơ này?")
     expect(submitter).to_have_url(re.compile(r"/journeys/\d+/$"))
     journey_url = submitter.url
     submitter.screenshot(path=screenshots / "06-journey-submitted.png", full_page=True)

@@ -122,7 +122,8 @@ class FlowActions:
 
     def appraise(self, process, unit, *, consult=(), return_reason="", recommend=True):
         task = self.open_task(process)
-        data = {"opinion": "Đủ điều kiện, đề nghị trình Hội đồng.", "return_reason": return_reason}
+        act = "return" if return_reason else "consult" if consult else "council"
+        data = {"opinion": "Đủ điều kiện, đề nghị trình Hội đồng.", "return_reason": return_reason, "act": act}
         if consult:
             data["consult_units"] = [u.pk for u in consult]
         for pk in self.nominee_ids(process.dossier):

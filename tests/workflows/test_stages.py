@@ -57,7 +57,7 @@ class ConsultationTests(FlowTestCase):
         self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
         task = self.open_task(process)
         response = self.client.post(
-            self.execute_url(task), {"opinion": "x", "consult_units": [self.world.danang_pc.pk], "return_reason": ""}
+            self.execute_url(task), {"opinion": "x", "consult_units": [self.world.danang_pc.pk], "act": "consult"}
         )
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["form"].errors)

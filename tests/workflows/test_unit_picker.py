@@ -94,7 +94,7 @@ class ConsultationPickerTests(FlowTestCase):
         self.appraiser = self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
 
     def post(self, consult_units):
-        data = {"opinion": "Đủ điều kiện.", "return_reason": "", "consult_units": consult_units}
+        data = {"opinion": "Đủ điều kiện.", "consult_units": consult_units, "act": "consult"}
         for pk in self.nominee_ids(self.process.dossier):
             data[f"recommend_{pk}"] = "on"
         return self.client.post(self.execute_url(self.task), data)

@@ -83,13 +83,15 @@ def pending_ids(process) -> list[int]:
 
 
 def appraise(process, *, actor, return_reason: str = ""):
+    """Appraise and pass on to the council, or return with ``return_reason`` when it is given."""
+    kwargs = {"return_reason": return_reason} if return_reason else {}
     return act(
         process,
         actor=actor,
-        service=services.stage_appraise,
+        service=services.stage_appraise_return if return_reason else services.stage_appraise_to_council,
         opinion="Đủ điều kiện, đề nghị trình Hội đồng Thi đua - Khen thưởng.",
         recommendations=dict.fromkeys(pending_ids(process), True),
-        return_reason=return_reason,
+        **kwargs,
     )
 
 
