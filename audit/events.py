@@ -38,3 +38,5 @@ class AuditEvent(models.TextChoices):
     AWARD_TYPE_CHANGED = "award_type.changed", _("Award type changed")
     CAMPAIGN_CHANGED = "campaign.changed", _("Campaign changed")
     AWARD_HISTORY_IMPORTED = "award_history.imported", _("Award history imported")
+    REPORT_SAVED = "report.saved", _("Yearly report saved")
+    REPORT_FINALISED = "report.finalised", _("Yearly report finalised")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "notifications",
     "nominations",
     "workflows",
+    "reports",
 ]
 
 MIDDLEWARE = [

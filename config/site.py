@@ -15,6 +15,7 @@ from viewflow.contrib.admin import Admin
 from viewflow.urls import Site
 
 from audit import selectors as audit_selectors
+from reports.statistics import may_view_statistics
 from workflows.flows import NominationFlow
 from workflows.viewsets import NominationAppViewset
 
@@ -61,6 +62,8 @@ MENU_LINKS = [
     MenuLink(_("My steps"), "assignment_ind", "workflows:inbox"),
     MenuLink(_("Dossiers"), "folder_open", "nominations:dossier_list"),
     MenuLink(_("Notifications"), "notifications", "notifications:list"),
+    MenuLink(_("Statistics"), "bar_chart", "reports:statistics", visible_to=may_view_statistics),
+    MenuLink(_("Yearly reports"), "summarize", "reports:yearly_list", visible_to=may_view_statistics),
     MenuLink(_("Activity log"), "history", "audit:ledger", visible_to=audit_selectors.is_auditor),
 ]
 

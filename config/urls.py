@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("dossiers/", include("nominations.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("workflows.urls")),
     # The Site (home page, administration and every application of the menu); see config/site.py.
     path("", site.urls),

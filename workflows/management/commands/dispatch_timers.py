@@ -7,6 +7,7 @@ from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers,
 
 from notifications.outbox import outbox_sweep
 from org_hierarchy.services import memberships_sync_due
+from workflows import timers
 from workflows.services import deadlines_fire
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        fired = deadlines_fire() + fire_due_timers()
+        fired = deadlines_fire() + fire_due_timers() + timers.run_registered()
         started = fire_due_start_timers()
         conditions = fire_due_conditions()
         users = memberships_sync_due()

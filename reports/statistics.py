@@ -1,0 +1,303 @@
+"""Commendation statistics: nominees counted by outcome, award, subject kind, originating unit and campaign.
+
+Everything is counted in the database: one grouped query gives the counts of every (award type, subject kind,
+unit of the drill-down, campaign) combination under the filters, and the tables are sums of its rows; one more
+gives the awards by year for the chart. The cost is a fixed number of queries whatever the size of the scope.
+The scope is the dossiers the user may see (``nominations.selectors.dossier_ids_visible_to``); drafts never count.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nominations.models import (
+    AwardForm,
+    AwardType,
+    Campaign,
+    DossierStatus,
+    Nominee,
+    NomineeOutcome,
+    SubjectType,
+)
+from nominations.selectors import dossier_ids_visible_to
+from org_hierarchy.models import Level, OrgUnit, Role
+from org_hierarchy.selectors import seats_of
+
+# Who may open the statistics: the officers of a stage, the heads, auditors and unit administrators.
+REPORT_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER, Role.AUDITOR, Role.ADMIN)
+# Years the chart of awards by year goes back from the last one shown.
+YEARS_IN_CHART = 10
+
+
+class Outcome:
+    """The columns of every table: what became of the nominees."""
+
+    PROPOSED = "proposed"
+    AWARDED = "awarded"
+    PENDING = "pending"
+    DROPPED = "dropped"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    ALL = (PROPOSED, AWARDED, PENDING, DROPPED, REJECTED, WITHDRAWN)
+    LABELS = {
+        PROPOSED: gettext_lazy("Proposed"),
+        AWARDED: gettext_lazy("Awarded"),
+        PENDING: gettext_lazy("In progress"),
+        DROPPED: gettext_lazy("Dropped at a stage"),
+        REJECTED: gettext_lazy("In rejected dossiers"),
+        WITHDRAWN: gettext_lazy("Withdrawn"),
+    }
+
+    @staticmethod
+    def condition(outcome: str) -> Q:
+        """The nominees of one column (``proposed`` is every nominee of a submitted dossier)."""
+        rejected = Q(dossier__status=DossierStatus.REJECTED)
+        return {
+            Outcome.PROPOSED: Q(),
+            Outcome.AWARDED: Q(outcome=NomineeOutcome.AWARDED),
+            Outcome.PENDING: Q(outcome=NomineeOutcome.PENDING),
+            Outcome.DROPPED: Q(outcome=NomineeOutcome.DROPPED) & ~rejected,
+            Outcome.REJECTED: Q(outcome=NomineeOutcome.DROPPED) & rejected,
+            Outcome.WITHDRAWN: Q(outcome=NomineeOutcome.WITHDRAWN),
+        }[outcome]
+
+
+def may_view_statistics(*, user) -> bool:
+    """Tell whether the user may open the statistics and the yearly reports (no query: seats are cached)."""
+    return bool(getattr(user, "is_superuser", False)) or any(seat.role in REPORT_ROLES for seat in seats_of(user))
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the counts are restricted to; every field is optional."""
+
+    year: int | None = None
+    submitted_from: datetime.date | None = None
+    submitted_to: datetime.date | None = None
+    campaign: Campaign | None = None
+    # Only the dossiers filed under no campaign.
+    without_campaign: bool = False
+    award_type: AwardType | None = None
+    form: str = ""
+    subject_type: str = ""
+    province_code: str = ""
+    # The drill-down: the rows by unit are this unit's children (the tree's roots when None).
+    unit: OrgUnit | None = None
+    # Only the nominees of dossiers raised by ``unit`` itself, not by its subtree.
+    direct: bool = False
+
+    def params(self) -> dict[str, str]:
+        """The query string that selects the same nominees (for the links of the cells)."""
+        values = {
+            "year": self.year,
+            "submitted_from": self.submitted_from and self.submitted_from.strftime("%d/%m/%Y"),
+            "submitted_to": self.submitted_to and self.submitted_to.strftime("%d/%m/%Y"),
+            "campaign": "none" if self.without_campaign else self.campaign and self.campaign.pk,
+            "award_type": self.award_type and self.award_type.pk,
+            "form": self.form,
+            "subject_type": self.subject_type,
+            "province": self.province_code,
+            "unit": self.unit and self.unit.pk,
+            "direct": "1" if self.direct else "",
+        }
+        return {key: str(value) for key, value in values.items() if value}
+
+
+def nominees_in_scope(*, user) -> QuerySet[Nominee]:
+    """Every nominee of a submitted dossier the user may see (every one at all when ``user`` is None: a yearly
+    report counts its unit's whole subtree, whoever opens it)."""
+    nominees = Nominee.objects.exclude(dossier__status=DossierStatus.DRAFT)
+    if user is None or getattr(user, "is_superuser", False):
+        return nominees
+    return nominees.filter(dossier_id__in=dossier_ids_visible_to(user=user))
+
+
+def province_units(code: str) -> QuerySet[OrgUnit]:
+    """The province-level units of a locality in every branch (the People's Committee, the police…)."""
+    return OrgUnit.objects.filter(level=Level.PROVINCE, admin_code=code)
+
+
+def filtered(nominees: QuerySet[Nominee], criteria: Criteria, *, province_paths=None) -> QuerySet[Nominee]:
+    """Apply the criteria; ``province_paths`` are the paths of ``criteria.province_code``'s units, read once."""
+    if criteria.year is not None:
+        nominees = nominees.filter(dossier__year=criteria.year)
+    if criteria.submitted_from is not None:
+        nominees = nominees.filter(dossier__submitted_at__date__gte=criteria.submitted_from)
+    if criteria.submitted_to is not None:
+        nominees = nominees.filter(dossier__submitted_at__date__lte=criteria.submitted_to)
+    if criteria.campaign is not None:
+        nominees = nominees.filter(dossier__campaign=criteria.campaign)
+    if criteria.without_campaign:
+        nominees = nominees.filter(dossier__campaign__isnull=True)
+    if criteria.award_type is not None:
+        nominees = nominees.filter(dossier__award_type=criteria.award_type)
+    if criteria.form:
+        nominees = nominees.filter(dossier__award_type__form=criteria.form)
+    if criteria.subject_type:
+        nominees = nominees.filter(subject_type=criteria.subject_type)
+    if criteria.province_code:
+        paths = province_paths if province_paths is not None else province_units(criteria.province_code)
+        condition = Q(pk__in=[])
+        for path in paths if province_paths is not None else paths.values_list("path", flat=True):
+            condition |= Q(dossier__originating_unit__path__startswith=path)
+        nominees = nominees.filter(condition)
+    if criteria.unit is not None:
+        if criteria.direct:
+            nominees = nominees.filter(dossier__originating_unit=criteria.unit)
+        else:
+            nominees = nominees.filter(dossier__originating_unit__path__startswith=criteria.unit.path)
+    return nominees
+
+
+def _counts() -> dict:
+    return {outcome: Count("pk", filter=Outcome.condition(outcome)) for outcome in Outcome.ALL}
+
+
+@dataclass
+class Row:
+    """One line of a table: what it counts (``key`` for the links) and the counts by outcome."""
+
+    key: object
+    label: str
+    counts: dict = field(default_factory=lambda: dict.fromkeys(Outcome.ALL, 0))
+    # Awarded nominees by subject kind (the award table's split).
+    awarded_by_subject: dict = field(default_factory=lambda: dict.fromkeys(SubjectType.values, 0))
+    group: str = ""
+    # For the rows by unit: may the unit be drilled into, and is it the selected unit's own line.
+    drillable: bool = False
+    direct: bool = False
+
+    def add(self, other_counts: dict, subject_type: str) -> None:
+        for outcome in Outcome.ALL:
+            self.counts[outcome] += other_counts[outcome]
+        self.awarded_by_subject[subject_type] += other_counts[Outcome.AWARDED]
+
+    def as_data(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "counts": self.counts,
+            "awarded_by_subject": self.awarded_by_subject,
+            "group": self.group,
+            "drillable": self.drillable,
+            "direct": self.direct,
+        }
+
+
+@dataclass
+class Statistics:
+    """The tables of the statistics page (and of a yearly report), as plain data that can be kept as JSON."""
+
+    total: Row
+    by_award: list[Row]
+    by_form: list[Row]
+    by_subject: list[Row]
+    by_unit: list[Row]
+    by_campaign: list[Row]
+    by_year: list[tuple[int, int]]
+
+    def as_data(self) -> dict:
+        return {
+            "total": self.total.as_data(),
+            "by_award": [row.as_data() for row in self.by_award],
+            "by_form": [row.as_data() for row in self.by_form],
+            "by_subject": [row.as_data() for row in self.by_subject],
+            "by_unit": [row.as_data() for row in self.by_unit],
+            "by_campaign": [row.as_data() for row in self.by_campaign],
+            "by_year": [list(pair) for pair in self.by_year],
+        }
+
+
+def _unit_key_length(unit: OrgUnit | None) -> int:
+    """The length of the path prefix that names the drill-down row a nominee falls in."""
+    return OrgUnit.steplen * ((unit.depth if unit else 0) + 1)
+
+
+def statistics(*, user, criteria: Criteria) -> Statistics:
+    """Count the nominees the user may see under ``criteria``, by every dimension at once."""
+    province_paths = (
+        list(province_units(criteria.province_code).values_list("path", flat=True)) if criteria.province_code else None
+    )
+    nominees = filtered(nominees_in_scope(user=user), criteria, province_paths=province_paths)
+    key_length = _unit_key_length(criteria.unit)
+    grouped = (
+        nominees.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
+        .values("dossier__award_type", "subject_type", "unit_key", "dossier__campaign")
+        .annotate(**_counts())
+        .order_by()
+    )
+    rows = list(grouped)
+    award_types = {a.pk: a for a in AwardType.objects.filter(pk__in={r["dossier__award_type"] for r in rows})}
+    units = {u.path: u for u in OrgUnit.objects.filter(path__in={r["unit_key"] for r in rows})}
+    campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={r["dossier__campaign"] for r in rows} - {None})}
+
+    total = Row(key=None, label=_("Total"))
+    by_award: dict[int, Row] = {}
+    by_form: dict[str, Row] = {}
+    by_subject = {value: Row(key=value, label=str(label)) for value, label in SubjectType.choices}
+    by_unit: dict[str, Row] = {}
+    by_campaign: dict[int | None, Row] = {}
+    forms = dict(AwardForm.choices)
+    for row in rows:
+        award = award_types[row["dossier__award_type"]]
+        subject = row["subject_type"]
+        total.add(row, subject)
+        by_award.setdefault(award.pk, Row(key=award.pk, label=award.name, group=str(forms[award.form]))).add(
+            row, subject
+        )
+        by_form.setdefault(award.form, Row(key=award.form, label=str(forms[award.form]))).add(row, subject)
+        by_subject[subject].add(row, subject)
+        unit = units[row["unit_key"]]
+        direct = criteria.unit is not None and unit.pk == criteria.unit.pk
+        label = _("%(unit)s (its own dossiers)") % {"unit": unit.name} if direct else unit.name
+        by_unit.setdefault(
+            unit.path, Row(key=unit.pk, label=label, drillable=not direct and unit.numchild > 0, direct=direct)
+        ).add(row, subject)
+        campaign = campaigns.get(row["dossier__campaign"])
+        by_campaign.setdefault(
+            campaign.pk if campaign else None,
+            Row(key=campaign.pk if campaign else "none", label=campaign.name if campaign else _("No campaign")),
+        ).add(row, subject)
+
+    form_order = list(forms)
+    return Statistics(
+        total=total,
+        by_award=sorted(
+            by_award.values(), key=lambda r: (form_order.index(award_types[r.key].form), -r.counts[Outcome.AWARDED])
+        ),
+        by_form=sorted(by_form.values(), key=lambda r: form_order.index(r.key)),
+        by_subject=[row for row in by_subject.values() if row.counts[Outcome.PROPOSED]],
+        by_unit=sorted(by_unit.values(), key=lambda r: (not r.direct, -r.counts[Outcome.PROPOSED], r.label)),
+        by_campaign=sorted(by_campaign.values(), key=lambda r: (r.key == "none", r.label)),
+        by_year=awards_by_year(user=user, criteria=criteria, province_paths=province_paths),
+    )
+
+
+def awards_by_year(*, user, criteria: Criteria, province_paths=None) -> list[tuple[int, int]]:
+    """Awarded nominees per year under the other criteria, for the last ``YEARS_IN_CHART`` years with data."""
+    without_period = Criteria(**{**criteria.__dict__, "year": None, "submitted_from": None, "submitted_to": None})
+    nominees = filtered(nominees_in_scope(user=user), without_period, province_paths=province_paths)
+    if criteria.year is not None:
+        nominees = nominees.filter(dossier__year__lte=criteria.year)
+    counts = (
+        nominees.filter(outcome=NomineeOutcome.AWARDED)
+        .values_list("dossier__year")
+        .annotate(n=Count("pk"))
+        .order_by("-dossier__year")[:YEARS_IN_CHART]
+    )
+    return sorted(counts)
+
+
+def nominee_list(*, user, criteria: Criteria, outcome: str = Outcome.PROPOSED) -> QuerySet[Nominee]:
+    """The nominees behind one cell of the tables, with what the list shows joined."""
+    nominees = filtered(nominees_in_scope(user=user), criteria)
+    if outcome in Outcome.ALL:
+        nominees = nominees.filter(Outcome.condition(outcome))
+    return nominees.select_related(
+        "dossier", "dossier__award_type", "dossier__originating_unit", "dossier__campaign"
+    ).order_by("-dossier__year", "dossier__originating_unit__path", "dossier_id", "list_position", "pk")
