@@ -1,7 +1,8 @@
 """XLSX and PDF files of the statistics and the yearly reports: the same figures as the pages.
 
 Text cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) are
-written with a leading apostrophe. The PDF is the page's print template rendered by WeasyPrint.
+written with a leading apostrophe (``org_hierarchy.spreadsheets.export_cell``). The PDF is the page's print
+template rendered by WeasyPrint.
 """
 
 import io
@@ -15,24 +16,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from nominations.models import SubjectType
+from org_hierarchy.spreadsheets import export_cell
 
 from .statistics import Outcome
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 TOTAL_FONT = Font(bold=True)
 PRINT_CSS = "reports/print.css"
-
-
-def safe(value):
-    """A cell value that no spreadsheet runs as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def outcome_header(*, with_subjects: bool) -> list[str]:
@@ -56,11 +50,11 @@ class Sheet:
 
     def __init__(self, sheet, title: str):
         self.sheet = sheet
-        self.sheet.title = safe(title)[:31]
+        self.sheet.title = export_cell(title)[:31]
         self.widths: dict[int, int] = {}
 
     def line(self, *values, font=None) -> None:
-        self.sheet.append([safe(value) for value in values])
+        self.sheet.append([export_cell(value) for value in values])
         for index, value in enumerate(values, start=1):
             self.widths[index] = max(self.widths.get(index, 8), min(len(str(value)) + 2, 60))
             if font is not None:
