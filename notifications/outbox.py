@@ -79,7 +79,7 @@ def outgoing_email_deliver(*, email_id: int) -> bool:
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.due()
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("notification")
             .filter(pk=email_id)
             .first()
