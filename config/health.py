@@ -2,7 +2,8 @@
 
 ``/healthz`` says the process answers (it touches nothing else); ``/readyz`` says it can serve: the database
 (and its replica when there is one), Redis when configured, and the media storage. Each check answers "ok" or
-"failed"; the reason of a failure goes to the log, not to the anonymous caller.
+"failed"; the reason of a failure goes to the log, not to the anonymous caller. ``/readyz`` also names the
+release the worker runs, so a rolling upgrade can be watched worker by worker.
 """
 
 import logging
@@ -15,6 +16,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from config.version import VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -78,4 +81,6 @@ def readyz(request):
         else:
             results[name] = "ok"
     ready = all(result == "ok" for result in results.values())
-    return JsonResponse({"status": "ok" if ready else "failed", "checks": results}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "failed", "version": VERSION, "checks": results}, status=200 if ready else 503
+    )

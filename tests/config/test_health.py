@@ -2,13 +2,16 @@
 
 import json
 import logging
+import re
 import sys
 from unittest import mock
 
+from django.conf import settings
 from django.db import connections
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from config.logs import JsonFormatter, RequestIdFilter
+from config.version import VERSION
 
 from .test_settings import PRODUCTION, run_python
 
@@ -41,7 +44,9 @@ class HealthTests(TestCase):
     def test_readyz_checks_the_database_and_the_storage(self):
         response = self.client.get("/readyz")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json(), {"status": "ok", "checks": {"default": "ok", "storage": "ok"}})
+        self.assertEqual(
+            response.json(), {"status": "ok", "version": VERSION, "checks": {"default": "ok", "storage": "ok"}}
+        )
 
     def test_readyz_answers_503_naming_the_failed_dependency_and_not_the_reason(self):
         with (
@@ -50,7 +55,10 @@ class HealthTests(TestCase):
         ):
             response = self.client.get("/readyz")
         self.assertEqual(response.status_code, 503)
-        self.assertEqual(response.json(), {"status": "failed", "checks": {"default": "failed", "storage": "ok"}})
+        self.assertEqual(
+            response.json(),
+            {"status": "failed", "version": VERSION, "checks": {"default": "failed", "storage": "ok"}},
+        )
         self.assertNotIn("secret", response.content.decode())
         self.assertIn("Readiness check default failed", logs.output[0])
 
@@ -130,3 +138,11 @@ class OperationsSettingsTests(SimpleTestCase):
         self.assertTrue(values["sentry"])
         self.assertFalse(values["sentry_pii"])
         self.assertRegex(values["release"], r"^meritflow@\d+\.\d+\.\d+")
+
+
+class ReleaseTests(SimpleTestCase):
+    def test_the_version_has_one_place_and_the_changelog_has_its_section(self):
+        pyproject = (settings.BASE_DIR / "pyproject.toml").read_text(encoding="utf-8")
+        self.assertIn(f'version = "{VERSION}"', pyproject)
+        changelog = (settings.BASE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
+        self.assertRegex(changelog, rf"(?m)^## {re.escape(VERSION)}\b")
