@@ -1,23 +1,26 @@
 """CSV and XLSX files of a ledger search: the same entries, in the same order, as the page shows."""
 
 import csv
-import json
 import tempfile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from org_hierarchy.spreadsheets import export_cell
 from org_hierarchy.streaming import StreamedFileResponse, StreamedResponse
 
-from . import facets
+from . import facets, labels
 from .events import AuditEvent
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_READ = 2000
+# The time column, as everywhere: day first, 24-hour clock.
+CSV_TIME_FORMAT = "%d/%m/%Y %H:%M:%S"
+XLSX_TIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 # Lines sent to the client at a time: a piece of some tens of kilobytes.
 LINES_PER_PIECE = 200
 # An Excel sheet has 1,048,576 rows, the header included.
@@ -37,7 +40,6 @@ def _header() -> list[str]:
     return [
         _("Sequence"),
         _("Time"),
-        _("Event"),
         _("Action"),
         _("Actor"),
         _("Role"),
@@ -47,7 +49,7 @@ def _header() -> list[str]:
         _("Subject"),
         _("Version digest"),
         _("Reason"),
-        _("Data"),
+        _("Details"),
         _("Award type"),
         _("Campaign"),
         _("Nominee outcomes"),
@@ -68,17 +70,16 @@ def _rows(entries):
             for value in (
                 entry.sequence,
                 timezone.localtime(entry.occurred_at).replace(tzinfo=None),
-                entry.event,
                 actions.get(entry.event, entry.event),
                 entry.actor_name,
-                entry.role,
+                labels.role_label(entry.role),
                 entry.acting_for_name,
                 entry.unit_name,
-                entry.stage,
+                labels.stage_label(entry.stage),
                 entry.subject_text,
                 entry.version_digest,
                 entry.reason,
-                json.dumps(entry.data, ensure_ascii=False, sort_keys=True) if entry.data else "",
+                labels.data_text(entry.data, outcomes=outcomes),
                 award_types.get(entry.award_type, entry.award_type),
                 campaigns.get(entry.campaign, entry.campaign),
                 ", ".join(outcomes.get(value, value) for value in entry.outcomes.split(facets.SEPARATOR) if value),
@@ -105,7 +106,7 @@ def ledger_csv(entries) -> StreamedResponse:
     def pieces():
         piece = ["\ufeff" + writer.writerow(_header())]
         for row in _rows(entries):
-            row[1] = row[1].isoformat(sep=" ", timespec="seconds")
+            row[1] = row[1].strftime(CSV_TIME_FORMAT)
             piece.append(writer.writerow(row))
             if len(piece) == LINES_PER_PIECE:
                 yield "".join(piece)
@@ -126,6 +127,8 @@ def ledger_xlsx(entries) -> StreamedFileResponse:
     sheet = workbook.create_sheet(_("Ledger"))
     sheet.append(_header())
     for row in _rows(entries):
+        row[1] = WriteOnlyCell(sheet, value=row[1])
+        row[1].number_format = XLSX_TIME_FORMAT
         sheet.append(row)
     # Not a ``with`` block: the response closes (and so removes) the file once it has been sent.
     spool = tempfile.TemporaryFile()  # noqa: SIM115

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.models import OrgUnit
 
+from . import labels
 from .events import AuditEvent
 
 
@@ -83,7 +84,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.sequence} {self.event}"
+        return f"#{self.sequence} {self.get_event_display()}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -92,6 +93,14 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
+
+    @property
+    def role_label(self) -> str:
+        return labels.role_label(self.role)
+
+    @property
+    def stage_label(self) -> str:
+        return labels.stage_label(self.stage)
 
 
 class ChainHead(models.Model):

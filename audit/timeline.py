@@ -179,7 +179,7 @@ def _from_ledger(entry: LedgerEntry) -> TimelineEntry:
         title=entry.get_event_display(),
         actor=actor,
         unit=entry.unit_name,
-        role=entry.role,
+        role=entry.role_label,
         reason=entry.reason,
         version_digest=entry.version_digest,
         sequence=entry.sequence,
@@ -188,13 +188,15 @@ def _from_ledger(entry: LedgerEntry) -> TimelineEntry:
 
 
 def entries_from_history(
-    steps: Iterable[HistoryStep], *, describe: Callable[[models.Model], str] = str
+    steps: Iterable[HistoryStep], *, describe: Callable[[models.Model], str] = str, reasons: dict | None = None
 ) -> list[TimelineEntry]:
     """Turn ``audit.history`` steps into timeline entries; records that change no shown field are left out.
 
     ``describe(record)`` names the object (the record itself, so no query is made); a record that carries a
-    ``version`` and a ``version_digest`` (the dossier) ties that digest to its version number.
+    ``version`` and a ``version_digest`` (the dossier) ties that digest to its version number. ``reasons`` gives
+    the words for the reasons the app's services record (stored untranslated).
     """
+    reasons = reasons or {}
     entries = []
     for step in steps:
         if step.kind == "~" and not step.changes:
@@ -207,7 +209,7 @@ def entries_from_history(
                 title=f"{record.instance_type._meta.verbose_name.capitalize()}: {CHANGE_TITLES[step.kind]}",
                 object_text=describe(record),
                 actor=step.user_name,
-                reason=step.reason,
+                reason=str(reasons.get(step.reason, step.reason)),
                 changes=tuple(_readable(record.instance_type, change) for change in step.changes),
                 version=getattr(record, "version", None),
                 version_digest=getattr(record, "version_digest", "") or "",

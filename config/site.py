@@ -23,7 +23,8 @@ from .views import HomeView
 
 # Strings the pages show from Django itself that its Vietnamese catalogue lacks (Django 6.1's label of an empty
 # choice). Marked here so that `make messages` keeps them in the project catalogue, which Django reads first.
-THIRD_PARTY_STRINGS = (gettext_noop("- Select an option -"),)
+# Also words that a catalogue read before the apps' own translates as it stands (django.contrib.auth's "version").
+THIRD_PARTY_STRINGS = (gettext_noop("- Select an option -"), gettext_noop("version"))
 
 
 class MeritflowSite(Site):

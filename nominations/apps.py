@@ -11,6 +11,7 @@ class NominationsConfig(AppConfig):
         from audit.events import AuditEvent
         from audit.timeline import register_source, register_subject
         from audit.verify import register_state_check
+        from notifications import kinds
 
         from .models import Dossier
         from .state_checks import decision_facts_match
@@ -23,6 +24,8 @@ class NominationsConfig(AppConfig):
             resolve,
         )
 
+        # The dossier's submitters are told of some ledger events (a decision, a rejection) under the event's name.
+        kinds.register(AuditEvent)
         register_state_check(AuditEvent.DECISION_ISSUED, decision_facts_match)
         register_subject(Dossier, key="dossier", resolve=resolve)
         register_source(Dossier, dossier_changes)

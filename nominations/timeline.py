@@ -6,6 +6,8 @@ compared in memory by ``audit.history``. Search: the award type and campaign of 
 (``audit.facets``), and the choices the auditor's search offers.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from audit import facets
 from audit.history import steps_from_records
 from audit.timeline import entries_from_history
@@ -20,6 +22,32 @@ EXCLUDED_FIELDS = {
     Nominee: ["national_id"],
     Attachment: [],
     Decision: [],
+}
+# The reasons the services give django-simple-history (``save_tracked(..., reason=...)``), in people's words.
+REASONS = {
+    "added": _("added"),
+    "attachment added": _("file added"),
+    "attachment removed": _("file removed"),
+    "awarded": _("awarded"),
+    "changed": _("changed"),
+    "created": _("created"),
+    "decided": _("decided"),
+    "decision issued": _("decision issued"),
+    "dropped": _("dropped"),
+    "imported": _("imported"),
+    "issued": _("issued"),
+    "nominee added": _("nominee added"),
+    "nominee removed": _("nominee removed"),
+    "nominee updated": _("nominee changed"),
+    "nominees imported": _("nominees imported"),
+    "rejected": _("rejected"),
+    "removed": _("removed"),
+    "resubmitted": _("resubmitted"),
+    "returned": _("returned for supplement"),
+    "stage changed": _("moved to the next level"),
+    "submitted": _("submitted"),
+    "updated": _("changed"),
+    "withdrawn": _("withdrawn"),
 }
 DESCRIBE = {
     Dossier: lambda record: record.title,
@@ -41,7 +69,7 @@ def dossier_changes(dossier: Dossier):
         lookup = {"id": dossier.pk} if model is Dossier else {"dossier_id": dossier.pk}
         records = model.history.filter(**lookup).select_related("history_user")
         steps = steps_from_records(records, excluded_fields=excluded)
-        entries.extend(entries_from_history(steps, describe=DESCRIBE[model]))
+        entries.extend(entries_from_history(steps, describe=DESCRIBE[model], reasons=REASONS))
     return entries
 
 

@@ -11,7 +11,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
-from django.urls import URLPattern, URLResolver
+from django.shortcuts import redirect
+from django.urls import URLPattern, URLResolver, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -31,13 +34,63 @@ class DashboardView(generic.RedirectView):
     pattern_name = "workflows:queue"
 
 
+def reverse_journey(process_pk) -> str:
+    return reverse("workflows:process", args=[process_pk])
+
+
+def _moment(value) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else "—"
+
+
+class StepColumns:
+    """viewflow's task lists in the project's words: the step, its dossier, when it came and ended, who holds it.
+
+    viewflow's own columns print its English ("Brief", "Process summary"), the flow's node names and the
+    process's generic summary.
+    """
+
+    columns = ("step", "dossier", "arrived", "holder")
+
+    def step(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return format_html('<a href="{}">{}</a>', url, task.flow_task.task_title or task.flow_task)
+
+    step.short_description = _("Step")
+
+    def dossier(self, task):
+        process = task.process
+        return format_html('<a href="{}">{}</a>', reverse_journey(process.pk), process.artifact)
+
+    dossier.short_description = _("Dossier")
+
+    def arrived(self, task):
+        return _moment(task.created)
+
+    arrived.short_description = _("Arrived")
+
+    def finished_at(self, task):
+        return _moment(task.finished)
+
+    finished_at.short_description = _("Done")
+
+    def holder(self, task):
+        return task.owner.get_full_name() if task.owner else "—"
+
+    holder.short_description = _("Held by")
+
+
 class ScopedListMixin:
     def get_queryset(self):
         visible = selectors.process_list_visible_to(user=self.request.user).values("pk")
         queryset = super().get_queryset()
         if queryset.model is self.flow_class.process_class:
             return queryset.filter(pk__in=visible).order_by("-created")
-        return queryset.filter(process__in=visible)
+        # The dossier of each row's process: one query for the page, not one per row.
+        return (
+            queryset.filter(process__in=visible)
+            .select_related("process", "owner")
+            .prefetch_related("process__artifact")
+        )
 
 
 class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
@@ -52,6 +105,33 @@ class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
     """
 
     paginator_class = UncountedPaginator
+    columns = ("number", "dossier", "submitted", "closed", "active_tasks")
+    object_link_columns = ()
+
+    def number(self, process):
+        return format_html('<a href="{}">{}</a>', reverse_journey(process.pk), process.pk)
+
+    number.short_description = _("No.")
+
+    def dossier(self, process):
+        return process.artifact
+
+    dossier.short_description = _("Dossier")
+
+    def submitted(self, process):
+        return _moment(process.created)
+
+    submitted.short_description = _("Submitted")
+
+    def closed(self, process):
+        return _moment(process.finished)
+
+    closed.short_description = _("Closed")
+
+    def active_tasks(self, process):
+        return process.active_tasks_count
+
+    active_tasks.short_description = _("Open steps")
 
     def get_queryset(self):
         # Skips DashboardProcessListView.get_queryset (the joined count), keeps viewflow's filters and search.
@@ -62,27 +142,28 @@ class ProcessListView(ScopedListMixin, flow_views.DashboardProcessListView):
         return (
             (queryset.filter(flow_class=self.flow_class) & visible)
             .annotate(active_tasks_count=selectors.open_task_count())
+            .prefetch_related("artifact")
             .order_by("-created", "-pk")
         )
 
 
-class TaskListView(ScopedListMixin, flow_views.DashboardTaskListView):
+class TaskListView(StepColumns, ScopedListMixin, flow_views.DashboardTaskListView):
     pass
 
 
-class InboxListView(ScopedListMixin, flow_views.FlowInboxListView):
+class InboxListView(StepColumns, ScopedListMixin, flow_views.FlowInboxListView):
     pass
 
 
-class QueueListView(ScopedListMixin, flow_views.FlowQueueListView):
+class QueueListView(StepColumns, ScopedListMixin, flow_views.FlowQueueListView):
     def get_queryset(self):
         # Separation of duties: a dossier one submitted or is named in is never offered to one.
         parties = selectors.dossier_ids_party_to(user=self.request.user)
         return super().get_queryset().exclude(process__artifact_object_id__in=parties)
 
 
-class ArchiveListView(ScopedListMixin, flow_views.FlowArchiveListView):
-    pass
+class ArchiveListView(StepColumns, ScopedListMixin, flow_views.FlowArchiveListView):
+    columns = ("step", "dossier", "arrived", "finished_at")
 
 
 class ScopedBulkMixin:
@@ -154,11 +235,23 @@ def scope_guard(view):
     return guarded
 
 
+def journey(request, process_pk, **kwargs):
+    """viewflow's detail pages of a process and of a step list its model's fields and codes: the journey page
+    tells the same in people's words."""
+    return redirect("workflows:process", process_pk=process_pk)
+
+
+# viewflow's URL names of those pages.
+JOURNEY_PAGES = ("process_detail", "detail")
+
+
 def _guard_patterns(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             _guard_patterns(pattern.url_patterns)
         elif isinstance(pattern, URLPattern) and "process_pk" in pattern.pattern.converters:
+            if pattern.name in JOURNEY_PAGES:
+                pattern.callback = journey
             pattern.callback = scope_guard(pattern.callback)
     return patterns
 

@@ -134,7 +134,11 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         rows = list(csv.reader(io.StringIO(text)))
         self.assertEqual([int(row[0]) for row in rows[1:]], shown)
         with translation.override("vi"):
-            self.assertEqual({row[3] for row in rows[1:]}, {str(AuditEvent.STAGE_SIGNED.label)})
+            self.assertEqual({row[2] for row in rows[1:]}, {str(AuditEvent.STAGE_SIGNED.label)})
+        # Day first with a 24-hour clock; the role and the stage in words, not their codes.
+        self.assertRegex(rows[1][1], r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
+        self.assertNotIn("approver", {row[4] for row in rows[1:]})
+        self.assertNotIn("commune", {row[7] for row in rows[1:]})
         self.assertIn("Ký tờ trình Hải Châu", text)
         self.assertNotIn("Ba Đình", text)
 
@@ -143,7 +147,7 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         values = list(sheet.iter_rows(values_only=True))
         self.assertEqual([row[0] for row in values[1:]], shown)
-        self.assertEqual(values[-1][7], self.world.haichau_pc.name)
+        self.assertEqual(values[-1][6], self.world.haichau_pc.name)
         self.assertIsInstance(values[-1][1], datetime.datetime)
 
     async def test_exports_are_sent_piece_by_piece_under_asgi(self):

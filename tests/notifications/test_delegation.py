@@ -31,7 +31,7 @@ class DelegationNoticeTests(MeritflowTestCase):
             notification.title,
             "Trần Văn Thủ Trưởng delegated to you the role of Approver (head) at Công an Thành phố Đà Nẵng",
         )
-        self.assertIn("from 12/01/2026 to 12/31/2026", notification.body)
+        self.assertIn("from 01/12/2026 to 31/12/2026", notification.body)  # day first in English too
         self.assertEqual(notification.url, reverse("profile"))
 
     def test_vietnamese_delegate_reads_it_in_vietnamese(self):

@@ -1,0 +1,144 @@
+"""People's words for what a ledger entry stores as codes: the role, the stage's level and the entry's data.
+
+The ledger keeps codes (``appraiser``, ``commune``, ``{"nominee": 9}``) because its hash covers them; pages and
+exports show these labels instead, in the reader's language.
+"""
+
+import datetime
+import re
+from functools import cache
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from org_hierarchy.models import Level, Role
+
+from . import facets
+
+# The keys that the services write into an entry's data, and what each one means.
+DATA_KEYS = {
+    "against": gettext_lazy("against"),
+    "attachment": gettext_lazy("file no."),
+    "ballots": gettext_lazy("votes"),
+    "code": gettext_lazy("code"),
+    "count": gettext_lazy("number"),
+    "created": gettext_lazy("newly created"),
+    "deadline": gettext_lazy("deadline"),
+    "decision": gettext_lazy("decision no."),
+    "dropped": gettext_lazy("nominees dropped"),
+    "fields": gettext_lazy("fields changed"),
+    "file": gettext_lazy("file"),
+    "for": gettext_lazy("for"),
+    "kind": gettext_lazy("kind"),
+    "letter_number": gettext_lazy("submission letter number"),
+    "members": gettext_lazy("council members"),
+    "name": gettext_lazy("name"),
+    "nominee": gettext_lazy("nominee no."),
+    "nominees": gettext_lazy("nominees"),
+    "note": gettext_lazy("note"),
+    "number": gettext_lazy("number"),
+    "opinion": gettext_lazy("opinion"),
+    "outcome": gettext_lazy("outcome"),
+    "passed": gettext_lazy("passed"),
+    "present": gettext_lazy("present"),
+    "recommendations": gettext_lazy("recommended"),
+    "returned_by": gettext_lazy("returned by unit no."),
+    "role": gettext_lazy("role"),
+    "route": gettext_lazy("route (unit nos.)"),
+    "sha256": gettext_lazy("file fingerprint"),
+    "task": gettext_lazy("step no."),
+    "to": gettext_lazy("to unit no."),
+    "units": gettext_lazy("units consulted (nos.)"),
+    "user": gettext_lazy("person"),
+    "user_id": gettext_lazy("person no."),
+    "valid_from": gettext_lazy("valid from"),
+    "valid_to": gettext_lazy("valid to"),
+    "version": gettext_lazy("revision"),
+    "acting_for": gettext_lazy("acting for"),
+    "agrees": gettext_lazy("agrees"),
+    "consulted": gettext_lazy("units consulted (nos.)"),
+    "minutes": gettext_lazy("council minutes"),
+    "return_reason": gettext_lazy("reason for return"),
+    "unit": gettext_lazy("unit"),
+    # What a decision certifies (``nominations.certification``).
+    "award": gettext_lazy("award type no."),
+    "awardees": gettext_lazy("awardees"),
+    "born": gettext_lazy("date of birth"),
+    "certified": gettext_lazy("certified"),
+    "collective": gettext_lazy("collective (unit no.)"),
+    "date": gettext_lazy("date"),
+    "dossier": gettext_lazy("dossier no."),
+    "gender": gettext_lazy("gender"),
+    "issuer": gettext_lazy("issuing unit no."),
+    "national_id": gettext_lazy("citizen ID number"),
+    "position": gettext_lazy("position"),
+    "signer": gettext_lazy("signer (person no.)"),
+    "symbol": gettext_lazy("symbol"),
+    "workplace": gettext_lazy("workplace"),
+    "year": gettext_lazy("year"),
+}
+# What a step decided (``workflows.models.StageOutcome``, which audit cannot import).
+OUTCOMES = {
+    "proceed": gettext_lazy("sent to the council"),
+    "consult": gettext_lazy("opinions requested"),
+    "return": gettext_lazy("returned for supplement"),
+    "reject": gettext_lazy("rejected"),
+    "forward": gettext_lazy("forwarded to the level above"),
+    "decide": gettext_lazy("decided"),
+}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+@cache
+def _level_labels() -> dict[str, object]:
+    return {Level(value).slug: Level(value).label for value in Level.values}
+
+
+def role_label(role: str) -> str:
+    """Return the role's name (``appraiser`` → the appraiser's title), or "" for none."""
+    return str(Role(role).label) if role in Role.values else role
+
+
+def stage_label(stage: str) -> str:
+    """Return the level's name of a stage (``commune`` → "Commune")."""
+    label = _level_labels().get(stage)
+    return str(label) if label is not None else stage
+
+
+def _value(key: str, value, outcomes: dict) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "; ".join(_item(k, v, outcomes) for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value(key, item, outcomes) for item in value) or "—"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        if key == "role":
+            return role_label(value)
+        if key == "outcome" and value in OUTCOMES:
+            return str(OUTCOMES[value])
+        if value in outcomes:
+            return outcomes[value]
+        if ISO_DATE.match(value):
+            return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        if ISO_MOMENT.match(value):
+            return formats.date_format(datetime.datetime.fromisoformat(value), "SHORT_DATETIME_FORMAT")
+    return str(value)
+
+
+def _item(key: str, value, outcomes: dict) -> str:
+    name = f"#{key}" if key.isdigit() else str(DATA_KEYS.get(key, key.replace("_", " ")))
+    return f"{name}: {_value(key, value, outcomes)}"
+
+
+def data_text(data: dict, *, outcomes: dict | None = None) -> str:
+    """Return an entry's data as "name: value; …" in the reader's language ("" for none)."""
+    if not data:
+        return ""
+    if outcomes is None:
+        outcomes = dict(facets.choices_of(facets.OUTCOME))
+    return "; ".join(_item(key, value, outcomes) for key, value in sorted(data.items()))
