@@ -130,7 +130,8 @@ class RawCodeWalkTests(TestCase):
                 links = [response.url]
             elif response.status_code == 200:
                 problems += self.read(url, response)
-                links = HREF.findall(response.content.decode()) if not response.streaming else []
+                html = response.get("Content-Type", "").startswith("text/html")
+                links = HREF.findall(response.content.decode()) if html else []
             else:
                 continue
             for link in links:
