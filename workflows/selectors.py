@@ -159,23 +159,46 @@ def _of_nominations(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.filter(process__artifact_content_type=ContentType.objects.get_for_model(Dossier))
 
 
-def task_queue(*, user) -> QuerySet[Task]:
-    """Return the open tasks the user may take: their role at the task's unit, not on their own dossier."""
+HELD_STATUSES = (STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def _offered_to(user) -> Q | None:
+    """Return the condition of the free open steps offered to the user's roles at their units (None: no seat)."""
     offered = Q()
     for seat in seats_of(user):
         offered |= Q(owner_permission=permission_for(seat.role), owner_permission_obj_pk=str(seat.unit_id))
     if not offered:
+        return None
+    return offered & Q(status=STATUS.NEW, owner__isnull=True)
+
+
+def task_queue(*, user) -> QuerySet[Task]:
+    """Return the open tasks the user may take: their role at the task's unit, not on their own dossier."""
+    offered = _offered_to(user)
+    if offered is None:
         return Task.objects.none()
-    tasks = _of_nominations(
-        Task.objects.filter(offered, flow_task_type="HUMAN", status=STATUS.NEW, owner__isnull=True)
-    ).exclude(process__artifact_object_id__in=dossier_ids_party_to(user=user))
+    tasks = _of_nominations(Task.objects.filter(offered, flow_task_type="HUMAN")).exclude(
+        process__artifact_object_id__in=dossier_ids_party_to(user=user)
+    )
     return _with_dossier(tasks)
 
 
 def task_inbox(*, user) -> QuerySet[Task]:
     """Return the open tasks assigned to the user."""
-    tasks = Task.objects.filter(owner=user, flow_task_type="HUMAN", status__in=[STATUS.ASSIGNED, STATUS.STARTED])
+    tasks = Task.objects.filter(owner=user, flow_task_type="HUMAN", status__in=HELD_STATUSES)
     return _with_dossier(_of_nominations(tasks))
+
+
+def task_mine(*, user) -> QuerySet[Task]:
+    """Return every open step that is the user's to do: those they hold, and the new ones waiting at their units.
+
+    This is "My steps": a step a unit receives is there at once, before anyone takes it.
+    """
+    mine = Q(owner=user, status__in=HELD_STATUSES)
+    offered = _offered_to(user)
+    if offered is not None:
+        mine |= offered & ~Q(process__artifact_object_id__in=dossier_ids_party_to(user=user))
+    return _with_dossier(_of_nominations(Task.objects.filter(mine, flow_task_type="HUMAN")))
 
 
 def supplement_task_of(*, user, dossier_id: int) -> Task | None:
@@ -185,10 +208,7 @@ def supplement_task_of(*, user, dossier_id: int) -> Task | None:
     stage steps.
     """
     tasks = Task.objects.filter(
-        owner=user,
-        flow_task_type="HUMAN",
-        status__in=[STATUS.ASSIGNED, STATUS.STARTED],
-        process__artifact_object_id=dossier_id,
+        owner=user, flow_task_type="HUMAN", status__in=HELD_STATUSES, process__artifact_object_id=dossier_id
     )
     return _of_nominations(tasks).order_by("-created").first()
 

@@ -320,12 +320,12 @@ class TaskListView(LoginRequiredMixin, generic.ListView):
 
 
 class InboxView(TaskListView):
-    """Steps assigned to me."""
+    """My steps: those I hold and the new ones waiting at my units (the menu's one entry for steps)."""
 
     title = _("My steps")
 
     def tasks(self):
-        return selectors.task_inbox(user=self.request.user)
+        return selectors.task_mine(user=self.request.user)
 
 
 class QueueView(TaskListView):

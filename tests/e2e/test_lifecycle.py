@@ -146,10 +146,8 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     expect(submitter.locator(".mf-notice--returned")).to_contain_text(RETURN_REQUEST)
     expect(submitter.locator(".mf-notice--returned")).to_contain_text("Công an Thành phố Đà Nẵng")
     attach(submitter, "Báo cáo thành tích", "bao-cao-co-xac-nhan.pdf")
-    submitter.goto("/steps/inbox/")
-    follow(
-        submitter, "a[href*='/supplement/']", r"/supplement/", within=submitter.locator("tr.task-row", has_text=TITLE)
-    )
+    # "Gửi lại" on the dossier page leads straight to the supplement step.
+    follow(submitter, ".mf-page a:has-text('Gửi lại')", r"/supplement/")
     expect(submitter.locator(".mf-page")).to_contain_text(RETURN_REQUEST)
     submitter.screenshot(path=screenshots / "10-supplement-task.png", full_page=True)
     submitter.locator("[name=note]").fill("Đã bổ sung báo cáo thành tích có xác nhận của Công an phường.")

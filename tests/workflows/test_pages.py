@@ -9,12 +9,12 @@ from workflows.selectors import node_url
 from .base import FlowTestCase
 
 # session, user, the user's memberships, unread notifications, the page count, the rows, their dossiers, the
-# campaign and award filters' choices; viewflow's process list: its rows (uncounted), the menu's inbox and queue
-# counts through the step lists' selectors, and the session's save
+# campaign and award filters' choices; viewflow's process list: its rows (uncounted), the menu's queue count
+# through the step list's selector, and the session's save
 QUEUE_QUERIES = 9
 INBOX_QUERIES = 9
 # The process list also reads its rows' dossiers (their titles), in one query.
-PROCESS_LIST_QUERIES = 11
+PROCESS_LIST_QUERIES = 10
 
 
 class PageQueryCountTests(FlowTestCase):
@@ -37,18 +37,37 @@ class PageQueryCountTests(FlowTestCase):
             self.assertContains(queue, 'class="task-row"', count=total * 3 // 5)
             with self.assertNumQueries(INBOX_QUERIES):
                 inbox = self.client.get(reverse("workflows:inbox"))
-            self.assertContains(inbox, 'class="task-row"', count=total * 2 // 5)
+            # "My steps": the ones taken and the ones waiting at the unit.
+            self.assertContains(inbox, 'class="task-row"', count=total)
             self.assertContains(inbox, "Hồ sơ số 000")
             with self.assertNumQueries(PROCESS_LIST_QUERIES):
                 flows = self.client.get("/nomination/flows/")
             self.assertContains(flows, "/nomination/", status_code=200)
 
-    def test_the_flow_menu_counts_what_the_step_lists_show(self):
+    def test_the_flow_menu_counts_what_the_queue_shows_and_has_one_my_steps(self):
         self.add_dossiers(5, 0)  # three wait in the ward's queue, two were taken by the appraiser
         page = self.client.get("/nomination/flows/").content.decode()
-        inbox_link, queue_link = page.index('href="/nomination/inbox/"'), page.index('href="/nomination/queue/"')
-        self.assertIn('<span class="mdc-list-item__meta">2</span>', page[inbox_link:queue_link])
+        queue_link = page.index('href="/nomination/queue/"')
         self.assertIn('<span class="mdc-list-item__meta">3</span>', page[queue_link : queue_link + 400])
+        self.assertNotIn('href="/nomination/inbox/"', page)
+        self.assertEqual(page.count("Việc của tôi"), 1)
+        self.assertEqual(page.count('href="/steps/inbox/"'), 1)
+        self.assertRedirects(self.client.get("/nomination/inbox/"), reverse("workflows:inbox"))
+        self.assertRedirects(self.client.get("/nomination/queue/"), reverse("workflows:queue"))
+
+    def test_a_new_step_is_in_my_steps_at_once_and_nobody_elses(self):
+        process = self.submit(self.make_dossier(self.commune_award, nominees=1, title="Hồ sơ mới đến"))
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        mine = self.client.get(reverse("workflows:inbox"))
+        self.assertContains(mine, "Hồ sơ mới đến")
+        self.assertContains(mine, f"/commune_appraise/{self.open_task(process).pk}/")
+        for user in (
+            self.officer(self.world.haichau_police, Role.APPRAISER),  # another unit
+            self.officer(self.world.haichau_pc, Role.SECRETARY),  # another role: its step has not come yet
+            self.submitter,  # the dossier's own submitter
+        ):
+            self.login(user)
+            self.assertNotContains(self.client.get(reverse("workflows:inbox")), "Hồ sơ mới đến")
 
     def test_the_other_ward_sees_an_empty_queue(self):
         self.add_dossiers(2, 0)

@@ -122,7 +122,7 @@ class PermissionMatrixTests(FlowTestCase):
         self.login(self.submitter)
         self.assertNotContains(self.client.get(reverse("workflows:queue")), self.dossier.title)
         task_link = f"/nomination/{self.process.pk}/province_appraise/{self.task.pk}/"
-        self.assertNotContains(self.client.get("/nomination/queue/"), task_link)
+        self.assertNotContains(self.client.get("/nomination/queue/", follow=True), task_link)
 
     def test_a_nominee_with_an_account_never_acts_on_the_dossier_naming_them(self):
         nominee_user = grant(Role.APPRAISER, self.world.danang_police, user=make_user("nominee_officer"))

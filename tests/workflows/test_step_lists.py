@@ -152,19 +152,22 @@ class FilterTests(StepListTestCase):
         self.assertEqual(len(second.context["rows"]), 1)
         self.assertNotEqual(self.titles(page), self.titles(second))
 
-    def test_the_inbox_filters_too(self):
+    def test_my_steps_filter_too(self):
         self.login(self.appraiser)
         for title in ("Hồ sơ thu", "Hồ sơ trường"):
             dossier = Dossier.objects.get(title=title)
             task = self.open_task(NominationFlow.process_class.objects.get(artifact_object_id=dossier.pk))
             self.client.post(node_url(task.flow_task, "assign", task.process_id, task.pk))
+        # "My steps" holds the two steps taken and the two waiting at the unit; the filters apply to all of them.
+        everything = ["Hồ sơ thu", "Hồ sơ trường", "Hồ sơ xuân gấp", "Hồ sơ xuân quá hạn"]
+        self.assertEqual(self.titles(self.client.get(reverse("workflows:inbox"))), everything)
         inbox = self.client.get(reverse("workflows:inbox"), {"award_type": self.province_award.pk})
         self.assertEqual(self.titles(inbox), ["Hồ sơ thu"])
         inbox = self.client.get(reverse("workflows:inbox"), {"unit": self.world.school.pk})
         self.assertEqual(self.titles(inbox), ["Hồ sơ trường"])
-        # The choices are those of the list: an award no step of the inbox has is not understood.
-        inbox = self.client.get(reverse("workflows:inbox"), {"award_type": self.quick_award.pk})
-        self.assertEqual(self.titles(inbox), ["Hồ sơ thu", "Hồ sơ trường"])
+        # The choices are those of the list: an award no step of the list has is not understood.
+        inbox = self.client.get(reverse("workflows:inbox"), {"award_type": 999999})
+        self.assertEqual(self.titles(inbox), everything)
         self.assertContains(inbox, 'role="alert"')
 
 
