@@ -58,6 +58,8 @@ $(DEV_STAMP): requirements-dev.lock | $(PY)
 
 # The demo's e-mails go to files, not over the demo logins in the console (set EMAIL_URL to send them elsewhere).
 run: export EMAIL_URL ?= filemail:///$(CURDIR)/var/mail
+# The links printed by seed_demo and written in e-mails lead to the address this target serves.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(RUNTIME_STAMP) compiled-messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

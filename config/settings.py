@@ -205,8 +205,9 @@ TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND]}}
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritflow@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Absolute links in e-mails (notifications, digests) start with this address.
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Absolute links in e-mails (notifications, digests) and the demo's login address start with this address;
+# ``make run`` sets it to the address it serves.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Signed checkpoints of the audit ledger (audit.anchoring, docs/deployment.md). The private key is read only by
 # ``manage.py audit_checkpoint``; verification needs the public key(s) and read access to the checkpoints.

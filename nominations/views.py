@@ -47,6 +47,7 @@ NO_PREVIEW = _("This kind of file cannot be shown in the browser; download it in
 # Files the browser shows itself, in a tab or as a thumbnail; every other kind is only downloaded.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 HISTORY_IMPORTED = _("%(count)d award records were imported.")
+FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -125,13 +126,14 @@ class DossierListView(LoginRequiredMixin, generic.ListView):
 
     def get(self, request, *args, **kwargs):
         self.filters = DossierFilterForm(request.GET or None)
-        response = super().get(request, *args, **kwargs)
-        if self.filters.is_bound and not self.filters.is_valid():
-            response.status_code = 400
-        return response
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        criteria = self.filters.cleaned_data if self.filters.is_bound and self.filters.is_valid() else {}
+        # A filter that is not understood (``?year=abc``) is left out, and the page says so; the others apply.
+        criteria = {}
+        if self.filters.is_bound:
+            self.filters.is_valid()
+            criteria = self.filters.cleaned_data
         return selectors.dossier_dashboard(
             user=self.request.user,
             status=criteria.get("status", ""),
@@ -146,6 +148,9 @@ class DossierListView(LoginRequiredMixin, generic.ListView):
             **kwargs,
         )
         context["rows"] = [(dossier, selectors.route_progress(dossier)) for dossier in context["dossiers"]]
+        if self.filters.is_bound and self.filters.errors:
+            names = ", ".join(str(self.filters.fields[name].label) for name in self.filters.errors)
+            context["filter_message"] = FILTERS_LEFT_OUT.format(fields=names)
         return context
 
 

@@ -38,7 +38,9 @@ GIVEN_NAMES = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thị H�
 
 
 def _demo_name(index: int) -> str:
-    return f"{FAMILY_NAMES[index % len(FAMILY_NAMES)]} {GIVEN_NAMES[(index // 2) % len(GIVEN_NAMES)]}"
+    """Return the ``index``-th demo person's name: no two of the first 64 are alike (nobody seems to vote twice)."""
+    round_, family = divmod(index, len(FAMILY_NAMES))
+    return f"{FAMILY_NAMES[family]} {GIVEN_NAMES[round_ % len(GIVEN_NAMES)]}"
 
 
 def _stage_unit(branch: str, level: int, admin_code: str) -> OrgUnit:

@@ -254,6 +254,19 @@ class DossierListQueryTests(NominationsTestCase):
 LIST_QUERIES = 9
 
 
+class DossierListFilterTests(NominationsTestCase):
+    def test_a_filter_not_understood_is_left_out_with_a_message_and_the_others_apply(self):
+        dossier, submitter = draft(self.world.residential_group)
+        self.client.force_login(submitter)
+        response = self.client.get(reverse("nominations:dossier_list"), {"year": "abc", "status": "draft"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Các bộ lọc sau không hợp lệ nên đã được bỏ qua: Năm.")
+        self.assertContains(response, dossier.title)
+        response = self.client.get(reverse("nominations:dossier_list"), {"year": "abc", "status": "decided"})
+        self.assertNotContains(response, dossier.title)
+        self.assertContains(response, 'role="alert"')
+
+
 class EligibilityPageTests(NominationsTestCase):
     def test_submitter_sees_each_check_with_its_reason_and_the_route_in_vietnamese_by_default(self):
         dossier, submitter = draft(self.world.residential_group, award_code="bk_bo_truong_cong_an")

@@ -54,6 +54,17 @@ class SeedDemoTests(TestCase):
         self.assertIn("Password for every demo user: demo12345", self.first_output)
         self.assertIn("/accounts/login/", self.first_output)
 
+    def test_no_two_demo_people_share_a_name(self):
+        names = list(get_user_model().objects.values_list("full_name", flat=True))
+        self.assertGreater(len(names), 30)
+        self.assertEqual(len(names), len(set(names)))
+
+    @override_settings(SITE_URL="https://khenthuong.example.gov.vn:8443")
+    def test_the_login_address_printed_is_the_configured_site(self):
+        output = command("seed_demo")
+        self.assertIn("https://khenthuong.example.gov.vn:8443/accounts/login/", output)
+        self.assertNotIn("localhost", output)
+
     def test_the_deputy_acts_for_the_head_until_an_end_date(self):
         delegation = Membership.objects.get(user__username="dn.deputy")
         self.assertEqual(delegation.acting_for.username, "dn.approver")
