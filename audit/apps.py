@@ -8,11 +8,14 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from org_hierarchy.signals import membership_changed, users_imported
 
         from .checks import check_ledger_trigger
         from .events import AuditEvent
         from .receivers import membership_changed_record, users_imported_record
+        from .roles import runtime_role_grant_after_migrate
         from .state_checks import membership_matches_grant
         from .verify import register_state_check
 
@@ -21,3 +24,4 @@ class AuditConfig(AppConfig):
         register_state_check(AuditEvent.MEMBERSHIP_GRANTED, membership_matches_grant)
         register_state_check(AuditEvent.MEMBERSHIP_DELEGATED, membership_matches_grant)
         checks.register(check_ledger_trigger, checks.Tags.database)
+        post_migrate.connect(runtime_role_grant_after_migrate, sender=self, dispatch_uid="audit.runtime_role_grant")

@@ -119,6 +119,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The PostgreSQL role the application runs as when DATABASE_URL's role is not the tables' owner: ``migrate``, run
+# with the owner's URL, grants it what it needs and no more (audit.roles, docs/deployment.md "Database roles").
+DATABASE_RUNTIME_ROLE = env.str("DATABASE_RUNTIME_ROLE", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every request runs its database work in a fresh thread, so persistent connections would pile up
     # (one per thread) until the server's limit; reuse connections through a pooler such as PgBouncer instead.

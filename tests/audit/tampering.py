@@ -6,9 +6,21 @@ from audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
 from audit.models import ChainHead, LedgerEntry
 
 
+def as_owner() -> None:
+    """Act as the tables' owner for the rest of the test's transaction (its rollback returns to the runtime role).
+
+    When the suite runs as the runtime role (``DATABASE_RUNTIME_ROLE``, tests/conftest.py), the session still
+    belongs to the owner, as an insider holding the owner's password would connect.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET ROLE NONE")
+
+
 def trigger_off() -> None:
     """Switch the append-only trigger off, as the table's owner can; the test's transaction switches it back."""
     if connection.vendor == "postgresql":
+        as_owner()
         with connection.cursor() as cursor:
             # Deferred foreign-key checks pending on the table would block ALTER TABLE; run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -25,6 +37,7 @@ def tamper(sql: str, params=()) -> None:
 
 def move_head(sequence: int) -> None:
     """Point the chain head at the entry ``sequence``, as someone hiding the entries after it would."""
+    as_owner()
     entry = LedgerEntry.objects.get(sequence=sequence)
     ChainHead.objects.filter(pk=1).update(sequence=entry.sequence, hash=entry.hash)
 

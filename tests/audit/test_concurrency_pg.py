@@ -10,7 +10,7 @@ from audit.models import ChainHead, LedgerEntry
 from audit.services import record
 from audit.verify import verify_ledger
 
-from .tampering import trigger_off
+from .tampering import as_owner, trigger_off
 
 WRITERS = 20
 
@@ -70,8 +70,11 @@ class ConcurrentRecordTests(TransactionTestCase):
 
 @pytest.mark.postgres
 class TriggerTests(TestCase):
+    """The trigger holds even for the tables' owner (the runtime role is refused earlier, by its privileges)."""
+
     def setUp(self):
         skip_unless_postgresql(self)
+        as_owner()
         self.entry = record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="mở đợt")
 
     def assert_refused(self, sql):
