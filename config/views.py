@@ -8,20 +8,20 @@ from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 from org_hierarchy import services
 
 from . import selectors
+from .dashboard import dashboard_of
 from .middleware import LANGUAGE_CODES
 
 
 class HomeView(TemplateView):
-    """Greet the person and list the applications and units they can work in."""
+    """Greet the person with their dashboard: what waits for them and their unit, by the roles they hold."""
 
     template_name = "shell/home.html"
 
     def get_context_data(self, **kwargs):
-        site = self.request.resolver_match.site
         user = self.request.user
         return super().get_context_data(
-            applications=[app for app in site.menu_items() if app.has_view_permission(user)],
             memberships=selectors.profile_memberships(user=user),
+            panels=dashboard_of(user=user),
             **kwargs,
         )
 

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views import generic
 
 from org_hierarchy.streaming import stored_file_response
@@ -271,7 +272,7 @@ class NomineeEditView(NomineeMixin, ServiceFormView):
         copy = Nominee.objects.get(pk=self.nominee.pk)
         if self.request.method == "GET":
             copy.national_id = services.nominee_national_id_reveal(
-                user=self.request.user, nominee=self.nominee, context="nominee edit form"
+                user=self.request.user, nominee=self.nominee, context=gettext_noop("nominee edit form")
             )
         return {**super().get_form_kwargs(), "instance": copy}
 
@@ -306,7 +307,7 @@ class NationalIdView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         nominee = selectors.nominee_get(dossier=self.dossier, pk=self.kwargs["nominee_pk"])
         national_id = services.nominee_national_id_reveal(
-            user=self.request.user, nominee=nominee, context="dossier page"
+            user=self.request.user, nominee=nominee, context=gettext_noop("dossier page")
         )
         return super().get_context_data(nominee=nominee, national_id=national_id, **kwargs)
 
