@@ -7,10 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.models import AwardType, Campaign
 
+from . import staging
 from .models import StageOutcome
 from .selectors import Sla
 
 LEFT_OUT_NEEDS_REASON = _("Give the reason for leaving {name} out.")
+MINUTES_REQUIRED = _("Attach the minutes of the meeting.")
+PRESENT_ABOVE_MEMBERS = _("{name}: more members present than the council has.")
+VOTES_ABOVE_PRESENT = _("{name}: the votes for and against add up to more than the members present.")
 CHOOSE_AN_ACT = _("Choose what to do with the dossier with one of the buttons.")
 RETURN_NEEDS_REQUEST = _("To return the dossier, say what the submitter must supplement.")
 CONSULT_NEEDS_UNITS = _("To ask for opinions, choose at least one unit.")
@@ -234,12 +238,21 @@ class ConsultForm(forms.Form):
 
 
 class VoteForm(NomineeFieldsMixin, forms.Form):
-    members = forms.IntegerField(label=_("Council members"), min_value=1)
-    minutes = forms.FileField(label=_("Minutes of the meeting (PDF or image)"))
+    """The council's ballot per nominee and the minutes; a row's inconsistent count is shown on that row.
 
-    def __init__(self, *args, nominees, **kwargs):
+    The minutes survive a refused attempt: the view keeps the uploaded file aside (``stage_minutes``) and the form
+    carries a signed reference to it (``staged_minutes``), so the secretary need not choose the file again.
+    """
+
+    members = forms.IntegerField(label=_("Council members"), min_value=1)
+    minutes = forms.FileField(label=_("Minutes of the meeting (PDF or image)"), required=False)
+    staged_minutes = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, nominees, owner_key: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.owner_key = owner_key
         self.add_nominee_fields(nominees)
+        self.kept_minutes = staging.kept(self.data.get("staged_minutes", ""), owner_key=owner_key)
 
     def nominee_fields(self, nominee):
         return {
@@ -247,6 +260,24 @@ class VoteForm(NomineeFieldsMixin, forms.Form):
             "for": forms.IntegerField(label=_("For"), min_value=0),
             "against": forms.IntegerField(label=_("Against"), min_value=0),
         }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("minutes"):
+            if self.kept_minutes is None:
+                self.add_error("minutes", MINUTES_REQUIRED)
+            else:
+                data["minutes"] = staging.open_kept(self.kept_minutes)
+        members = data.get("members")
+        for nominee in self.nominees:
+            present, votes_for, against = (data.get(f"{key}_{nominee.pk}") for key in ("present", "for", "against"))
+            if None in (present, votes_for, against):
+                continue
+            if members is not None and present > members:
+                self.add_error(f"present_{nominee.pk}", PRESENT_ABOVE_MEMBERS.format(name=nominee.full_name))
+            elif votes_for + against > present:
+                self.add_error(f"for_{nominee.pk}", VOTES_ABOVE_PRESENT.format(name=nominee.full_name))
+        return data
 
     def service_kwargs(self):
         data = self.cleaned_data

@@ -228,7 +228,8 @@ class BadInputTests(FlowTestCase):
         self.login(self.officer(self.world.haichau_pc, Role.SECRETARY))
         response = self.client.post(self.execute_url(task), data)
         self.assertEqual(response.status_code, 200)
-        self.assertTrue(response.context["form"].non_field_errors())
+        # Each nominee's row says what is wrong with its own counts.
+        self.assertEqual(sorted(response.context["form"].errors), sorted(f"for_{pk}" for pk in ids))
         task.refresh_from_db()
         self.assertEqual((task.status, task.owner_id), (STATUS.NEW, None))
         self.assertFalse(self.dossier.nominees.exclude(outcome=NomineeOutcome.PENDING).exists())
