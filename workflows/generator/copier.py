@@ -42,17 +42,20 @@ from viewflow.workflow.models import Process, Task
 from audit.chain import GENESIS_HASH, HASHED_FIELDS, OPTIONAL_HASHED_FIELDS, entry_hash, normalise_data
 from audit.models import ChainHead, LedgerEntry
 from nominations.models import Attachment, Decision, DecisionCounter, Dossier, Nominee
+from notifications.models import OutgoingEmail
 from org_hierarchy.models import OrgUnit
 
 # Rows kept once for the whole database, written by the copier itself rather than copied.
 SHARED_MODELS = (ChainHead, DecisionCounter)
+# Rows a lifecycle writes that belong to the moment it ran: an e-mail in the outbox copied would be sent again.
+NOT_COPIED = (OutgoingEmail,)
 
 # JSON keys whose values are ids (or lists of ids, or mappings keyed by id) of the models named.
-JSON_UNIT_KEYS = frozenset({"to"})
+JSON_UNIT_KEYS = frozenset({"to", "issuer", "collective"})
 JSON_UNIT_LIST_KEYS = frozenset({"route", "consult_unit_ids", "consulted", "units"})
-JSON_USER_KEYS = frozenset({"signed_by_id", "acting_for_id"})
-JSON_ID_KEYS = {"nominee": Nominee, "attachment": Attachment, "decision": Decision}
-JSON_NOMINEE_MAPS = frozenset({"recommendations", "ballots", "nominees", "dropped"})
+JSON_USER_KEYS = frozenset({"signed_by_id", "acting_for_id", "signer", "acting_for", "user"})
+JSON_ID_KEYS = {"nominee": Nominee, "attachment": Attachment, "decision": Decision, "dossier": Dossier}
+JSON_NOMINEE_MAPS = frozenset({"recommendations", "ballots", "nominees", "dropped", "awardees"})
 
 # Links stored in notifications: the ids they carry, in order.
 URL_IDS = (
@@ -143,7 +146,7 @@ class Copier:
             template.texts[decision.number_display] = "decision"
             template.texts[decision.symbol] = "symbol"
         for model in _concrete_models():
-            if model in SHARED_MODELS:
+            if model in SHARED_MODELS or model in NOT_COPIED:
                 continue
             fields = model._meta.concrete_fields
             attnames = [f.attname for f in fields]
@@ -412,9 +415,9 @@ class _Context:
         if kind == "user":
             return _same_type(value, self.user_ids.get(arg, int(value)))
         if kind == "text":
-            for text in arg:
-                value = value.replace(text, self.replace[text])
-            return value
+            # One pass, longest text first: a replacement is never replaced again (a symbol inside a new number).
+            pattern = "|".join(re.escape(text) for text in sorted(arg, key=len, reverse=True))
+            return re.sub(pattern, lambda match: self.replace[match.group(0)], value)
         if kind == "number":
             return self.number
         if kind == "url":
@@ -438,6 +441,8 @@ class _Context:
             return self.json_id(JSON_ID_KEYS[key], value)
         if key == "number" and isinstance(value, str):
             return self.replace.get(value, value)
+        if key == "number" and isinstance(value, int) and self.number is not None:
+            return self.number
         if isinstance(value, str) and value in self.replace:
             return self.replace[value]
         return value
