@@ -180,6 +180,10 @@ class VerificationRun(models.Model):
     problem_sequence = models.BigIntegerField(_("broken entry"), null=True, blank=True)
     problem_event = models.CharField(_("event of the broken entry"), max_length=64, blank=True)
     problem_why = models.TextField(_("problem"), blank=True)
+    anchoring = models.BooleanField(_("checked against checkpoints"), default=False)
+    checkpoints = models.PositiveIntegerField(_("checkpoints"), default=0)
+    anchored_sequence = models.BigIntegerField(_("last entry signed"), null=True, blank=True)
+    anchored_at = models.DateTimeField(_("newest checkpoint taken at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ledger verification")

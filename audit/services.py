@@ -184,4 +184,8 @@ def verification_record(*, result: VerificationResult, actor, started_at) -> Ver
         problem_sequence=problem.sequence if problem else None,
         problem_event=problem.event if problem else "",
         problem_why=problem.why if problem else "",
+        anchoring=result.anchoring,
+        checkpoints=result.checkpoints,
+        anchored_sequence=result.anchored_sequence,
+        anchored_at=result.anchored_at,
     )

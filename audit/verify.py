@@ -13,7 +13,7 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -57,6 +57,11 @@ class Problem:
 class VerificationResult:
     checked: int
     problem: Problem | None
+    # Whether the chain was compared with signed checkpoints, how many, and the newest one's end and time.
+    anchoring: bool = False
+    checkpoints: int = 0
+    anchored_sequence: int | None = None
+    anchored_at: datetime.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -91,6 +96,18 @@ def verify_ledger(*, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
 
 def _verify(chunk_size: int) -> VerificationResult:
     anchors = _Anchors()
+    result = _walk(chunk_size, anchors)
+    newest = anchors.newest
+    return replace(
+        result,
+        anchoring=anchors.enabled,
+        checkpoints=len(anchors.signed),
+        anchored_sequence=newest.sequence if newest else None,
+        anchored_at=newest.taken_at if newest else None,
+    )
+
+
+def _walk(chunk_size: int, anchors: "_Anchors") -> VerificationResult:
     head = ChainHead.objects.filter(pk=1).values_list("sequence", "hash").first() or (0, GENESIS_HASH)
     type_names = _content_type_names()
     times_are_canonical = connection.vendor == "postgresql"

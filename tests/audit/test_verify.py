@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from audit.chain import entry_hash
@@ -376,6 +377,21 @@ class AnchoringTests(MeritflowTestCase):
         newest = json.loads(self.files()[-1].read_bytes())
         self.assertEqual(newest["previous"], hashlib.sha256(checkpoint.read_bytes()).hexdigest())
         self.assertTrue(verify_ledger(chunk_size=2).ok)
+
+    def test_the_verification_page_and_the_command_say_what_the_checkpoints_cover(self):
+        record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 5})
+        self.take()
+        self.act_as(Role.AUDITOR, self.world.danang_pc)
+        self.client.post(reverse("audit:verify"))
+        response = self.client.get(reverse("audit:verify"))
+        run = response.context["run"]
+        self.assertEqual((run.ok, run.anchoring, run.checkpoints, run.anchored_sequence), (True, True, 2, 6))
+        self.assertContains(response, "mf-verify-anchoring")
+        self.assertNotContains(response, "mf-verify-anchoring--off")
+        out = StringIO()
+        with translation.override("en"):
+            call_command("verify_audit", stdout=out)
+        self.assertIn("Compared with 2 checkpoint(s), the newest covering entries 1 to 6.", out.getvalue())
 
     def test_entries_after_the_newest_checkpoint_verify_within_its_window(self):
         record(AuditEvent.USERS_IMPORTED, actor=None, data={"count": 5})

@@ -195,7 +195,10 @@ class AuditorWorkspaceTests(MeritflowTestCase):
         self.assertRedirects(response, reverse("audit:verify"))
         run = VerificationRun.objects.get()
         self.assertEqual((run.started_by, run.ok, run.checked), (auditor, True, LedgerEntry.objects.count()))
-        self.assertContains(self.client.get(reverse("audit:verify")), "mf-verify--ok")
+        response = self.client.get(reverse("audit:verify"))
+        self.assertContains(response, "mf-verify--ok")
+        # Without a checkpoint key the page says the chain was not compared with signed checkpoints.
+        self.assertContains(response, "mf-verify-anchoring--off")
 
         tamper("UPDATE audit_ledgerentry SET reason = %s WHERE id = %s", ["đã sửa", self.outside.pk])
         # Opening the page does not recompute the chain: it shows the last run until a new one is asked for.

@@ -28,3 +28,10 @@ class Command(BaseCommand):
             )
         message = _("Ledger intact: %(count)d entries verified.") % {"count": result.checked}
         self.stdout.write(self.style.SUCCESS(message))
+        if not result.anchoring:
+            self.stdout.write(self.style.WARNING(_("Not compared with signed checkpoints: no checkpoint key is set.")))
+        elif result.checkpoints:
+            self.stdout.write(
+                _("Compared with %(count)d checkpoint(s), the newest covering entries 1 to %(sequence)d.")
+                % {"count": result.checkpoints, "sequence": result.anchored_sequence}
+            )
