@@ -211,8 +211,24 @@ class VoteView(TaskView):
 
 
 class SignView(TaskView):
+    """The head's page: a summary of what is signed (who, what award, each nominee so far, the council's vote)."""
+
     form_class = forms.SignForm
     service = services.stage_sign
+    template_name = "workflows/sign.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        history, level = context["earlier_steps"], self.activation.flow_task.stage_level
+        council = SimpleLazyObject(
+            lambda: next(
+                (s for s in reversed(history) if s.ballots and getattr(s.task.flow_task, "stage_level", None) == level),
+                None,
+            )
+        )
+        context["council_step"] = council
+        context["summary_rows"] = SimpleLazyObject(lambda: summary_rows(context["nominees"], council))
+        return context
 
     def get_form_kwargs(self):
         process = self.activation.process
@@ -221,6 +237,14 @@ class SignView(TaskView):
             "nominees": self.nominees(),
             "deciding": services.is_last_stop(process=process, level=self.activation.flow_task.stage_level),
         }
+
+
+def summary_rows(nominees, council_step) -> list[dict]:
+    """Pair each nominee with their ballot of the stage's council vote (if there was one)."""
+    ballots = {}
+    if council_step:
+        ballots = {int(pk): ballot for pk, ballot in council_step.task.data.get("ballots", {}).items()}
+    return [{"nominee": nominee, "ballot": ballots.get(nominee.pk)} for nominee in nominees]
 
 
 class SupplementView(TaskView):
