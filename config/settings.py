@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line written while serving the request carries its id.
     "config.logs.RequestIdMiddleware",
+    # GETs of the heavy read-only pages read from the replica when there is one; early, so that nothing of an
+    # earlier request's choice survives into this one's session and user reads.
+    "config.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +136,26 @@ else:
     # begins, and waits up to the busy timeout for it: two people confirming one step then queue up, and the
     # second is told the step is done, as on PostgreSQL.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# A PostgreSQL streaming replica for the heavy read-only pages (config/routers.py); tests use the primary.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = {
+        **env.db_url_config(_replica_url),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+# The pages whose GETs read from the replica: statistics, exports, the auditor's search (URL names).
+REPLICA_READ_VIEWS = frozenset(
+    {
+        "audit:ledger",
+        "audit:export",
+        "reports:statistics",
+        "reports:statistics_export",
+        "reports:nominees",
+    }
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
