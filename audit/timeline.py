@@ -8,6 +8,7 @@ own entries about the subject are added here. Every source must cost a constant 
 does too, whatever the length of the history.
 """
 
+import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -56,6 +57,21 @@ class TimelineEntry:
     sequence: int | None = None
     started_at: datetime.datetime | None = None
     order: int = 0
+    # Who acted, as recorded (no "for …"): the key that ties field changes and steps to their act.
+    actor_key: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineAct:
+    """A line of the grouped timeline: an act with what it changed and the step it finished, or a lone entry."""
+
+    entry: TimelineEntry
+    changes: tuple[TimelineEntry, ...] = ()
+    steps: tuple[TimelineEntry, ...] = ()
+
+
+# An act's field changes and step are written in its transaction: within moments of its ledger entry.
+SAME_ACT = datetime.timedelta(seconds=5)
 
 
 Source = Callable[[models.Model], Iterable[TimelineEntry]]
@@ -127,6 +143,57 @@ def timeline_of(instance: models.Model) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: (entry.at, _RANK[entry.kind], entry.order))
 
 
+def acts_of(entries: list[TimelineEntry]) -> list[TimelineAct]:
+    """Group each field change and workflow step under the ledger entry of the act that made it.
+
+    An act's changes and step carry the same person and fall within moments of its entry (``SAME_ACT``); each goes
+    to the nearest such entry. A change the system made (no person) goes to the nearest act of anyone: it is the
+    bookkeeping of a person's act (the stage a forwarded dossier moves to). What no entry claims (a step still
+    open, a change made outside a recorded act) stays a line of its own. ``entries`` are in time order, as
+    ``timeline_of`` returns them.
+    """
+    acts_by_actor: dict[str | None, list[int]] = defaultdict(list)
+    for index, entry in enumerate(entries):
+        if entry.kind == Kind.LEDGER:
+            acts_by_actor[entry.actor_key].append(index)
+            acts_by_actor[None].append(index)
+    times = {actor: [entries[i].at for i in indexes] for actor, indexes in acts_by_actor.items()}
+
+    def nearest(actor, moment) -> int | None:
+        candidates = acts_by_actor.get(actor, [])
+        position = bisect.bisect_left(times.get(actor, []), moment)
+        nearby = [candidates[i] for i in (position - 1, position) if 0 <= i < len(candidates)]
+        best = min(nearby, key=lambda i: abs(entries[i].at - moment), default=None)
+        return best if best is not None and abs(entries[best].at - moment) <= SAME_ACT else None
+
+    claimed: dict[int, list[TimelineEntry]] = defaultdict(list)
+    lone = set()
+    for index, entry in enumerate(entries):
+        if entry.kind == Kind.LEDGER:
+            continue
+        best = nearest(entry.actor_key, entry.at)
+        if best is None and entry.kind == Kind.CHANGE and not entry.actor_key:
+            best = nearest(None, entry.at)
+        if best is None:
+            lone.add(index)
+        else:
+            claimed[best].append(entry)
+    acts = []
+    for index, entry in enumerate(entries):
+        if entry.kind == Kind.LEDGER:
+            effects = claimed.get(index, [])
+            acts.append(
+                TimelineAct(
+                    entry=entry,
+                    changes=tuple(e for e in effects if e.kind == Kind.CHANGE),
+                    steps=tuple(e for e in effects if e.kind == Kind.STEP),
+                )
+            )
+        elif index in lone:
+            acts.append(TimelineAct(entry=entry))
+    return acts
+
+
 def _with_names(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     """Show the rows a changed foreign key points to by name, not id: one query per model they point to."""
     wanted: dict[type[models.Model], set] = defaultdict(set)
@@ -184,6 +251,7 @@ def _from_ledger(entry: LedgerEntry) -> TimelineEntry:
         version_digest=entry.version_digest,
         sequence=entry.sequence,
         order=entry.sequence,
+        actor_key=entry.actor_name,
     )
 
 
@@ -214,6 +282,7 @@ def entries_from_history(
                 version=getattr(record, "version", None),
                 version_digest=getattr(record, "version_digest", "") or "",
                 order=record.history_id,
+                actor_key=step.user_name,
             )
         )
     return entries

@@ -119,9 +119,11 @@ class TimelineView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         subject = timeline.subject_get(key=self.kwargs["key"], user=self.request.user, pk=self.kwargs["pk"])
+        entries = timeline.timeline_of(subject)
         return super().get_context_data(
             subject=subject,
-            entries=timeline.timeline_of(subject),
+            entries=entries,
+            acts=timeline.acts_of(entries),
             is_auditor=selectors.is_auditor(user=self.request.user),
             **kwargs,
         )

@@ -17,8 +17,9 @@ from .selectors import dossier_get_visible
 
 # Bookkeeping timestamps say nothing an entry's own time does not; a nominee's citizen ID number is personal
 # data, shown in full only through the logged reveal (``nominee_national_id_reveal``), never in a diff.
+# The digest of each version is shown on the acts made on it, shortened; its change adds nothing to the version's.
 EXCLUDED_FIELDS = {
-    Dossier: ["updated_at"],
+    Dossier: ["updated_at", "version_digest"],
     Nominee: ["national_id"],
     Attachment: [],
     Decision: [],

@@ -50,6 +50,7 @@ def dossier_steps(dossier: Dossier) -> list[TimelineEntry]:
                 kind=Kind.STEP,
                 title=str(task.flow_task.task_title or task.flow_task),
                 actor=task.owner.get_full_name() if task.owner else "",
+                actor_key=task.owner.get_full_name() if task.owner else "",
                 unit=units.get(int(unit_pk), "") if unit_pk.isdigit() else "",
                 outcome=str(OUTCOME_TITLES.get(data.get("outcome"), task.get_status_display())),
                 reason=data.get("return_reason") or data.get("note") or "",

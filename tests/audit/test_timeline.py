@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from audit.events import AuditEvent
 from audit.models import LedgerEntry
 from audit.timeline import Kind
 from nominations import services as nomination_services
@@ -98,6 +99,33 @@ class DossierTimelineTests(FlowTestCase):
         mps_signs = [e for e in steps if e.unit == self.world.mps.name and e.actor == "Mps Approver"]
         self.assertEqual(len(mps_signs), 2)
         self.assertEqual(len([e for e in steps if e.actor == self.submitter.get_full_name()]), 2)
+
+    def test_each_act_shows_once_with_the_field_changes_and_the_step_it_made(self):
+        process = self.submit(self.dossier)
+        self.run_stage(process, self.route[0], StageOutcome.FORWARD)
+        self.as_auditor(self.world.mps)
+        response = self.timeline()
+        entries, acts = response.context["entries"], response.context["acts"]
+        ledger = [entry for entry in entries if entry.kind == Kind.LEDGER]
+        self.assertEqual([act.entry for act in acts if act.entry.kind == Kind.LEDGER], ledger)
+        # Alone on its line: the step now open at the next level, which no act has finished yet.
+        self.assertEqual(
+            [act.entry.title for act in acts if act.entry.kind != Kind.LEDGER], ["Cấp tỉnh: tiếp nhận và thẩm định"]
+        )
+        self.assertEqual(response.content.decode().count('class="timeline-row '), len(ledger) + 1)
+        self.assertLessEqual(len(acts) * 2, len(entries))
+
+        submitted = next(act for act in acts if act.entry.title == AuditEvent.DOSSIER_SUBMITTED.label)
+        self.assertIn("status", [change.field for effect in submitted.changes for change in effect.changes])
+        signed = next(act for act in acts if act.entry.title == AuditEvent.STAGE_SIGNED.label)
+        self.assertEqual(
+            [step.actor for step in signed.steps], [self.officer(self.route[0], Role.APPROVER).get_full_name()]
+        )
+        # The digest is shortened; the whole one is its title and what the button copies.
+        digest = signed.entry.version_digest
+        self.assertContains(response, f'data-mf-copy="{digest}"')
+        self.assertContains(response, f">{digest[:8]}…<")
+        self.assertNotContains(response, f">{digest}<")
 
     def test_the_query_count_does_not_grow_with_the_history(self):
         straight = self.make_dossier(self.ministry_award, title="Hồ sơ đi thẳng")
