@@ -213,9 +213,15 @@ class Statistics:
         }
 
 
-def _unit_key_length(unit: OrgUnit | None) -> int:
-    """The length of the path prefix that names the drill-down row a nominee falls in."""
-    return OrgUnit.steplen * ((unit.depth if unit else 0) + 1)
+def _unit_key_length(unit: OrgUnit | None, *, user) -> int:
+    """The length of the path prefix that names the drill-down row a nominee falls in: the selected unit's
+    children, else the highest units of the user's reporting seats (the tree's roots for a superuser)."""
+    if unit is not None:
+        return OrgUnit.steplen * (unit.depth + 1)
+    paths = [seat.path for seat in seats_of(user) if seat.role in REPORT_ROLES] if user is not None else []
+    if not paths or getattr(user, "is_superuser", False):
+        return OrgUnit.steplen
+    return min(len(path) for path in paths)
 
 
 def statistics(*, user, criteria: Criteria) -> Statistics:
@@ -224,7 +230,7 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
         list(province_units(criteria.province_code).values_list("path", flat=True)) if criteria.province_code else None
     )
     nominees = filtered(nominees_in_scope(user=user), criteria, province_paths=province_paths)
-    key_length = _unit_key_length(criteria.unit)
+    key_length = _unit_key_length(criteria.unit, user=user)
     grouped = (
         nominees.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
         .values("dossier__award_type", "subject_type", "unit_key", "dossier__campaign")

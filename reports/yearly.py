@@ -11,6 +11,7 @@ import statistics as stats
 
 from django.db.models import Case, CharField, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -108,7 +109,7 @@ def _overdue(dossiers: QuerySet[Dossier], *, today: datetime.date) -> tuple[int,
         flow_class=NominationFlow,
         status=PROCESS.NEW,
         artifact_object_id__in=dossiers.filter(status__in=IN_PROGRESS).values("pk"),
-    ).annotate(deadline=KeyTextTransform("stage_deadline", "data", output_field=CharField()))
+    ).annotate(deadline=Cast(KeyTextTransform("stage_deadline", "data"), output_field=CharField()))
     late = deadline.filter(deadline__lt=today.isoformat())
     count = late.count()
     named = list(late.order_by("deadline", "pk").values_list("artifact_object_id", "deadline")[:NAMED_AT_MOST])

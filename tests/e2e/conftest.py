@@ -81,10 +81,10 @@ def browser_ready():
 
 
 @pytest.fixture(scope="session")
-def live_server_url(browser_ready, tmp_path_factory):
-    """Migrate and seed a fresh database, serve it, and yield the base URL; the server stops afterwards."""
+def server_env(browser_ready, tmp_path_factory):
+    """The environment of the served database: a test may add data with ``manage(server_env, ...)``."""
     root = tmp_path_factory.mktemp("e2e-server")
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "MERITFLOW_MODE": "development",
@@ -95,7 +95,20 @@ def live_server_url(browser_ready, tmp_path_factory):
         "REDIS_URL": "",
         "EMAIL_URL": f"filemail:///{root / 'mail'}",
         "PYTHONUNBUFFERED": "1",
+        "MERITFLOW_E2E_ROOT": str(root),
     }
+
+
+def manage(env, *args) -> None:
+    """Run a management command against the served database."""
+    _manage(env, *args)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(server_env):
+    """Migrate and seed a fresh database, serve it, and yield the base URL; the server stops afterwards."""
+    env = server_env
+    root = Path(env["MERITFLOW_E2E_ROOT"])
     _manage(env, "migrate", "--noinput")
     _manage(env, "seed_demo")
     port = _free_port()

@@ -151,7 +151,7 @@ class HanoiAuditorTests(NominationsTestCase):
     def test_the_figures_count_hanoi_only(self):
         response = self.client.get(reverse("reports:statistics"), {"year": 2024})
         self.assertEqual(values({"cells": response.context["total"]})[:5], [3, 3, 0, 0, 3])
-        self.assertEqual([row["label"] for row in response.context["by_unit"]], ["Chính phủ"])
+        self.assertEqual([row["label"] for row in response.context["by_unit"]], ["Ủy ban nhân dân Thành phố Hà Nội"])
         self.assertNotContains(response, "Đà Nẵng")
         self.assertEqual([row["label"] for row in response.context["by_award"]], [CITY_CHAIR])
         # Đà Nẵng is not among the localities offered, and asking for it is refused.
