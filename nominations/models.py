@@ -5,6 +5,7 @@ rules) is data on ``AwardType`` so that a new decree changes rows, not code. Sta
 ``nominations.services``; never save these models directly outside a service.
 """
 
+import datetime
 import re
 import uuid
 
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -368,6 +370,22 @@ class NomineeOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Sanity limits on what people type (not legal criteria): a date of birth since 1900 and not in the future, and
+# free text a reader can still read (a page of a report is about 3,000 characters).
+BIRTH_DATE_MIN = datetime.date(1900, 1, 1)
+FREE_TEXT_MAX_LENGTH = 10_000
+BIRTH_DATE_OUT_OF_RANGE = _("A date of birth must be between 01/01/1900 and today.")
+TEXT_TOO_LONG = _("This text has %(length)d characters; at most %(max)d are accepted.")
+
+
+def check_free_text(value: str) -> None:
+    """Refuse a free text longer than ``FREE_TEXT_MAX_LENGTH`` characters."""
+    if value and len(value) > FREE_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            TEXT_TOO_LONG, code="text_too_long", params={"length": len(value), "max": FREE_TEXT_MAX_LENGTH}
+        )
+
+
 class Nominee(models.Model):
     """A person, collective or household proposed in a dossier, with its own outcome."""
 
@@ -446,6 +464,19 @@ class Nominee(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def clean(self):
+        errors = {}
+        born = self.date_of_birth
+        if born is not None and not BIRTH_DATE_MIN <= born <= timezone.localdate():
+            errors["date_of_birth"] = ValidationError(BIRTH_DATE_OUT_OF_RANGE, code="date_of_birth_range")
+        for name in ("achievement_summary", "blocking_note"):
+            try:
+                check_free_text(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def masked_national_id(self) -> str:

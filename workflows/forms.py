@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import AwardType, Campaign
+from nominations.models import AwardType, Campaign, check_free_text
 
 from . import staging
 from .models import StageOutcome
@@ -180,10 +180,13 @@ class AppraiseForm(NomineeFieldsMixin, forms.Form):
         Act(CONSULT, _("Ask for opinions"), _("Ask the chosen units for their opinion before the council?")),
     )
 
-    opinion = forms.CharField(label=_("Appraisal opinion"), widget=forms.Textarea(attrs={"rows": 4}))
+    opinion = forms.CharField(
+        label=_("Appraisal opinion"), validators=[check_free_text], widget=forms.Textarea(attrs={"rows": 4})
+    )
     return_reason = forms.CharField(
         label=_("What the submitter must supplement"),
         required=False,
+        validators=[check_free_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed only to return the dossier."),
     )
@@ -230,7 +233,9 @@ class AppraiseForm(NomineeFieldsMixin, forms.Form):
 
 
 class ConsultForm(forms.Form):
-    opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 4}))
+    opinion = forms.CharField(
+        label=_("Opinion"), validators=[check_free_text], widget=forms.Textarea(attrs={"rows": 4})
+    )
     agrees = forms.BooleanField(label=_("We agree with the proposal"), required=False)
 
     def service_kwargs(self):
@@ -295,6 +300,7 @@ class SignForm(NomineeFieldsMixin, forms.Form):
     note = forms.CharField(
         label=_("Note or reason"),
         required=False,
+        validators=[check_free_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject or return."),
     )
@@ -338,11 +344,18 @@ class SignForm(NomineeFieldsMixin, forms.Form):
 
 
 class SupplementForm(forms.Form):
-    note = forms.CharField(label=_("What was supplemented"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("What was supplemented"),
+        required=False,
+        validators=[check_free_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def service_kwargs(self):
         return {"note": self.cleaned_data["note"]}
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"), validators=[check_free_text], widget=forms.Textarea(attrs={"rows": 3})
+    )

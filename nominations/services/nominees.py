@@ -83,6 +83,7 @@ def nominee_add(*, dossier: Dossier, actor, subject_type: str, full_name: str, *
     fields.setdefault("list_position", _next_position(dossier))
     nominee = Nominee(dossier=dossier, subject_type=subject_type, full_name=full_name, **fields)
     _check_collective(nominee)
+    nominee.clean()
     save_tracked(nominee, actor=actor, reason="added")
     refresh_digest(dossier, actor=actor, reason="nominee added")
     record(AuditEvent.NOMINEE_ADDED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"nominee": nominee.pk})
@@ -105,6 +106,7 @@ def nominee_update(*, nominee: Nominee, actor, **changes) -> Nominee:
     for name in changed:
         setattr(nominee, name, changes[name])
     _check_collective(nominee)
+    nominee.clean()
     save_tracked(nominee, actor=actor, reason="updated", update_fields=changed)
     refresh_digest(dossier, actor=actor, reason="nominee updated")
     record(
