@@ -27,6 +27,7 @@ class AuditEvent(models.TextChoices):
     STAGE_REJECTED = "stage.rejected", _("Dossier rejected")
     STAGE_REMINDED = "stage.reminded", _("Reminder sent")
     STAGE_ESCALATED = "stage.escalated", _("Overdue step escalated")
+    STEP_RELEASED = "step.released", _("Step handed back to the queue: its holder's role ended")
     NOMINEE_DROPPED = "nominee.dropped", _("Nominee dropped")
     DECISION_ISSUED = "decision.issued", _("Decision issued")
     DECISION_REVOKED = "decision.revoked", _("Decision revoked")

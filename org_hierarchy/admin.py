@@ -12,7 +12,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from . import services
-from .forms import MembershipGrantForm, UsersImportForm
+from .forms import MembershipEndForm, MembershipGrantForm, UsersImportForm
 from .models import Membership, OrgUnit, Role, User
 from .selectors import units_in_scope
 
@@ -66,16 +66,24 @@ class MembershipAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = type("MembershipGrantForm", (MembershipGrantForm,), {"actor": request.user})
+        else:
+            kwargs["form"] = MembershipEndForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        # A membership is changed only by ending or revoking it (the actions), so guardian stays in sync.
+        # A membership is changed only by moving its end date, ending or revoking it, so guardian stays in sync.
         if obj is not None:
-            return [f.name for f in Membership._meta.fields]
+            return [f.name for f in Membership._meta.fields if f.name != "valid_to"]
         return []
 
     def save_model(self, request, obj, form, change):
         if change:
+            if "valid_to" in form.changed_data and obj.revoked_at is None:
+                services.membership_end(
+                    membership=Membership.objects.select_related("user").get(pk=obj.pk),
+                    actor=request.user,
+                    on=form.cleaned_data["valid_to"],
+                )
             return
         data = form.cleaned_data
         membership = services.membership_grant(

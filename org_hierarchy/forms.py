@@ -12,6 +12,18 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 NOT_ADMINISTERED = _("You do not administer this unit.")
 
 
+class MembershipEndForm(forms.ModelForm):
+    """Move the end date of a membership, earlier or later; the admin then applies it through ``membership_end``."""
+
+    class Meta:
+        model = Membership
+        fields = ["valid_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["valid_to"].required = True
+
+
 class MembershipGrantForm(forms.ModelForm):
     """Validate a new membership; the admin then creates it through ``membership_grant``.
 

@@ -9,3 +9,8 @@ membership_changed = Signal()
 # Sent inside the transaction after a bulk import of users and memberships (one event for the whole file).
 # kwargs: actor (a user or None), report (services.UsersImportReport), memberships (the created Membership rows).
 users_imported = Signal()
+
+# Sent inside the transaction once a user's role groups are back in step with their memberships in force: after an
+# administrator ends or revokes a membership, and when the timer dispatcher finds one that expired by date.
+# kwargs: user, actor (a user or None: the calendar).
+seats_ended = Signal()

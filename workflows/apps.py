@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from notifications import kinds
+from org_hierarchy.signals import seats_ended
 
 from .events import TaskNotice
 
@@ -18,3 +19,11 @@ class WorkflowsConfig(AppConfig):
 
         kinds.register(TaskNotice)
         register_source(Dossier, dossier_steps)
+        seats_ended.connect(release_steps, dispatch_uid="workflows.release_steps")
+
+
+def release_steps(sender, *, user, actor=None, **kwargs):
+    """A seat of the user ended: the steps they had taken under it go back to their unit's queue."""
+    from .services import steps_release_unseated
+
+    steps_release_unseated(user=user, actor=actor)

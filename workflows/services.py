@@ -32,7 +32,7 @@ from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
-from org_hierarchy.selectors import members_with_role, seats_of
+from org_hierarchy.selectors import holds_role, members_with_role, seats_of
 
 from . import calendar, selectors
 from .events import TaskNotice
@@ -430,6 +430,53 @@ def task_announce(*, activation) -> None:
         url=selectors.task_url(task),
         subject=dossier,
     )
+
+
+def steps_release_unseated(*, user, actor=None) -> int:
+    """Hand back to its unit's queue every step the user had taken and no longer holds a role for; return how many.
+
+    A seat ends by date (the delegation of a deputy runs out) or by an administrator; a step taken under it would
+    otherwise stay with someone who may no longer do it, and nobody else could take it. Each step is released
+    under its dossier's lock, recorded in the ledger and announced to the unit's holders of the role.
+    """
+    released = 0
+    held = Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task_type="HUMAN").values_list(
+        "pk", "process_id"
+    )
+    for task_pk, process_pk in held:
+        task = Task.objects.select_related("process").get(pk=task_pk)
+        node = task.flow_task
+        unit_id = node.unit_id_of(task) if hasattr(node, "unit_id_of") else None
+        if unit_id is None or holds_role(user=user, unit_id=unit_id, role=node.role):
+            continue
+        with node.flow_class.lock(process_pk):
+            task.refresh_from_db()
+            if task.owner_id != user.pk or task.status != STATUS.ASSIGNED:
+                continue
+            node.activation_class(task).unassign()
+            dossier = task.process.coerced.dossier
+            unit = task.owner_permission_obj
+            _record(
+                AuditEvent.STEP_RELEASED,
+                dossier=dossier,
+                actor=actor,
+                unit=unit,
+                role=node.role,
+                data={"task": task.pk, "step": str(node.task_title), "user_id": user.pk, "user": user.get_full_name()},
+            )
+            notification_services.notify(
+                recipients=_people_to_tell(task, dossier.pk),
+                event=TaskNotice.TASK_WAITING,
+                title=format_lazy(_("{task}: {dossier}"), task=node.task_title, dossier=dossier.title),
+                body=format_lazy(
+                    _("{name} no longer holds this role: the step is back in your unit's queue."),
+                    name=user.get_full_name(),
+                ),
+                url=selectors.task_url(task),
+                subject=dossier,
+            )
+            released += 1
+    return released
 
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)

@@ -19,7 +19,7 @@ from guardian.shortcuts import assign_perm
 from .. import selectors
 from ..models import Membership, OrgUnit
 from ..roles import permission_for
-from ..signals import membership_changed
+from ..signals import membership_changed, seats_ended
 
 GROUP_PREFIX = "unit-"
 
@@ -105,7 +105,11 @@ def membership_grant(
 
 @transaction.atomic
 def membership_end(*, membership: Membership, actor=None, on: datetime.date | None = None) -> Membership:
-    """End a membership at the close of ``on`` (yesterday by default, so it grants nothing from now)."""
+    """End a membership at the close of ``on`` (yesterday by default, so it grants nothing from now).
+
+    ``on`` may be any date, earlier or later than the present end: an administrator moves the end of a seat (or of a
+    delegation) this way, and the history keeps each end date it had.
+    """
     end = on or timezone.localdate() - datetime.timedelta(days=1)
     if end < membership.valid_from:
         # A membership ended before it began never applied: withdraw it, keeping the record valid.
@@ -114,6 +118,7 @@ def membership_end(*, membership: Membership, actor=None, on: datetime.date | No
     _save_with_reason(membership, actor=actor, reason="ended")
     user_groups_sync(user=membership.user)
     membership_changed.send(sender=Membership, membership=membership, action="ended", actor=actor)
+    seats_ended.send(sender=Membership, user=membership.user, actor=actor)
     return membership
 
 
@@ -129,6 +134,7 @@ def membership_revoke(*, membership: Membership, actor=None, reason: str = "") -
     _save_with_reason(membership, actor=actor, reason=reason or "revoked")
     user_groups_sync(user=membership.user)
     membership_changed.send(sender=Membership, membership=membership, action="revoked", actor=actor)
+    seats_ended.send(sender=Membership, user=membership.user, actor=actor)
     return membership
 
 
@@ -146,4 +152,5 @@ def memberships_sync_due(*, on: datetime.date | None = None) -> int:
     for user in get_user_model().objects.filter(pk__in=user_ids):
         with transaction.atomic():
             user_groups_sync(user=user)
+            seats_ended.send(sender=Membership, user=user, actor=None)
     return len(user_ids)
