@@ -36,6 +36,8 @@ class AuditEvent(models.TextChoices):
     MEMBERSHIP_ENDED = "membership.ended", _("Role ended")
     MEMBERSHIP_REVOKED = "membership.revoked", _("Role revoked")
     USERS_IMPORTED = "users.imported", _("Users imported")
+    LOGIN_LOCKED_OUT = "login.locked_out", _("Sign-in locked after repeated wrong passwords")
+    LOGIN_UNLOCKED = "login.unlocked", _("Sign-in unlocked by an administrator")
     AWARD_TYPE_CHANGED = "award_type.changed", _("Award type changed")
     CAMPAIGN_CHANGED = "campaign.changed", _("Campaign changed")
     AWARD_HISTORY_IMPORTED = "award_history.imported", _("Award history imported")

@@ -1,6 +1,11 @@
 """Receivers that turn other apps' signals into ledger entries (wired in ``AuditConfig.ready``)."""
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
 from .events import AuditEvent
+from .models import LedgerEntry
 from .services import record
 
 MEMBERSHIP_EVENTS = {
@@ -51,4 +56,33 @@ def users_imported_record(sender, *, actor, report, memberships, **kwargs):
                 for m in memberships
             ],
         },
+    )
+
+
+def login_locked_out_record(sender, *, username, ip_address, **kwargs):
+    """Record the start of a sign-in lockout (axes signals every refused attempt; the first one is recorded)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    already = LedgerEntry.objects.filter(
+        event=AuditEvent.LOGIN_LOCKED_OUT,
+        occurred_at__gte=since,
+        data__username=username or "",
+        data__ip_address=ip_address or "",
+    )
+    if already.exists():
+        return
+    record(
+        AuditEvent.LOGIN_LOCKED_OUT,
+        actor=None,
+        subject=get_user_model().objects.filter(username=username).first() if username else None,
+        data={"username": username or "", "ip_address": ip_address or ""},
+    )
+
+
+def login_unlocked_record(sender, *, actor, username, ip_address, **kwargs):
+    """Record an administrator lifting a sign-in lockout."""
+    record(
+        AuditEvent.LOGIN_UNLOCKED,
+        actor=actor,
+        subject=get_user_model().objects.filter(username=username).first() if username else None,
+        data={"username": username, "ip_address": ip_address},
     )

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "guardian",
+    "axes",
     "simple_history",
     "treebeard",
     "channels",
@@ -81,14 +82,35 @@ MIDDLEWARE = [
     "audit.middleware.AuditorReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTH_USER_MODEL = "org_hierarchy.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords in a row for one account, or from one
+# client address, further attempts are refused for LOGIN_LOCKOUT_MINUTES or until an administrator unlocks them
+# (Administration → Sign-in lockouts). A successful sign-in clears the count. Behind a reverse proxy, the address
+# is the proxy's X-Forwarded-For when LOGIN_CLIENT_IP_HEADER says so (see docs/deployment.md).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+# Our administration unlocks (with a ledger entry); axes' own pages would delete attempts unrecorded.
+AXES_ENABLE_ADMIN = False
+# Successful sign-ins are not logged a second time: the sessions and the ledger say enough.
+AXES_DISABLE_ACCESS_LOG = True
+if _client_ip_header := env.str("LOGIN_CLIENT_IP_HEADER", default=""):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = (_client_ip_header, "REMOTE_ADDR")
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -21,10 +21,20 @@ from workflows.viewsets import NominationAppViewset
 
 from .views import HomeView
 
-# Strings the pages show from Django itself that its Vietnamese catalogue lacks (Django 6.1's label of an empty
-# choice). Marked here so that `make messages` keeps them in the project catalogue, which Django reads first.
+# Strings the pages show from Django itself and django-axes that their Vietnamese catalogues lack (Django 6.1's
+# label of an empty choice; the sign-in lockouts' administration). Marked here so that `make messages` keeps them
+# in the project catalogue, which Django reads first.
 # Also words that a catalogue read before the apps' own translates as it stands (django.contrib.auth's "version").
-THIRD_PARTY_STRINGS = (gettext_noop("- Select an option -"), gettext_noop("version"))
+THIRD_PARTY_STRINGS = (
+    gettext_noop("- Select an option -"),
+    gettext_noop("version"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("Username"),
+    gettext_noop("IP Address"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Attempt Time"),
+)
 
 
 class MeritflowSite(Site):

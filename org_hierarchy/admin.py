@@ -1,5 +1,6 @@
 """Admin of the organisation: the unit tree, memberships (through the services) and users, with history."""
 
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -176,3 +177,36 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/org_hierarchy/user/import.html", context, status=status)
+
+
+@admin.register(AccessAttempt)
+class SignInLockoutAdmin(admin.ModelAdmin):
+    """Accounts and client addresses with failed sign-ins; the action lifts a lockout, with a ledger entry."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    actions = ["unlock"]
+    fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Unlock the selected accounts and addresses"), permissions=["view"])
+    def unlock(self, request, queryset):
+        cleared = 0
+        for attempt in queryset:
+            cleared += services.login_unlock(attempt=attempt, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d sign-in lockout lifted.", "%(count)d sign-in lockouts lifted.", cleared)
+            % {"count": cleared},
+        )

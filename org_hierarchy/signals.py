@@ -14,3 +14,7 @@ users_imported = Signal()
 # administrator ends or revokes a membership, and when the timer dispatcher finds one that expired by date.
 # kwargs: user, actor (a user or None: the calendar).
 seats_ended = Signal()
+
+# Sent inside the transaction after an administrator lifts a sign-in lockout.
+# kwargs: actor (a user), username, ip_address (either may be empty).
+login_unlocked = Signal()

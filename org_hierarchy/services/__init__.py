@@ -1,9 +1,11 @@
 """State changes of the organisation: every write to units, memberships and users goes through these functions.
 
 ``memberships`` grants, ends and revokes roles and keeps guardian's object permissions in step; ``tree`` adds
-units and imports the official divisions; ``users`` onboards users and memberships from a file.
+units and imports the official divisions; ``users`` onboards users and memberships from a file;
+``logins`` lifts sign-in lockouts.
 """
 
+from .logins import login_unlock
 from .memberships import (
     GROUP_PREFIX,
     delegation_check,
@@ -26,6 +28,7 @@ __all__ = [
     "UsersImportReport",
     "delegation_check",
     "divisions_import",
+    "login_unlock",
     "membership_end",
     "membership_grant",
     "membership_revoke",

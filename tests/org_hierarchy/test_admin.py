@@ -62,16 +62,17 @@ class MembershipAdminTests(AdminTestCase):
         self.assertEqual(Membership.objects.get(user=ended_user).history.latest().history_change_reason, "ended")
         self.assertIsNotNone(Membership.objects.get(user=revoked_user).revoked_at)
 
-    def test_an_existing_membership_cannot_be_edited_or_deleted(self):
+    def test_only_the_end_date_of_an_existing_membership_changes_and_it_cannot_be_deleted(self):
         user = grant(Role.APPRAISER, self.world.haichau_pc)
         membership = Membership.objects.get(user=user)
         response = self.client.post(
             reverse("admin:org_hierarchy_membership_change", args=[membership.pk]),
-            {"role": Role.APPROVER, "unit": self.world.hanoi_pc.pk},
+            {"role": Role.APPROVER, "unit": self.world.hanoi_pc.pk, "valid_to": "2099-12-31"},
         )
         self.assertEqual(response.status_code, 302)
         membership.refresh_from_db()
         self.assertEqual((membership.role, membership.unit), (Role.APPRAISER, self.world.haichau_pc))
+        self.assertEqual(str(membership.valid_to), "2099-12-31")
         response = self.client.get(reverse("admin:org_hierarchy_membership_delete", args=[membership.pk]))
         self.assertEqual(response.status_code, 403)
 
