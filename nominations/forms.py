@@ -11,11 +11,30 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DossierForm(forms.Form):
-    originating_unit = forms.ModelChoiceField(queryset=None, label=_("Originating unit"))
-    title = forms.CharField(label=_("Title"), max_length=255)
-    kind = forms.ChoiceField(label=_("Commendation kind"), choices=CommendationKind.choices)
-    award_type = forms.ModelChoiceField(queryset=None, label=_("Award type"))
-    campaign = forms.ModelChoiceField(queryset=None, label=_("Campaign"), required=False)
+    """A dossier's heading. A submitter of one unit gets it chosen, and only the awards whose deciding authority
+    is on that unit's route (the others are listed with the reason)."""
+
+    originating_unit = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Originating unit"),
+        help_text=_("The unit proposing the commendation; its route leads to the deciding authority."),
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=255,
+        help_text=_("As on the submission letter, e.g. “Đề nghị Giấy khen … năm 2026”."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Commendation kind"),
+        choices=CommendationKind.choices,
+        help_text=_("Annual (work and achievements), for a campaign, or an unscheduled commendation."),
+    )
+    award_type = forms.ModelChoiceField(
+        queryset=None, label=_("Award type"), help_text=_("The award proposed; it fixes who decides it.")
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=None, label=_("Campaign"), required=False, help_text=_("Needed for a campaign commendation.")
+    )
     year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2200)
     letter_number = forms.CharField(label=_("Submission letter number"), max_length=60, required=False)
     letter_date = forms.DateField(label=_("Submission letter date"), required=False, widget=DATE_INPUT)
@@ -26,10 +45,19 @@ class DossierForm(forms.Form):
         self.fields["award_type"].queryset = selectors.award_types_active()
         self.fields["campaign"].queryset = selectors.campaigns_open()
         self.fields["year"].initial = timezone.localdate().year
-        if with_unit:
-            self.fields["originating_unit"].queryset = selectors.submitter_units(user=user)
-        else:
+        self.unavailable_awards = []
+        if not with_unit:
             del self.fields["originating_unit"]
+            return
+        units = selectors.submitter_units(user=user)
+        self.fields["originating_unit"].queryset = units
+        only = list(units[:2])
+        if len(only) == 1:
+            unit = only[0]
+            self.fields["originating_unit"].initial = unit.pk
+            self.fields["originating_unit"].empty_label = None
+            offered, self.unavailable_awards = selectors.award_types_on_route(unit=unit)
+            self.fields["award_type"].queryset = offered
 
 
 class DossierFilterForm(forms.Form):

@@ -8,6 +8,7 @@ by those who may draft or administer at its originating unit. Anything else is a
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
@@ -22,6 +23,7 @@ from audit.selectors import ledger_entries_about
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
 
+from . import routing
 from .models import Attachment, AwardType, Campaign, Decision, DocumentKind, Dossier, DossierStatus, Nominee, RouteStop
 
 # Roles that see full citizen ID numbers on the units where they hold them (architecture §4): the submitters of
@@ -250,6 +252,20 @@ def may_see_full_national_id(*, user, dossier: Dossier) -> bool:
 
 def award_types_active() -> QuerySet[AwardType]:
     return AwardType.objects.filter(is_active=True).order_by("-deciding_level", "code")
+
+
+def award_types_on_route(*, unit) -> tuple[QuerySet[AwardType], list[tuple[AwardType, str]]]:
+    """Split the active award types into those whose deciding authority ``unit``'s route reaches, and the others
+    with the reason (e.g. no unit of that branch serves the locality)."""
+    offered, unavailable = [], []
+    for award_type in award_types_active():
+        try:
+            routing.compute_route(originating_unit=unit, award_type=award_type)
+        except ValidationError as error:
+            unavailable.append((award_type, " ".join(error.messages)))
+        else:
+            offered.append(award_type.pk)
+    return award_types_active().filter(pk__in=offered), unavailable
 
 
 def campaigns_open() -> QuerySet[Campaign]:

@@ -3,8 +3,18 @@ from django.urls import reverse
 
 from audit.models import PersonalDataAccess
 from nominations import services
-from nominations.models import Attachment, CommendationKind, Dossier, DossierStatus, Nominee
-from org_hierarchy.models import Role
+from nominations.models import (
+    Attachment,
+    AwardForm,
+    AwardType,
+    CommendationKind,
+    Dossier,
+    DossierStatus,
+    Nominee,
+    SubjectType,
+    VoteDenominator,
+)
+from org_hierarchy.models import Branch, Level, Role
 from tests.base import make_user
 
 from .support import EXE_BYTES, NominationsTestCase, award, draft, kind, pdf, ready_dossier, xlsx
@@ -308,3 +318,62 @@ class AwardHistoryImportPageTests(NominationsTestCase):
         self.assertContains(response, 'class="row-error"', count=2, status_code=400)
         self.assertContains(response, "Each row needs an award code or an award title.", status_code=400)
         self.assertContains(response, "“năm” is not a year.", status_code=400)
+
+
+class HelpfulDossierFormTests(NominationsTestCase):
+    def test_a_submitter_of_one_unit_has_it_chosen_and_only_the_awards_its_route_reaches(self):
+        # A sector ministry's award: no unit of that branch serves the residential group.
+        services.award_type_save(
+            award_type=AwardType(
+                code="bk_bo_truong_nganh",
+                name_vi="Bằng khen của Bộ trưởng (ngành)",
+                form=AwardForm.BANG_KHEN,
+                deciding_branch=Branch.SECTOR,
+                deciding_level=Level.MINISTRY,
+                eligible_subjects=[SubjectType.INDIVIDUAL],
+                vote_threshold_pct=50,
+                vote_denominator=VoteDenominator.PRESENT_MEMBERS,
+                stage_deadlines={"commune": 10, "province": 15, "ministry": 20},
+            ),
+            actor=None,
+        )
+        submitter = self.act_as(Role.SUBMITTER, self.world.residential_group)
+        response = self.client.get(reverse("nominations:dossier_create"))
+        form = response.context["form"]
+        self.assertEqual(form.fields["originating_unit"].initial, self.world.residential_group.pk)
+        self.assertContains(response, f'<option value="{self.world.residential_group.pk}" selected>', html=False)
+        offered = set(form.fields["award_type"].queryset)
+        unavailable = {award_type for award_type, _reason in form.unavailable_awards}
+        self.assertTrue(offered and unavailable)
+        self.assertFalse(offered & unavailable)
+        for award_type, reason in form.unavailable_awards:
+            self.assertContains(response, reason)
+            self.assertNotContains(response, f'<option value="{award_type.pk}"')
+        self.assertContains(response, "mf-help")
+        # An award not on the route cannot be posted either.
+        award_type = next(iter(unavailable))
+        response = self.client.post(
+            reverse("nominations:dossier_create"),
+            {
+                "originating_unit": self.world.residential_group.pk,
+                "title": "X",
+                "kind": CommendationKind.ANNUAL,
+                "award_type": award_type.pk,
+                "year": 2026,
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Dossier.objects.filter(created_by=submitter).exists())
+
+    def test_a_collectives_position_column_shows_no_stray_comma(self):
+        dossier, submitter = draft(self.world.residential_group)
+        services.nominee_add(
+            dossier=dossier,
+            actor=submitter,
+            subject_type="collective",
+            full_name="Tổ bảo vệ an ninh",
+            workplace="Tổ dân phố 12, Phường Hải Châu",
+        )
+        self.client.force_login(submitter)
+        response = self.client.get(reverse("nominations:dossier_detail", args=[dossier.pk]))
+        self.assertNotContains(response, ">, Tổ dân phố 12")
