@@ -71,7 +71,7 @@ DATA_KEYS = {
     "dossier": gettext_lazy("dossier no."),
     "gender": gettext_lazy("gender"),
     "issuer": gettext_lazy("issuing unit no."),
-    "national_id": gettext_lazy("citizen ID number"),
+    "national_id": gettext_lazy("citizen ID number (fingerprint)"),
     "position": gettext_lazy("position"),
     "signer": gettext_lazy("signer (person no.)"),
     "symbol": gettext_lazy("symbol"),
