@@ -62,3 +62,12 @@ def switch_language(page, language: str):
     with page.expect_navigation():
         page.locator(f".mf-language-switch button[value={language}]").click()
     expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def assert_fits(page):
+    """Nothing on the page is wider than the window (at 375 px: tables stack or scroll inside their box)."""
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(OVERFLOW) <= 0, f"{page.url} is wider than the window"

@@ -14,7 +14,19 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from .actions import PDF_BYTES, XLSX, attach, follow, open_task, press, submit_form, upload, wait_for_live_socket
+from .actions import (
+    PDF_BYTES,
+    XLSX,
+    assert_fits,
+    attach,
+    follow,
+    open_task,
+    press,
+    submit_form,
+    upload,
+    wait_for_live_socket,
+)
+from .conftest import PHONE_VIEWPORT
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +52,7 @@ def nominee_workbook() -> bytes:
 
 def appraise(page, step: str, *, return_request: str = "", screenshot=None):
     open_task(page, TITLE, step)
+    assert_fits(page)
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
     page.locator("[name=opinion]").fill("Hồ sơ đủ điều kiện, đề nghị trình Hội đồng.")
@@ -50,8 +63,11 @@ def appraise(page, step: str, *, return_request: str = "", screenshot=None):
         press(page, "Chuyển Hội đồng")
 
 
-def vote(page, step: str, *, members: int = 9):
+def vote(page, step: str, *, members: int = 9, screenshot=None):
     open_task(page, TITLE, step)
+    assert_fits(page)
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
     page.locator("[name=members]").fill(str(members))
     page.locator("[name=minutes]").set_input_files(upload("bien-ban-hop.pdf", "application/pdf", PDF_BYTES))
     for prefix, value in (("present_", members), ("for_", members), ("against_", 0)):
@@ -63,6 +79,10 @@ def vote(page, step: str, *, members: int = 9):
 
 def sign(page, step: str, outcome: str, *, screenshot=None):
     open_task(page, TITLE, step)
+    assert_fits(page)
+    # The summary comes before the form; the history is folded.
+    expect(page.locator(".mf-sign-summary")).to_contain_text(TITLE)
+    expect(page.locator("details.mf-folded").first).not_to_have_attribute("open", "")
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
     page.locator(f"[name=outcome][value={outcome}]").check()
@@ -138,11 +158,15 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     sign(people.open("hcpolice.approver"), "commune_sign", "forward", screenshot=screenshots / "08-sign-task.png")
 
     # City police: the appraiser asks for a supplement.
-    city = people.open("dnpolice.appraiser")
-    appraise(city, "province_appraise", return_request=RETURN_REQUEST, screenshot=screenshots / "09-appraise-task.png")
+    city = people.open("dnpolice.appraiser", PHONE_VIEWPORT)
+    appraise(
+        city, "province_appraise", return_request=RETURN_REQUEST, screenshot=screenshots / "phone-20-appraise-task.png"
+    )
+    assert city.dialogs[-1] == "Trả lại hồ sơ cho đơn vị trình với yêu cầu bổ sung này?"
 
     # The submitter sees exactly what was asked, revises the dossier and sends it back.
     submitter.goto(dossier_url)
+    submitter.screenshot(path=screenshots / "09-dossier-returned.png", full_page=True)
     expect(submitter.locator(".mf-notice--returned")).to_contain_text(RETURN_REQUEST)
     expect(submitter.locator(".mf-notice--returned")).to_contain_text("Công an Thành phố Đà Nẵng")
     attach(submitter, "Báo cáo thành tích", "bao-cao-co-xac-nhan.pdf")
@@ -158,12 +182,12 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     vote(people.open("dnpolice.secretary"), "province_vote")
     sign(people.open("dnpolice.approver"), "province_sign", "forward")
     appraise(people.open("bca.appraiser"), "ministry_appraise")
-    minister = people.open("bca.approver")
+    minister = people.open("bca.approver", PHONE_VIEWPORT)
     minister.goto("/steps/queue/")
     wait_for_live_socket(minister)
-    vote(people.open("bca.secretary"), "ministry_vote")
+    vote(people.open("bca.secretary", PHONE_VIEWPORT), "ministry_vote", screenshot=screenshots / "phone-21-vote.png")
     expect_toast(minister)
-    sign(minister, "ministry_sign", "decide")
+    sign(minister, "ministry_sign", "decide", screenshot=screenshots / "phone-22-sign-summary.png")
 
     # The submitter sees the numbered decision: the run's first of the Ministry, with the Ministry's symbol.
     submitter.goto(dossier_url)
