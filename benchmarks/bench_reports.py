@@ -1,0 +1,117 @@
+"""Latency and SQL query count of the reports on generated national data.
+
+Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_reports.py [runs]`` against a database that
+``generate_national_data`` filled. The generator files no dossier under a campaign, so the script first puts every
+dossier of the busiest year under one campaign (a benchmark campaign it creates; the only write it makes, besides
+sessions): the yearly report then counts a province's whole year, the worst case.
+
+It measures, through Django's test client (the whole middleware stack):
+
+- the statistics page of the Ministry of Public Security's head for that year (the branch: about 40 % of all
+  nominees), and its XLSX export;
+- the yearly report page of the province with the most dossiers that year, as its head.
+
+Each is requested ``runs`` times after one warm-up; it prints p50/p95 wall-clock and the queries of one request.
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from nominations.models import Campaign, Dossier, Nominee  # noqa: E402
+from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
+
+CAMPAIGN = "Phong trào thi đua (benchmark của báo cáo năm)"
+
+
+def measure(client, url, runs):
+    client.get(url)
+    times = []
+    for _run in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times.sort()
+    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+    return statistics.median(times), p95, len(queries)
+
+
+def head_of(unit):
+    membership = (
+        Membership.objects.active().filter(unit=unit, role__in=[Role.APPROVER, Role.AUDITOR]).select_related("user")
+    ).first()
+    if membership is None:
+        raise SystemExit(f"nobody heads {unit}: run generate_national_data first")
+    return membership.user
+
+
+@override_settings(ALLOWED_HOSTS=["*"])
+def main(runs: int) -> None:
+    years = Dossier.objects.values("year").annotate(n=Count("pk")).order_by("-n")
+    if not years:
+        print("no dossier in this database: fill it with generate_national_data first")
+        return
+    year = years[0]["year"]
+    ministry = OrgUnit.objects.get(branch=Branch.SECURITY, level=Level.MINISTRY, depth=1)
+    campaign, _created = Campaign.objects.get_or_create(
+        name=CAMPAIGN, defaults={"period_start": datetime.date(year, 1, 1), "launching_unit": ministry}
+    )
+    Dossier.objects.filter(year=year).exclude(campaign=campaign).update(campaign=campaign)
+    provinces = {unit.path: unit for unit in OrgUnit.objects.filter(level=Level.PROVINCE, branch=Branch.CIVIL)}
+    length = len(next(iter(provinces)))
+    busiest = max(
+        provinces.values(),
+        key=lambda unit: Dossier.objects.filter(year=year, originating_unit__path__startswith=unit.path).count(),
+    )
+    print(f"{Dossier.objects.count():,} dossiers, {Nominee.objects.count():,} nominees; year {year}")
+    branch = Nominee.objects.filter(dossier__year=year, dossier__originating_unit__path__startswith=ministry.path)
+    print(
+        f"the Ministry's branch that year: {branch.count():,} nominees originated in it; {busiest.name}: "
+        f"{Dossier.objects.filter(year=year, originating_unit__path__startswith=busiest.path).count():,} dossiers"
+        f" (path prefix length {length})"
+    )
+    minister, province_head = Client(), Client()
+    minister.force_login(head_of(ministry))
+    province_head.force_login(head_of(busiest))
+    pages = [
+        ("statistics, Ministry, one year", minister, reverse("reports:statistics") + f"?year={year}"),
+        (
+            "statistics XLSX, Ministry, one year",
+            minister,
+            reverse("reports:statistics_export", args=["xlsx"]) + f"?year={year}",
+        ),
+        (
+            "yearly report, busiest province",
+            province_head,
+            reverse("reports:yearly_report", args=[campaign.pk, year, busiest.pk]),
+        ),
+    ]
+    print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for label, client, url in pages:
+        p50, p95, queries = measure(client, url, runs)
+        print(f"{label:<40} {p50:>8.0f} {p95:>8.0f} {queries:>8}")
+
+
+if __name__ == "__main__":
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench_reports.py measures a database filled by generate_national_data: set DATABASE_URL to it.")
+        sys.exit(0)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
