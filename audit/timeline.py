@@ -19,6 +19,7 @@ from django.db import models
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .history import FieldChange, HistoryStep
 from .models import LedgerEntry
@@ -35,7 +36,12 @@ class Kind:
 
 _RANK = {Kind.CHANGE: 0, Kind.LEDGER: 1, Kind.STEP: 2}
 
-CHANGE_TITLES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+# What happened to a record; "Created" alone is a date column's header in Django's and viewflow's catalogues.
+CHANGE_TITLES = {
+    "+": pgettext_lazy("a record was", "Created"),
+    "~": pgettext_lazy("a record was", "Changed"),
+    "-": pgettext_lazy("a record was", "Deleted"),
+}
 
 
 @dataclass(frozen=True)
