@@ -56,7 +56,10 @@ class StepHistoryTests(FlowTestCase):
         self.assertContains(page, "Nguyễn Văn A: recommended")
         # the version acted on, the attachments' place and the deadline with its badge
         self.dossier.refresh_from_db()
-        self.assertContains(page, self.dossier.version_digest)
+        self.assertContains(page, f'data-mf-copy="{self.dossier.version_digest}"')
+        # shortened on the page, whole in its title and what the button copies
+        self.assertContains(page, f">{self.dossier.version_digest[:8]}…<")
+        self.assertNotContains(page, f">{self.dossier.version_digest}<")
         self.assertContains(page, 'class="mf-sla mf-sla--on_time"')
         vietnamese = self.page(self.officer(self.world.danang_pc, Role.APPRAISER), "vi")
         self.assertContains(vietnamese, "Đã xin ý kiến hiệp y của: Công an Phường Hải Châu")
