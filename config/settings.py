@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "nominations",
+    "documents",
     "workflows",
     "reports",
 ]
@@ -265,6 +266,25 @@ AUDIT_CHECKPOINT_DIR = env.path("AUDIT_CHECKPOINT_DIR", default=BASE_DIR / "var"
 AUDIT_CHECKPOINT_STORAGE = env.str("AUDIT_CHECKPOINT_STORAGE", default="")
 AUDIT_CHECKPOINT_MAX_AGE = datetime.timedelta(hours=env.float("AUDIT_CHECKPOINT_MAX_AGE_HOURS", default=3))
 AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
+
+# The decision and its certificates (documents/). A signer may date a decision up to this many days ahead of the
+# day it is signed (a ceremony set for a date), never before the dossier reached the deciding stage.
+MERITFLOW_DECISION_DATE_MARGIN_DAYS = env.int("MERITFLOW_DECISION_DATE_MARGIN_DAYS", default=7)
+# How the documents are written (Decree 30/2020 Art 13 and Annex I). An issuer whose name starts with a collegial
+# body signs "TM." (on behalf of) that body, with its head's and deputy's titles when the signer's account has no
+# position; a signer whose position starts with the acting prefix signs "Q." (acting); a deputy with a delegation
+# signs "KT." (for) the head. The place line is the issuer's name without the body and the division type, unless
+# ``places`` names it. Certificates are printed on ``certificate_page`` (a CSS page size).
+MERITFLOW_DOCUMENTS = {
+    "collegial_bodies": {"Ủy ban nhân dân": {"head": "Chủ tịch", "deputy": "Phó Chủ tịch"}},
+    "name_prefixes": ["Ủy ban nhân dân", "Công an"],
+    "default_titles": {"head": "Thủ trưởng", "deputy": "Cấp phó"},
+    "acting_prefix": "Quyền",
+    "places": {"Bộ Công an": "Hà Nội", "Chính phủ": "Hà Nội"},
+    "certificate_page": env.str("MERITFLOW_CERTIFICATE_PAGE", default="A4 landscape"),
+}
+# The public verification page: at most this many lookups per client address per minute.
+MERITFLOW_VERIFY_PER_MINUTE = env.int("MERITFLOW_VERIFY_PER_MINUTE", default=20)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("dossiers/", include("nominations.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("documents.urls")),
     path("", include("workflows.urls")),
     # The Site (home page, administration and every application of the menu); see config/site.py.
     path("", site.urls),

@@ -92,6 +92,16 @@ class DocumentKind(models.Model):
         return _localized(self, "name")
 
 
+# Decree 30/2020 Annex I: the bases every commendation decision cites (Law 06/2022 and its Decree 98/2023); an
+# award type adds its own above them (the issuer's organisation law, a campaign's plan) in ``legal_bases``.
+DEFAULT_LEGAL_BASES = (
+    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;\n"
+    "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết thi hành một số "
+    "điều của Luật Thi đua, khen thưởng;"
+)
+DEFAULT_RECIPIENTS = "Như Điều 3;\nLưu: VT, TĐKT."
+
+
 class AwardType(models.Model):
     """A commendation or emulation title and everything the engine needs to route and check it."""
 
@@ -140,6 +150,16 @@ class AwardType(models.Model):
         default=list,
         blank=True,
         help_text=_('List of rule specifications, e.g. [{"rule": "consecutive_titles", "years": 3, ...}].'),
+    )
+    legal_bases = models.TextField(
+        _("legal bases of the decision"),
+        default=DEFAULT_LEGAL_BASES,
+        help_text=_("One “Căn cứ …” line per legal basis, printed in this order above the articles."),
+    )
+    recipients = models.TextField(
+        _("recipients of the decision (Nơi nhận)"),
+        default=DEFAULT_RECIPIENTS,
+        help_text=_("One recipient per line, printed at the foot of the decision."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -559,6 +579,9 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("signed for"),
     )
+    registered_on = models.DateField(
+        _("registered on"), null=True, blank=True, help_text=_("The day the number was taken from the register.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -578,6 +601,57 @@ class Decision(models.Model):
     def number_display(self) -> str:
         """Decree 30/2020: ``05/QĐ-UBND`` (numbers below 10 take a leading zero)."""
         return f"{self.number:02d}/{self.symbol}"
+
+
+class GoldenBookCounter(models.Model):
+    """The last golden-book number (số sổ vàng) an issuer gave: one sequence per issuer, never reused."""
+
+    issuer_unit = models.OneToOneField("org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("golden-book counter")
+        verbose_name_plural = _("golden-book counters")
+
+    def __str__(self):
+        return f"{self.issuer_unit}: {self.last_number}"
+
+
+class RevocationScope(models.TextChoices):
+    AWARD = "award", _("One award")
+    DECISION = "decision", _("The whole decision")
+
+
+class Revocation(models.Model):
+    """A revocation (hủy bỏ quyết định khen thưởng) of one award or a whole decision; nothing is deleted.
+
+    The awards it revokes point to it (``AwardRecord.revocation``); the decision and its nominees stay as they were
+    issued, so the ledger's record of the decision still holds and the revocation has its own entry.
+    """
+
+    decision = models.ForeignKey(
+        "Decision", on_delete=models.PROTECT, related_name="revocations", verbose_name=_("decision")
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=RevocationScope.choices)
+    reason = models.TextField(_("reason"))
+    reference = models.CharField(
+        _("revoking decision"), max_length=120, help_text=_("Number and symbol of the decision that revokes.")
+    )
+    revoked_on = models.DateField(_("revoked on"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("revoked by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("revocation")
+        verbose_name_plural = _("revocations")
+        ordering = ["-revoked_on", "-pk"]
+
+    def __str__(self):
+        return self.reference
 
 
 class AwardRecordSource(models.TextChoices):
@@ -618,6 +692,29 @@ class AwardRecord(models.Model):
     decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="records", verbose_name=_("decision")
     )
+    nominee = models.OneToOneField(
+        Nominee, on_delete=models.PROTECT, null=True, blank=True, related_name="award_record", verbose_name=_("nominee")
+    )
+    issuer_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issuing unit"),
+    )
+    golden_book_number = models.PositiveIntegerField(_("golden-book number (số sổ vàng)"), null=True, blank=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=12, unique=True, null=True, blank=True, editable=False
+    )
+    revocation = models.ForeignKey(
+        Revocation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("revocation"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -627,6 +724,23 @@ class AwardRecord(models.Model):
         verbose_name_plural = _("award records")
         ordering = ["-year", "subject_name"]
         indexes = [models.Index(fields=["collective_unit", "year"], name="awardrecord_collective_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer_unit", "golden_book_number"],
+                condition=Q(golden_book_number__isnull=False),
+                name="awardrecord_unique_golden_book_number",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.subject_name} · {self.title} · {self.year}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revocation_id is not None
+
+    @property
+    def verification_code_display(self) -> str:
+        """The code in groups of four, as printed under the QR code: ``7KQ2-M9XD-4T``."""
+        code = self.verification_code or ""
+        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

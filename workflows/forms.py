@@ -305,9 +305,18 @@ class SignForm(NomineeFieldsMixin, forms.Form):
         help_text=_("Required to reject or return."),
     )
     letter_number = forms.CharField(label=_("Submission letter number"), required=False, max_length=60)
+    decision_date = forms.DateField(
+        label=_("Decision date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Today if left empty. The number is registered today whatever the date."),
+    )
 
     def __init__(self, *args, nominees, deciding: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        if not deciding:
+            del self.fields["decision_date"]
         go_on = (
             (StageOutcome.DECIDE, _("Decide the award"))
             if deciding
@@ -340,6 +349,7 @@ class SignForm(NomineeFieldsMixin, forms.Form):
             "note": data["note"],
             "letter_number": data["letter_number"],
             "dropped": {n.pk: data[f"reason_{n.pk}"].strip() for n in self.nominees if not data[f"keep_{n.pk}"]},
+            **({"decision_date": data["decision_date"]} if data.get("decision_date") else {}),
         }
 
 

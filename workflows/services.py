@@ -11,6 +11,7 @@ e.g. the nominees the council dropped, that change comes first.) Notifications a
 transaction and pushed after commit by ``notifications.services.notify``.
 """
 
+import datetime
 import logging
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from viewflow.workflow.status import STATUS
 
 from audit import services as audit_services
 from audit.events import AuditEvent
+from documents import services as document_services
 from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from notifications import services as notification_services
@@ -311,6 +313,18 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
     _finish(activation, outcome=StageOutcome.PROCEED, task_data=data)
 
 
+def _last_step_day(activation) -> datetime.date | None:
+    """The local day on which the process's last step before this one was done."""
+    finished = (
+        Task.objects.filter(process_id=activation.process.pk, finished__isnull=False)
+        .exclude(pk=activation.task.pk)
+        .order_by("-finished")
+        .values_list("finished", flat=True)
+        .first()
+    )
+    return timezone.localdate(finished) if finished else None
+
+
 @transaction.atomic(savepoint=False)
 def stage_sign(
     *,
@@ -320,8 +334,12 @@ def stage_sign(
     note: str = "",
     letter_number: str = "",
     dropped: dict[int, str] | None = None,
+    decision_date: datetime.date | None = None,
 ) -> None:
     """Record the head's decision at this stage: decide (deciding authority), forward, reject or return.
+
+    Deciding, the head may date the decision (``decision_date``, today by default) but not before the day the
+    stage's last step before this one was done.
 
     ``dropped`` maps nominees the head leaves out to the reason; the others go on. A deputy acting for the head
     signs in their own name and the head's name is recorded with it.
@@ -374,7 +392,15 @@ def stage_sign(
     elif outcome == StageOutcome.REJECT:
         nomination_services.dossier_reject(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
     elif outcome == StageOutcome.DECIDE:
-        nomination_services.decision_issue(dossier=dossier, issuer_unit=unit, signer=actor, acting_for=acting_for)
+        decision = nomination_services.decision_issue(
+            dossier=dossier,
+            issuer_unit=unit,
+            signer=actor,
+            acting_for=acting_for,
+            decision_date=decision_date,
+            not_before=_last_step_day(activation),
+        )
+        document_services.decision_documents_schedule(decision=decision)
     else:
         _record(
             AuditEvent.STAGE_FORWARDED,

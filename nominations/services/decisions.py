@@ -1,7 +1,9 @@
 """Decision issuance at the deciding authority, with gap-free numbering per issuer and year."""
 
 import datetime
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from ..models import (
     DecisionCounter,
     Dossier,
     DossierStatus,
+    GoldenBookCounter,
     Nominee,
     NomineeOutcome,
 )
@@ -30,6 +33,12 @@ from .tracking import lock_dossier, record, save_tracked
 NOT_DECIDABLE = _("Only a dossier in progress can be decided.")
 NOT_THE_AUTHORITY = _("Only the deciding authority at the end of the route can issue the decision.")
 NO_NOMINEE_LEFT = _("No nominee is left to award in this dossier.")
+DATE_BEFORE_LAST_STEP = _("The decision cannot be dated before %(date)s, the day of the stage's last step.")
+DATE_TOO_FAR = _("The decision cannot be dated after %(date)s.")
+
+# Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or typed from paper is not misread.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
 
 
 def _next_number(*, issuer_unit: OrgUnit, year: int) -> int:
@@ -52,6 +61,47 @@ def _next_number(*, issuer_unit: OrgUnit, year: int) -> int:
     return counter.last_number
 
 
+def _next_golden_book_numbers(*, issuer_unit: OrgUnit, count: int) -> range:
+    """Take ``count`` consecutive golden-book numbers (số sổ vàng) of the issuer under a row lock."""
+    counter = GoldenBookCounter.objects.select_for_update().filter(issuer_unit=issuer_unit).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                GoldenBookCounter.objects.create(issuer_unit=issuer_unit, last_number=0)
+        except IntegrityError:
+            pass
+        counter = GoldenBookCounter.objects.select_for_update().get(issuer_unit=issuer_unit)
+    first = counter.last_number + 1
+    counter.last_number += count
+    counter.save(update_fields=["last_number"])
+    return range(first, counter.last_number + 1)
+
+
+def verification_code() -> str:
+    """A random code of 10 base-32 characters (50 bits): guessing one among a million awards takes ~10⁹ tries."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_verification_code(text: str) -> str:
+    """Read a code as typed: spaces, dashes and case ignored, and O, I, L read as 0, 1, 1 (Crockford)."""
+    cleaned = "".join(text.split()).replace("-", "").upper()
+    return cleaned.translate(str.maketrans("OIL", "011"))
+
+
+def check_decision_date(
+    decision_date: datetime.date, *, not_before: datetime.date | None, today: datetime.date | None = None
+) -> None:
+    """Refuse a decision date before the stage's last step or beyond the configured margin after today."""
+    today = today or timezone.localdate()
+    latest = today + datetime.timedelta(days=settings.MERITFLOW_DECISION_DATE_MARGIN_DAYS)
+    if not_before is not None and decision_date < not_before:
+        raise ValidationError(
+            {"decision_date": DATE_BEFORE_LAST_STEP % {"date": not_before.strftime("%d/%m/%Y")}}, code="date_early"
+        )
+    if decision_date > latest:
+        raise ValidationError({"decision_date": DATE_TOO_FAR % {"date": latest.strftime("%d/%m/%Y")}}, code="date_late")
+
+
 def _delegating_head(*, signer, issuer_unit: OrgUnit):
     """Return the head a deputy signs for, from the deputy's delegation at the issuer, or None."""
     membership = (
@@ -71,8 +121,14 @@ def decision_issue(
     signer,
     acting_for=None,
     decision_date: datetime.date | None = None,
+    not_before: datetime.date | None = None,
 ) -> Decision:
-    """Issue the numbered decision awarding every nominee still pending, and register the awards."""
+    """Issue the numbered decision awarding every nominee still pending, and register the awards.
+
+    The signer dates the decision (today by default; not before ``not_before``, the day of the stage's last step,
+    nor beyond ``MERITFLOW_DECISION_DATE_MARGIN_DAYS`` ahead); the number is registered today. Each award gets
+    the issuer's next golden-book number and a verification code for its certificate.
+    """
     dossier = lock_dossier(dossier)
     if dossier.status != DossierStatus.SUBMITTED:
         raise ValidationError(NOT_DECIDABLE, code="not_decidable")
@@ -84,7 +140,9 @@ def decision_issue(
     if not awarded:
         raise ValidationError(NO_NOMINEE_LEFT, code="no_nominee")
     acting_for = acting_for or _delegating_head(signer=signer, issuer_unit=issuer_unit)
-    decision_date = decision_date or timezone.localdate()
+    today = timezone.localdate()
+    decision_date = decision_date or today
+    check_decision_date(decision_date, not_before=not_before, today=today)
     number = _next_number(issuer_unit=issuer_unit, year=decision_date.year)
     decision = Decision(
         dossier=dossier,
@@ -95,6 +153,7 @@ def decision_issue(
         decision_date=decision_date,
         signer=signer,
         acting_for=acting_for,
+        registered_on=today,
     )
     save_tracked(decision, actor=signer, reason="issued")
     now = timezone.now()
@@ -114,8 +173,12 @@ def decision_issue(
     bulk_update_with_history(
         awarded, Nominee, fields=[], default_user=signer, default_change_reason="awarded", default_date=now
     )
+    numbers = _next_golden_book_numbers(issuer_unit=issuer_unit, count=len(awarded))
     bulk_create_with_history(
-        [_award_record(nominee, dossier=dossier, decision=decision) for nominee in awarded],
+        [
+            _award_record(nominee, dossier=dossier, decision=decision, golden_book_number=number)
+            for nominee, number in zip(awarded, numbers, strict=True)
+        ],
         AwardRecord,
         default_user=signer,
         default_change_reason="decision issued",
@@ -149,8 +212,12 @@ def decision_issue(
     return decision
 
 
-def _award_record(nominee: Nominee, *, dossier: Dossier, decision: Decision) -> AwardRecord:
+def _award_record(nominee: Nominee, *, dossier: Dossier, decision: Decision, golden_book_number: int) -> AwardRecord:
     return AwardRecord(
+        nominee=nominee,
+        issuer_unit=decision.issuer_unit,
+        golden_book_number=golden_book_number,
+        verification_code=verification_code(),
         subject_type=nominee.subject_type,
         national_id=nominee.national_id,
         collective_unit_id=nominee.collective_unit_id,

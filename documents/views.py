@@ -1,0 +1,100 @@
+"""Downloads of a decision's documents through the dossier's scope, and the public verification page."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from org_hierarchy.streaming import StreamedFileResponse
+
+from . import selectors, services
+from .forms import VerifyForm
+
+FILE_MISSING = _("The stored document is missing; ask an administrator to restore it.")
+
+
+def _pdf_response(document, filename: str):
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(FILE_MISSING) from error
+    response = StreamedFileResponse(stream, as_attachment=False, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Document-SHA256"] = document.sha256
+    return response
+
+
+def _file_stem(decision) -> str:
+    return decision.number_display.replace("/", "-")
+
+
+class DecisionMixin(LoginRequiredMixin):
+    @property
+    def decision(self):
+        return selectors.decision_visible(user=self.request.user, dossier_pk=self.kwargs["pk"])
+
+
+class DecisionPdfView(DecisionMixin, generic.View):
+    def get(self, request, *args, **kwargs):
+        decision = self.decision
+        return _pdf_response(services.decision_document(decision=decision), f"{_file_stem(decision)}.pdf")
+
+
+class CertificatesPdfView(DecisionMixin, generic.View):
+    def get(self, request, *args, **kwargs):
+        decision = self.decision
+        document = services.certificates_document(decision=decision)
+        return _pdf_response(document, f"{_file_stem(decision)}-bang.pdf")
+
+
+class CertificatePdfView(DecisionMixin, generic.View):
+    def get(self, request, *args, **kwargs):
+        decision = self.decision
+        record = selectors.award_of(decision=decision, pk=kwargs["record_pk"])
+        document = services.certificate_document(record=record)
+        return _pdf_response(document, f"{_file_stem(decision)}-{record.golden_book_number}.pdf")
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def throttled(request) -> bool:
+    """Count a lookup against the client address's allowance for the current minute."""
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    key = f"verify:{_client_address(request)}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        count = 1
+    return count > settings.MERITFLOW_VERIFY_PER_MINUTE
+
+
+@method_decorator(login_not_required, name="dispatch")
+class VerifyView(generic.TemplateView):
+    """Anyone may check a certificate by its code or QR; unknown and malformed codes get the same answer."""
+
+    template_name = "documents/verify.html"
+
+    def get(self, request, *args, **kwargs):
+        code = kwargs.get("code")
+        form = VerifyForm(request.GET or None)
+        if code is None and form.is_bound:
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(form=form), status=400)
+            return redirect("documents:verify_code", code=form.cleaned_data["code"])
+        if code is None:
+            return self.render_to_response(self.get_context_data(form=form))
+        if throttled(request):
+            return self.render_to_response(self.get_context_data(form=VerifyForm(), throttled=True), status=429)
+        record = selectors.award_by_code(code)
+        context = self.get_context_data(form=VerifyForm(), looked_up=True, record=record)
+        return self.render_to_response(context, status=200 if record else 404)
