@@ -334,6 +334,9 @@ LOGGING = {
             "level": "ERROR",
             "propagate": False,
         },
+        # WeasyPrint reports every rendering step at INFO; only its warnings (a missing font, an image) matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
