@@ -31,6 +31,7 @@ class AuditEvent(models.TextChoices):
     NOMINEE_DROPPED = "nominee.dropped", _("Nominee dropped")
     DECISION_ISSUED = "decision.issued", _("Decision issued")
     DECISION_REVOKED = "decision.revoked", _("Decision revoked")
+    AWARD_REVOKED = "award.revoked", _("Award revoked")
     MEMBERSHIP_GRANTED = "membership.granted", _("Role granted")
     MEMBERSHIP_DELEGATED = "membership.delegated", _("Authority delegated")
     MEMBERSHIP_ENDED = "membership.ended", _("Role ended")

@@ -15,6 +15,7 @@ from viewflow.contrib.admin import Admin
 from viewflow.urls import Site
 
 from audit import selectors as audit_selectors
+from nominations import selectors as nomination_selectors
 from reports.statistics import may_view_statistics
 from workflows.flows import NominationFlow
 from workflows.viewsets import NominationAppViewset
@@ -76,6 +77,12 @@ MENU_LINKS = [
     MenuLink(_("Statistics"), "bar_chart", "reports:statistics", visible_to=may_view_statistics),
     MenuLink(_("Yearly reports"), "summarize", "reports:yearly_list", visible_to=may_view_statistics),
     MenuLink(_("Activity log"), "history", "audit:ledger", visible_to=audit_selectors.is_auditor),
+    MenuLink(
+        _("Award register"),
+        "menu_book",
+        "nominations:award_register",
+        visible_to=nomination_selectors.may_read_register,
+    ),
 ]
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, selectors
-from .models import AwardType, CommendationKind, DossierStatus, Nominee
+from .models import AwardRecord, AwardType, Campaign, CommendationKind, DossierStatus, Nominee, SubjectType
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -113,6 +113,66 @@ class AttachmentForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """An empty form: a POST with its CSRF token confirms a removal."""
+
+
+class RegisterFilterForm(forms.Form):
+    """The award register's search; every field is optional and read from the query string."""
+
+    name = forms.CharField(label=_("Name"), required=False, max_length=100)
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=100)
+    award_type = forms.ModelChoiceField(label=_("Award type"), queryset=AwardType.objects.none(), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1945, max_value=2200)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
+    subject_type = forms.ChoiceField(
+        label=_("Subject type"), required=False, choices=[("", "---------"), *SubjectType.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", "---------"), ("valid", _("In force")), ("revoked", _("Revoked"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_type"].queryset = AwardType.objects.order_by("-deciding_level", "code")
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-period_start", "pk")
+
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+AWARD_CHOICE = _("%(name)s, golden-book number %(number)s")
+
+
+class RevocationForm(forms.Form):
+    """Revoke one award of the decision, or the whole decision when no award is chosen."""
+
+    award = forms.ModelChoiceField(
+        label=_("Award to revoke"),
+        queryset=AwardRecord.objects.none(),
+        required=False,
+        empty_label=_("The whole decision"),
+    )
+    reference = forms.CharField(
+        label=_("Revoking decision"), max_length=120, help_text=_("Number and symbol, e.g. 15/QĐ-UBND.")
+    )
+    revoked_on = forms.DateField(
+        label=_("Date of the revoking decision"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, awards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award"].queryset = awards
+        self.fields["award"].label_from_instance = lambda award: (
+            AWARD_CHOICE
+            % {
+                "name": award.subject_name,
+                "number": award.golden_book_number,
+            }
+        )
 
 
 class AwardHistoryImportForm(forms.Form):

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -24,7 +24,18 @@ from org_hierarchy.models import Role
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
 
 from . import routing
-from .models import Attachment, AwardType, Campaign, Decision, DocumentKind, Dossier, DossierStatus, Nominee, RouteStop
+from .models import (
+    Attachment,
+    AwardRecord,
+    AwardType,
+    Campaign,
+    Decision,
+    DocumentKind,
+    Dossier,
+    DossierStatus,
+    Nominee,
+    RouteStop,
+)
 
 # Roles that see full citizen ID numbers on the units where they hold them (architecture §4): the submitters of
 # the originating unit, the officers of a stage on the route, and auditors over their subtree.
@@ -236,6 +247,51 @@ def route_stop_list() -> QuerySet[RouteStop]:
 
 def decision_of(*, dossier: Dossier) -> Decision | None:
     return Decision.objects.filter(dossier=dossier).select_related("issuer_unit", "signer", "acting_for").first()
+
+
+REGISTER_ROLES = (Role.APPROVER, Role.AUDITOR)
+
+
+def may_read_register(*, user) -> bool:
+    """Approvers and auditors read the award register (of the dossiers in their scope); superusers too."""
+    return getattr(user, "is_superuser", False) or any(seat.role in REGISTER_ROLES for seat in seats_of(user))
+
+
+def award_register(*, user, filters: dict) -> QuerySet[AwardRecord]:
+    """The awards the user's decisions scope covers, newest decision first, filtered by the register's search."""
+    records = AwardRecord.objects.filter(decision__dossier_id__in=dossier_ids_visible_to(user=user))
+    if filters.get("name"):
+        records = records.filter(subject_name__icontains=filters["name"])
+    if filters.get("unit"):
+        unit = filters["unit"]
+        records = records.filter(
+            Q(decision__dossier__originating_unit__name__icontains=unit) | Q(issuer__icontains=unit)
+        )
+    for key, lookup in (
+        ("award_type", "award_type"),
+        ("year", "year"),
+        ("campaign", "decision__dossier__campaign"),
+        ("subject_type", "subject_type"),
+    ):
+        if filters.get(key):
+            records = records.filter(**{lookup: filters[key]})
+    if filters.get("status") == "revoked":
+        records = records.filter(revocation__isnull=False)
+    elif filters.get("status") == "valid":
+        records = records.filter(revocation__isnull=True)
+    return records.select_related(
+        "award_type", "revocation", "decision__dossier__originating_unit", "decision__dossier__campaign"
+    ).order_by("-decision_date", "-decision_id", "golden_book_number", "pk")
+
+
+def revocations_of(*, decision: Decision | None) -> list:
+    if decision is None:
+        return []
+    return list(decision.revocations.annotate(awards=Count("records")).order_by("revoked_on", "pk"))
+
+
+def awards_in_force(*, decision: Decision) -> QuerySet[AwardRecord]:
+    return AwardRecord.objects.filter(decision=decision, revocation__isnull=True).order_by("golden_book_number")
 
 
 def may_see_full_national_id(*, user, dossier: Dossier) -> bool:

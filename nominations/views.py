@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views import generic
@@ -25,9 +26,12 @@ from .forms import (
     DossierForm,
     NomineeForm,
     NomineeImportForm,
+    RegisterFilterForm,
+    RevocationForm,
 )
 from .models import DossierStatus, Nominee
 from .services.dossiers import DOSSIER_EDITABLE_FIELDS
+from .services.revocations import NOT_THE_ISSUER, may_revoke
 from .services.tracking import NOT_EDITABLE
 
 LIST_PAGE_SIZE = 50
@@ -49,6 +53,9 @@ NO_PREVIEW = _("This kind of file cannot be shown in the browser; download it in
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 HISTORY_IMPORTED = _("%(count)d award records were imported.")
 FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
+REVOKED = _("The revocation was recorded.")
+NO_DECISION = _("This dossier has no decision.")
+NOT_A_REGISTER_READER = _("The award register is open to approvers and auditors.")
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -204,6 +211,7 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
             submit_failures = [
                 result for result in services.dossier_check_eligibility(dossier=dossier) if not result.passed
             ]
+        decision = selectors.decision_of(dossier=dossier)
         return super().get_context_data(
             may_submit=submit_failures == [],
             submit_failures=submit_failures,
@@ -214,7 +222,9 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
             attachments=selectors.attachment_list(dossier=dossier),
             progress=selectors.route_progress(dossier),
             return_request=selectors.return_request_of(dossier=dossier),
-            decision=selectors.decision_of(dossier=dossier),
+            decision=decision,
+            revocations=selectors.revocations_of(decision=decision),
+            may_revoke=decision is not None and may_revoke(user=user, decision=decision),
             may_edit=may_edit,
             may_see_national_ids=selectors.may_see_full_national_id(user=user, dossier=dossier),
             inline_types=INLINE_TYPES,
@@ -422,3 +432,70 @@ class AwardHistoryImportView(ServiceFormView):
             return self.form_invalid(form)
         messages.success(self.request, HISTORY_IMPORTED % {"count": len(created)})
         return redirect("nominations:award_history_import")
+
+
+class RevocationView(DossierMixin, ServiceFormView):
+    """Revoke one award of the dossier's decision or the whole decision: approvers of the issuing unit only."""
+
+    form_class = RevocationForm
+    template_name = "nominations/revocation_form.html"
+
+    def check_access(self) -> None:
+        self.decision = selectors.decision_of(dossier=self.dossier)
+        if self.decision is None:
+            raise Http404(NO_DECISION)
+        if not may_revoke(user=self.request.user, decision=self.decision):
+            raise PermissionDenied(NOT_THE_ISSUER)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "awards": selectors.awards_in_force(decision=self.decision)}
+
+    def get_initial(self):
+        return {"revoked_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(decision=self.decision, **kwargs)
+
+    def call_service(self, form):
+        data = form.cleaned_data
+        fields = {
+            "actor": self.request.user,
+            "reason": data["reason"],
+            "reference": data["reference"],
+            "revoked_on": data["revoked_on"],
+        }
+        if data["award"] is not None:
+            return services.award_revoke(award=data["award"], **fields)
+        return services.decision_revoke(decision=self.decision, **fields)
+
+    def succeeded(self, revocation):
+        messages.success(self.request, REVOKED)
+        return redirect(self.detail_url())
+
+
+class AwardRegisterView(LoginRequiredMixin, generic.ListView):
+    """The award register (sổ vàng) of the decisions in the reader's scope: approvers and auditors."""
+
+    template_name = "nominations/award_register.html"
+    context_object_name = "records"
+    paginate_by = LIST_PAGE_SIZE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.may_read_register(user=request.user):
+            raise PermissionDenied(NOT_A_REGISTER_READER)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.form = RegisterFilterForm(request.GET or None)
+        response = super().get(request, *args, **kwargs)
+        if self.form.is_bound and not self.form.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        return selectors.award_register(user=self.request.user, filters=self.form.filters())
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)

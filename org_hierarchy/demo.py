@@ -29,6 +29,14 @@ STAGE_SEATS = [
     ("dnpolice", Branch.SECURITY, Level.PROVINCE, PROVINCE_CODE),
     ("bca", Branch.SECURITY, Level.MINISTRY, ""),
 ]
+# The heads' titles, printed in the signature block of the decisions they sign (Decree 30/2020 Art 13).
+HEAD_POSITIONS = {
+    "hc": "Chủ tịch",
+    "hcpolice": "Trưởng Công an",
+    "dn": "Chủ tịch",
+    "dnpolice": "Giám đốc",
+    "bca": "Bộ trưởng",
+}
 ORIGINATING_UNITS = [
     ("tdp12", "Tổ dân phố 12", "TDP12"),
     ("school", "Trường THCS Nguyễn Huệ", "THCSNH"),
@@ -100,7 +108,8 @@ def seed(stdout) -> None:
     for prefix, branch, level, code in STAGE_SEATS:
         unit = stage_units[prefix] = _stage_unit(branch, level, code)
         for role in Role:
-            user = people.get(f"{prefix}.{role.value}", email=f"{prefix}.{role.value}@demo.meritflow.local")
+            position = {"position": HEAD_POSITIONS[prefix]} if role == Role.APPROVER else {}
+            user = people.get(f"{prefix}.{role.value}", email=f"{prefix}.{role.value}@demo.meritflow.local", **position)
             granted += _seat(user, unit, role)
             table.append((user.username, role.label, unit.name))
     for prefix, name, short_name in ORIGINATING_UNITS:

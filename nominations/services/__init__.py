@@ -26,6 +26,7 @@ from .nominees import (
     nominees_import_xlsx,
 )
 from .registry import award_history_import
+from .revocations import award_revoke, decision_revoke
 
 __all__ = [
     "ImportRejected",
@@ -33,9 +34,11 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "award_history_import",
+    "award_revoke",
     "award_type_save",
     "campaign_save",
     "decision_issue",
+    "decision_revoke",
     "dossier_check_eligibility",
     "dossier_create",
     "dossier_reject",

@@ -44,6 +44,15 @@ class DocumentsTestCase(NominationsTestCase):
         self.head = make_user(full_name="Trần Thị Thu Hà", position="Chủ tịch")
         grant(Role.APPROVER, self.world.haichau_pc, user=self.head)
 
+    def login(self, user):
+        """Log in with English saved on the account (the page language follows the account, not the cookie)."""
+        type(user).objects.filter(pk=user.pk).update(language="en")
+        self.client.force_login(user)
+        return user
+
+    def act_as(self, role, unit, user=None, **kwargs):
+        return self.login(super().act_as(role, unit, user=user, **kwargs))
+
     def decided(self, *, nominees: int = 3, signer=None, acting_for=None, **kwargs):
         """A dossier of the residential group decided by Hải Châu, with a collective and a household too."""
         dossier, submitter = ready_dossier(self.world.residential_group, nominees=nominees, **kwargs)

@@ -24,7 +24,7 @@ class CertificateTests(DocumentsTestCase):
     def test_a_certificate_carries_the_award_the_decision_the_golden_book_number_and_a_qr_to_verification(self):
         decision, submitter = self.decided(nominees=1)
         record = decision.records.order_by("nominee__list_position", "pk").first()
-        self.client.force_login(submitter)
+        self.login(submitter)
         response = self.client.get(f"/dossiers/{decision.dossier_id}/certificates/{record.pk}.pdf")
         self.assertEqual(response.status_code, 200)
         content = response_bytes(response)
@@ -40,7 +40,7 @@ class CertificateTests(DocumentsTestCase):
 
     def test_the_merged_pdf_has_one_page_per_awardee_with_every_golden_book_number(self):
         decision, submitter = self.decided(nominees=2)
-        self.client.force_login(submitter)
+        self.login(submitter)
         response = self.client.get(f"/dossiers/{decision.dossier_id}/certificates.pdf")
         content = response_bytes(response)
         records = list(decision.records.all())
@@ -54,7 +54,7 @@ class CertificateTests(DocumentsTestCase):
     def test_a_certificate_of_another_decision_is_not_found(self):
         decision, submitter = self.decided(nominees=1)
         other, _submitter = self.decided(nominees=1)
-        self.client.force_login(submitter)
+        self.login(submitter)
         foreign = other.records.first().pk
         self.assertEqual(
             self.client.get(f"/dossiers/{decision.dossier_id}/certificates/{foreign}.pdf").status_code, 404

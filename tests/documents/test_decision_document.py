@@ -65,7 +65,7 @@ class DecisionDocumentTests(DocumentsTestCase):
 
     def test_the_dossier_page_offers_the_decision_and_only_its_scope_may_download_it(self):
         decision, submitter = self.decided()
-        self.client.force_login(submitter)
+        self.login(submitter)
         page = self.client.get(f"/dossiers/{decision.dossier_id}/")
         self.assertContains(page, f"/dossiers/{decision.dossier_id}/decision.pdf")
         self.assertContains(page, f"/dossiers/{decision.dossier_id}/certificates.pdf")

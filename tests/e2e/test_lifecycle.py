@@ -9,6 +9,8 @@ up on the submitter's dossier page.
 
 import io
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -37,6 +39,23 @@ NOMINEES = [
     ("Cá nhân", "Đỗ Thị Mai", "048191007890", "Nữ", "Tổ viên tổ bảo vệ an ninh, trật tự"),
 ]
 RETURN_REQUEST = "Bổ sung báo cáo thành tích có xác nhận của Công an phường."
+
+
+def pdf_from_link(page, link) -> bytes:
+    """Follow a visible PDF link with the page's own session (headless Chromium downloads PDFs, it shows none)."""
+    response = page.request.get(link.get_attribute("href"))
+    assert response.ok, response.status
+    assert response.headers["content-type"] == "application/pdf"
+    return response.body()
+
+
+def render_pdf(content: bytes, stem: Path) -> None:
+    """Render the PDF's first two pages to ``<stem>-1.png``… with poppler's pdftoppm."""
+    source = stem.with_suffix(".pdf")
+    source.write_bytes(content)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "2", str(source), str(stem)], check=True)
+    source.unlink()
+    assert list(stem.parent.glob(f"{stem.name}-*.png"))
 
 
 def nominee_workbook() -> bytes:
@@ -194,5 +213,16 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     expect(submitter.locator(".mf-facts")).to_contain_text("01/QĐ-BCA")
     expect(submitter.locator("tr.nominee-row", has_text="Được khen thưởng")).to_have_count(len(NOMINEES))
     submitter.screenshot(path=screenshots / "11-dossier-decided.png", full_page=True)
+
+    # The decision and a certificate, opened from the links on the dossier page, rendered to PNG.
+    decision_link = submitter.get_by_role("link", name=re.compile(r"Quyết định 01/QĐ-BCA \(PDF\)"))
+    expect(decision_link).to_be_visible()
+    decision_pdf = pdf_from_link(submitter, decision_link)
+    assert b"%PDF" in decision_pdf[:8]
+    render_pdf(decision_pdf, screenshots / "13-decision")
+    certificate_link = submitter.locator("tr.nominee-row", has_text=NOMINEES[0][1]).get_by_role(
+        "link", name=re.compile("Bằng khen, giấy khen")
+    )
+    render_pdf(pdf_from_link(submitter, certificate_link), screenshots / "14-certificate")
     submitter.goto(journey_url)
     submitter.screenshot(path=screenshots / "12-journey-decided.png", full_page=True)
