@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from org_hierarchy.streaming import StreamedFileResponse
+from org_hierarchy.streaming import stored_file_response
 
 from . import selectors, services
 from .forms import VerifyForm
@@ -21,10 +21,11 @@ FILE_MISSING = _("The stored document is missing; ask an administrator to restor
 
 def _pdf_response(document, filename: str):
     try:
-        stream = document.file.open("rb")
+        response = stored_file_response(
+            document.file, as_attachment=False, filename=filename, content_type="application/pdf"
+        )
     except FileNotFoundError as error:
         raise Http404(FILE_MISSING) from error
-    response = StreamedFileResponse(stream, as_attachment=False, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["X-Document-SHA256"] = document.sha256
