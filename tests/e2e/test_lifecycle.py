@@ -215,13 +215,13 @@ def test_ministry_dossier_from_draft_to_decision(people, screenshots):
     submitter.screenshot(path=screenshots / "11-dossier-decided.png", full_page=True)
 
     # The decision and a certificate, opened from the links on the dossier page, rendered to PNG.
-    decision_link = submitter.get_by_role("link", name=re.compile(r"Quyết định 01/QĐ-BCA \(PDF\)"))
+    decision_link = submitter.get_by_role("link", name="Quyết định 01/QĐ-BCA (PDF)")
     expect(decision_link).to_be_visible()
     decision_pdf = pdf_from_link(submitter, decision_link)
     assert b"%PDF" in decision_pdf[:8]
     render_pdf(decision_pdf, screenshots / "13-decision")
     certificate_link = submitter.locator("tr.nominee-row", has_text=NOMINEES[0][1]).get_by_role(
-        "link", name=re.compile("Bằng khen, giấy khen")
+        "link", name="Bằng khen, giấy khen (PDF)"
     )
     render_pdf(pdf_from_link(submitter, certificate_link), screenshots / "14-certificate")
     submitter.goto(journey_url)
