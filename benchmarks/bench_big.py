@@ -207,7 +207,7 @@ def decision_bench(generator: Generator, award: AwardType, nominees: int) -> Non
     url = node_url(task.flow_task, "execute", process.pk, task.pk)
     client.force_login(minister)
     page(client, "sign page (GET)", url)
-    data = {"outcome": StageOutcome.DECIDE, "note": "", "letter_number": ""}
+    data = {"outcome": StageOutcome.DECIDE, "note": ""}
     data |= {f"keep_{pk}": "on" for pk in lifecycle.pending_ids(process)}
     with Measure() as measure:
         response = client.post(url, data)

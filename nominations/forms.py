@@ -194,6 +194,7 @@ class AwardTypeAdminForm(forms.ModelForm):
             "eligible_subjects",
             "vote_threshold_pct",
             "vote_denominator",
+            "vote_rule_reference",
             "simplified_allowed",
             "public_posting_days",
             "required_documents",

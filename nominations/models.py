@@ -124,6 +124,12 @@ class AwardType(models.Model):
     vote_denominator = models.CharField(
         _("vote denominator"), max_length=20, choices=VoteDenominator.choices, default=VoteDenominator.PRESENT_MEMBERS
     )
+    vote_rule_reference = models.CharField(
+        _("legal reference of the vote rule"),
+        max_length=255,
+        blank=True,
+        help_text=_("The text that sets the threshold and its denominator, e.g. Decree 98/2023/NĐ-CP Art. 48."),
+    )
     simplified_allowed = models.BooleanField(
         _("simplified procedure allowed"),
         default=False,
@@ -555,6 +561,70 @@ class DecisionCounter(models.Model):
 
     def __str__(self):
         return f"{self.issuer_unit} {self.year}: {self.last_number}"
+
+
+class SubmissionLetterCounter(models.Model):
+    """The last submission letter number an issuer used in a year: a series of its own (Decree 30/2020)."""
+
+    issuer_unit = models.ForeignKey("org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("submission letter counter")
+        verbose_name_plural = _("submission letter counters")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_unit", "year"], name="submissionlettercounter_unique_year")
+        ]
+
+    def __str__(self):
+        return f"{self.issuer_unit} {self.year}: {self.last_number}"
+
+
+class SubmissionLetter(models.Model):
+    """The registered submission letter (tờ trình) with which a stage forwards a dossier to the next level."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="submission_letters")
+    issuer_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("issuer")
+    )
+    recipient_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("sent to")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    symbol = models.CharField(_("symbol"), max_length=60)
+    letter_date = models.DateField(_("date"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
+    acting_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("submission letter")
+        verbose_name_plural = _("submission letters")
+        ordering = ["dossier", "letter_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_unit", "year", "number"], name="submissionletter_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.number_display
+
+    @property
+    def number_display(self) -> str:
+        """Decree 30/2020: ``07/TTr-UBND`` (numbers below 10 take a leading zero)."""
+        return f"{self.number:02d}/{self.symbol}"
 
 
 class Decision(models.Model):

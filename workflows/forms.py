@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import AwardType, Campaign, check_free_text
+from nominations.models import AwardType, Campaign, VoteDenominator, check_free_text
+from nominations.numbers import percent
 
 from . import staging
 from .models import StageOutcome
@@ -242,6 +243,19 @@ class ConsultForm(forms.Form):
         return {"opinion": self.cleaned_data["opinion"], "agrees": self.cleaned_data["agrees"]}
 
 
+def vote_rule(award_type: AwardType) -> str:
+    """Say the award type's council threshold in words, with its denominator and legal reference."""
+    values = {"threshold": percent(award_type.vote_threshold_pct)}
+    if award_type.vote_denominator == VoteDenominator.ALL_MEMBERS:
+        rule = _("A nominee passes with votes for from at least {threshold} of all the council's members.")
+    else:
+        rule = _("A nominee passes with votes for from at least {threshold} of the members present.")
+    rule = rule.format(**values)
+    if award_type.vote_rule_reference:
+        rule = _("{rule} ({reference})").format(rule=rule, reference=award_type.vote_rule_reference)
+    return rule
+
+
 class VoteForm(NomineeFieldsMixin, forms.Form):
     """The council's ballot per nominee and the minutes; a row's inconsistent count is shown on that row.
 
@@ -253,9 +267,10 @@ class VoteForm(NomineeFieldsMixin, forms.Form):
     minutes = forms.FileField(label=_("Minutes of the meeting (PDF or image)"), required=False)
     staged_minutes = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, nominees, owner_key: str, **kwargs):
+    def __init__(self, *args, nominees, owner_key: str, award_type, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner_key = owner_key
+        self.rule = vote_rule(award_type)
         self.add_nominee_fields(nominees)
         self.kept_minutes = staging.kept(self.data.get("staged_minutes", ""), owner_key=owner_key)
 
@@ -304,7 +319,6 @@ class SignForm(NomineeFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject or return."),
     )
-    letter_number = forms.CharField(label=_("Submission letter number"), required=False, max_length=60)
     decision_date = forms.DateField(
         label=_("Decision date"),
         required=False,
@@ -347,7 +361,6 @@ class SignForm(NomineeFieldsMixin, forms.Form):
         return {
             "outcome": data["outcome"],
             "note": data["note"],
-            "letter_number": data["letter_number"],
             "dropped": {n.pk: data[f"reason_{n.pk}"].strip() for n in self.nominees if not data[f"keep_{n.pk}"]},
             **({"decision_date": data["decision_date"]} if data.get("decision_date") else {}),
         }

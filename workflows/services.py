@@ -32,6 +32,7 @@ from audit.events import AuditEvent
 from documents import services as document_services
 from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
+from nominations.numbers import percent
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import holds_role, members_with_role, seats_of
@@ -295,12 +296,12 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
         reasons={
             nominee_id: str(
                 format_lazy(
-                    _("Council vote: {votes_for} for of {denominator}, below the {threshold}% threshold."),
+                    _("Council vote: {votes_for} for of {denominator}, below the threshold of {threshold}."),
                     votes_for=result["for"],
                     denominator=members
                     if award_type.vote_denominator == VoteDenominator.ALL_MEMBERS
                     else result["present"],
-                    threshold=award_type.vote_threshold_pct,
+                    threshold=percent(award_type.vote_threshold_pct),
                 )
             )
             for nominee_id, result in failed.items()
@@ -332,7 +333,6 @@ def stage_sign(
     actor,
     outcome: str,
     note: str = "",
-    letter_number: str = "",
     dropped: dict[int, str] | None = None,
     decision_date: datetime.date | None = None,
 ) -> None:
@@ -340,6 +340,8 @@ def stage_sign(
 
     Deciding, the head may date the decision (``decision_date``, today by default) but not before the day the
     stage's last step before this one was done.
+
+    Forwarding registers the submission letter with the stage's next number (``n/TTr-…``); nobody types it.
 
     ``dropped`` maps nominees the head leaves out to the reason; the others go on. A deputy acting for the head
     signs in their own name and the head's name is recorded with it.
@@ -358,7 +360,6 @@ def stage_sign(
     data = {
         "outcome": outcome,
         "note": note,
-        "letter_number": letter_number,
         "dropped": {str(k): v for k, v in dropped.items()},
     }
     drops = dropped if outcome in (StageOutcome.DECIDE, StageOutcome.FORWARD) else {}
@@ -370,6 +371,10 @@ def stage_sign(
         process.returned_from = level
     elif outcome == StageOutcome.FORWARD:
         next_unit = process.stage_unit(next_stop[0])
+        letter = nomination_services.submission_letter_register(
+            dossier=dossier, issuer_unit=unit, recipient_unit=next_unit, signer=actor, acting_for=acting_for
+        )
+        data["letter_number"] = letter.number_display
         nomination_services.dossier_set_stage(dossier=dossier, stage_unit=next_unit)
         _start_clock(process, dossier=dossier, unit=next_unit)
     process.signed_by_id = actor.pk
@@ -409,7 +414,7 @@ def stage_sign(
             unit=unit,
             role=Role.APPROVER,
             acting_for=acting_for,
-            data={"to": next_unit.pk, "letter_number": letter_number},
+            data={"to": next_unit.pk, "letter_number": data["letter_number"], "letter": letter.pk},
         )
         _record_received(process, dossier=dossier, unit=next_unit, actor=actor)
 

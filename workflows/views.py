@@ -193,7 +193,12 @@ class VoteView(TaskView):
         return f"{self.request.user.pk}:{self.activation.task.pk}"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "nominees": self.nominees(), "owner_key": self.owner_key()}
+        return {
+            **super().get_form_kwargs(),
+            "nominees": self.nominees(),
+            "owner_key": self.owner_key(),
+            "award_type": self.dossier.award_type,
+        }
 
     def form_valid(self, form):
         response = super().form_valid(form)

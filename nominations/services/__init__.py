@@ -14,6 +14,7 @@ from .dossiers import (
     dossier_update,
     dossier_withdraw,
 )
+from .letters import submission_letter_register
 from .nominees import (
     ImportRejected,
     RowError,
@@ -55,4 +56,5 @@ __all__ = [
     "nominee_update",
     "nominees_drop",
     "nominees_import_xlsx",
+    "submission_letter_register",
 ]

@@ -143,7 +143,7 @@ class FlowActions:
 
     def sign(self, process, unit, outcome, *, note="", drop=None, user=None):
         task = self.open_task(process)
-        data = {"outcome": outcome, "note": note, "letter_number": "12/TTr-UBND"}
+        data = {"outcome": outcome, "note": note}
         for pk in process.dossier.nominees.filter(outcome="pending").values_list("pk", flat=True):
             if pk in (drop or {}):
                 data[f"reason_{pk}"] = drop[pk]

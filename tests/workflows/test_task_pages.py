@@ -52,7 +52,7 @@ class StepHistoryTests(FlowTestCase):
         self.assertContains(page, "<tr><td>Nguyễn Văn A</td><td>9</td><td>9</td><td>0</td><td>Passed</td></tr>")
         self.assertContains(page, "<tr><td>Nguyễn Văn B</td><td>9</td><td>2</td><td>7</td><td>Not passed</td></tr>")
         self.assertContains(page, '<span class="step-outcome">Forwarded to the next level</span>')
-        self.assertContains(page, "Submission letter 12/TTr-UBND")
+        self.assertContains(page, "Submission letter 01/TTr-UBND")
         self.assertContains(page, "Nguyễn Văn A: recommended")
         # the version acted on, the attachments' place and the deadline with its badge
         self.dossier.refresh_from_db()

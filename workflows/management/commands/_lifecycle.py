@@ -17,7 +17,6 @@ from viewflow.workflow.status import STATUS
 from nominations.models import NomineeOutcome
 from workflows import services
 from workflows.flows import NominationFlow
-from workflows.models import StageOutcome
 
 # A one-page PDF: enough for the type sniffing of council minutes and attachments.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -118,5 +117,4 @@ def sign(process, *, actor, outcome: str, note: str = ""):
         service=services.stage_sign,
         outcome=outcome,
         note=note,
-        letter_number="" if outcome == StageOutcome.DECIDE else "15/TTr-TĐKT",
     )
