@@ -65,6 +65,7 @@ def _campaign() -> Campaign:
                 "nhóm đối tượng dưới đây là bản tóm lược để minh họa; đối chiếu nguyên văn Kế hoạch trước khi sử dụng."
             ),
             period_start=datetime.date(2025, 11, 6),
+            submission_opens=datetime.date(2025, 11, 6),
             launching_unit=launcher,
             report_deadline="Báo cáo kết quả hằng năm theo hướng dẫn của cơ quan thường trực",
         ),

@@ -217,6 +217,9 @@ class Campaign(models.Model):
     launching_unit = models.ForeignKey(
         "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("launching unit")
     )
+    submission_opens = models.DateField(
+        _("submissions open"), null=True, blank=True, help_text=_("First day dossiers are received; empty: at once.")
+    )
     submission_deadline = models.DateField(_("submission deadline"), null=True, blank=True)
     report_deadline = models.CharField(
         _("report deadline"), max_length=100, blank=True, help_text=_("E.g. 30 November each year.")
@@ -233,6 +236,13 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
                 name="campaign_valid_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(submission_opens__isnull=True)
+                | Q(submission_deadline__isnull=True)
+                | Q(submission_deadline__gte=models.F("submission_opens")),
+                name="campaign_valid_submission_window",
+                violation_error_message=_("The submission deadline cannot come before the submissions open."),
             ),
         ]
 

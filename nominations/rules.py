@@ -28,6 +28,7 @@ DEFAULT_RULES = (
     {"rule": "not_blocked"},
     {"rule": "no_duplicate_nomination"},
     {"rule": "route_computable"},
+    {"rule": "campaign_period"},
     {"rule": "campaign_deadline"},
 )
 
@@ -333,18 +334,55 @@ def once_per_person(context: Context, spec: dict) -> list[RuleResult]:
     return results
 
 
+def _date(day) -> str:
+    """Dates in the project's one format, dd/mm/yyyy, in every language."""
+    return formats.date_format(day, "d/m/Y")
+
+
+@register("campaign_period")
+def campaign_period(context: Context, spec: dict) -> list[RuleResult]:
+    """A campaign rewards the achievements of its period: the dossier's year must fall within it."""
+    dossier = context.dossier
+    campaign = dossier.campaign
+    if campaign is None:
+        return []
+    first, last = campaign.period_start.year, campaign.period_end.year if campaign.period_end else None
+    values = {"name": campaign.name, "year": dossier.year, "start": _date(campaign.period_start)}
+    if last is None:
+        period = _("The campaign “%(name)s” runs from %(start)s") % values
+    else:
+        values["end"] = _date(campaign.period_end)
+        period = _("The campaign “%(name)s” runs from %(start)s to %(end)s") % values
+    if campaign.legal_basis:
+        period = _("%(period)s (%(basis)s)") % {"period": period, "basis": campaign.legal_basis}
+    values["period"] = period
+    if dossier.year < first or (last is not None and dossier.year > last):
+        reason = _("%(period)s: achievements of %(year)d are outside it.") % values
+        return [RuleResult("campaign_period", False, reason)]
+    return [RuleResult("campaign_period", True, _("%(period)s: achievements of %(year)d count.") % values)]
+
+
 @register("campaign_deadline")
 def campaign_deadline(context: Context, spec: dict) -> list[RuleResult]:
-    """A campaign's dossiers are received until its submission deadline.
+    """A campaign's dossiers are received in its submission window: from its opening day to its deadline.
 
     A dossier first submitted in time and returned for supplement may be resubmitted after the deadline.
     """
     dossier = context.dossier
     campaign = dossier.campaign
-    if campaign is None or campaign.submission_deadline is None:
+    if campaign is None or (campaign.submission_deadline is None and campaign.submission_opens is None):
         return []
-    values = {"name": campaign.name, "date": formats.date_format(campaign.submission_deadline, "SHORT_DATE_FORMAT")}
     received = timezone.localdate(dossier.submitted_at) if dossier.submitted_at else timezone.localdate()
+    values = {"name": campaign.name}
+    if campaign.submission_opens is not None:
+        values["opens"] = _date(campaign.submission_opens)
+        if received < campaign.submission_opens:
+            reason = _("The campaign “%(name)s” receives dossiers from %(opens)s.") % values
+            return [RuleResult("campaign_deadline", False, reason)]
+    if campaign.submission_deadline is None:
+        reason = _("The campaign “%(name)s” has received dossiers since %(opens)s.") % values
+        return [RuleResult("campaign_deadline", True, reason)]
+    values["date"] = _date(campaign.submission_deadline)
     if received > campaign.submission_deadline:
         reason = _("The campaign “%(name)s” stopped receiving dossiers on %(date)s.") % values
         return [RuleResult("campaign_deadline", False, reason)]

@@ -1,6 +1,6 @@
 import datetime
 
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from nominations import services
 from nominations.models import AwardRecord, AwardRecordSource, Campaign, CommendationKind, Dossier, SubjectType
@@ -302,7 +302,7 @@ class CampaignDeadlineTests(NominationsTestCase):
         )
 
     def test_open_until_the_deadline_day(self):
-        date = formats.date_format(self.campaign.submission_deadline, "SHORT_DATE_FORMAT")
+        date = self.campaign.submission_deadline.strftime("%d/%m/%Y")
         self.assertEqual(
             reasons(self.dossier, "campaign_deadline"),
             [(True, f"The campaign “Toàn dân bảo vệ an ninh Tổ quốc” receives dossiers until {date}.")],
@@ -312,7 +312,7 @@ class CampaignDeadlineTests(NominationsTestCase):
         self.campaign.submission_deadline = timezone.localdate() - datetime.timedelta(days=1)
         self.campaign.save()
         self.dossier.refresh_from_db()
-        date = formats.date_format(self.campaign.submission_deadline, "SHORT_DATE_FORMAT")
+        date = self.campaign.submission_deadline.strftime("%d/%m/%Y")
         self.assertEqual(
             reasons(self.dossier, "campaign_deadline"),
             [(False, f"The campaign “Toàn dân bảo vệ an ninh Tổ quốc” stopped receiving dossiers on {date}.")],
