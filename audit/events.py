@@ -44,3 +44,4 @@ class AuditEvent(models.TextChoices):
     AWARD_HISTORY_IMPORTED = "award_history.imported", _("Award history imported")
     REPORT_SAVED = "report.saved", _("Yearly report saved")
     REPORT_FINALISED = "report.finalised", _("Yearly report finalised")
+    CALENDAR_CHANGED = "calendar.changed", _("Working-day calendar changed")

@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.db.backends.postgresql.operations import DatabaseOperations
 from django.utils import translation
@@ -56,3 +57,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for alias in aliases:
             connections[alias].close()
             del connections[alias].settings_dict["OPTIONS"]["options"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: what a rolled-back test read (the calendar's exceptions) is gone."""
+    cache.clear()
+    yield

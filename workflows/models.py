@@ -6,10 +6,12 @@ the units consulted, the current stage's deadline and who signed. The conditions
 so that ``flows.py`` reads like the diagram.
 """
 
+from django.db import models
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
+from simple_history.models import HistoricalRecords
 from viewflow import jsonstore
 from viewflow.workflow.models import Process, Task
 
@@ -36,6 +38,36 @@ class DeadlineNotice:
     TITLES = {REMINDER: _("Reminder"), ESCALATION: _("Escalation")}
 
 
+class CalendarDayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Day off")
+    WORKING_DAY = "working_day", _("Working day")
+
+
+class CalendarException(models.Model):
+    """A day the Government's notice makes a day off (extra days around Tết) or a working day (a make-up Saturday).
+
+    The Labour Code's public holidays come from the ``holidays`` package; these rows correct it, and every
+    deadline counted from then on follows them (``workflows.calendar``).
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CalendarDayKind.choices)
+    reference = models.CharField(
+        _("notice"), max_length=255, help_text=_("The Government's notice, e.g. Thông báo số 6150/TB-BNV.")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} · {self.get_kind_display()}"
+
+
 class NominationProcess(Process):
     """One dossier travelling its route; ``artifact`` is the dossier."""
 
@@ -43,6 +75,7 @@ class NominationProcess(Process):
     stage_outcome = jsonstore.CharField(max_length=20, blank=True)
     returned_from = jsonstore.IntegerField(null=True, blank=True)
     consult_unit_ids = jsonstore.JSONField(default=list)
+    stage_started = jsonstore.DateField(null=True, blank=True)
     stage_deadline = jsonstore.DateField(null=True, blank=True)
     stage_reminder = jsonstore.DateField(null=True, blank=True)
     signed_by_id = jsonstore.IntegerField(null=True, blank=True)

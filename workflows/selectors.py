@@ -456,3 +456,25 @@ def deadline_timers_fired(*, task) -> list[dict]:
         {"title": DeadlineNotice.TITLES[notice["kind"]], "at": datetime.datetime.fromisoformat(notice["at"])}
         for notice in task.data.get("deadline_notices", [])
     ]
+
+
+@dataclass
+class DeadlineRule:
+    """How a stage deadline was counted: the award type's working days from the stage's first day, and the days
+    the Government's notices made days off or working days in that span."""
+
+    days: int
+    started: datetime.date
+    exceptions: list
+
+
+def deadline_rule(*, process, level) -> DeadlineRule | None:
+    """Explain the deadline of the stage at ``level`` (None for a step without a stage, or one counted before
+    the stage's first day was kept)."""
+    if level is None or process.stage_started is None or process.stage_deadline is None:
+        return None
+    return DeadlineRule(
+        days=process.dossier.award_type.stage_deadline_days(level),
+        started=process.stage_started,
+        exceptions=list(calendar.exceptions_between(process.stage_started, process.stage_deadline)),
+    )

@@ -39,7 +39,7 @@ from org_hierarchy.selectors import holds_role, members_with_role, seats_of
 
 from . import calendar, selectors
 from .events import TaskNotice
-from .models import DeadlineNotice, NominationProcess, StageOutcome
+from .models import CalendarException, DeadlineNotice, NominationProcess, StageOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,9 @@ def _complete(activation, *, reason: str) -> None:
 def _start_clock(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit) -> None:
     """Set the deadline of the stage at ``unit`` (working days) before its first step is created."""
     award_type = dossier.award_type
-    deadline = calendar.add_working_days(timezone.localdate(), award_type.stage_deadline_days(unit.level))
+    today = timezone.localdate()
+    deadline = calendar.add_working_days(today, award_type.stage_deadline_days(unit.level))
+    process.stage_started = today
     process.stage_deadline = deadline
     process.stage_reminder = calendar.subtract_working_days(deadline, award_type.reminder_days_before)
 
@@ -580,3 +582,48 @@ def _deadline_notice(task, *, now) -> None:
     task._change_reason = f"{task.flow_task.name}: {kind}"
     task.save(update_fields=["data", "scheduled"])
     _record(event, dossier=dossier, actor=None, unit=task.owner_permission_obj, data={"task": task.pk})
+
+
+@transaction.atomic
+def calendar_exception_save(*, exception: CalendarException, actor, changed_fields=()) -> CalendarException:
+    """Enter or correct a day of the Government's notice; deadlines counted from now on follow it."""
+    created = exception.pk is None
+    previous_day = None if created else CalendarException.objects.values_list("day", flat=True).get(pk=exception.pk)
+    exception.full_clean()
+    exception._change_reason = "created" if created else "changed"
+    exception._history_user = actor
+    exception.save()
+    for year in {exception.day.year, previous_day.year if previous_day else exception.day.year}:
+        calendar.forget_year(year)
+        transaction.on_commit(lambda year=year: calendar.forget_year(year))
+    audit_services.record(
+        AuditEvent.CALENDAR_CHANGED,
+        actor=actor,
+        subject=exception,
+        reason=exception.reference,
+        data={
+            "day": exception.day.isoformat(),
+            "kind": exception.kind,
+            "created": created,
+            "fields": sorted(changed_fields),
+        },
+    )
+    return exception
+
+
+@transaction.atomic
+def calendar_exception_remove(*, exception: CalendarException, actor) -> None:
+    """Remove a day entered by mistake; its history and the ledger keep it."""
+    day = exception.day
+    audit_services.record(
+        AuditEvent.CALENDAR_CHANGED,
+        actor=actor,
+        subject=exception,
+        reason=exception.reference,
+        data={"day": day.isoformat(), "kind": exception.kind, "removed": True},
+    )
+    exception._change_reason = "removed"
+    exception._history_user = actor
+    exception.delete()
+    calendar.forget_year(day.year)
+    transaction.on_commit(lambda: calendar.forget_year(day.year))

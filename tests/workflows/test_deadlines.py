@@ -5,7 +5,7 @@ from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import SimpleTestCase
+from django.test import TestCase
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -21,7 +21,7 @@ from workflows.services import deadlines_fire
 from .base import FlowTestCase
 
 
-class WorkingDayTests(SimpleTestCase):
+class WorkingDayTests(TestCase):
     def test_a_deadline_across_a_weekend_and_tet_lands_on_the_right_working_day(self):
         # Thursday 12 Feb 2026; Tết Bính Ngọ closes 16-20 Feb, with the weekends around it.
         start = datetime.date(2026, 2, 12)
