@@ -1,8 +1,12 @@
 """Forms of the dossier pages; they validate input, the services decide."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from org_hierarchy.forms import UnitPickerInput
+from org_hierarchy.selectors import units_in_scope
 
 from . import rules, selectors
 from .models import AwardRecord, AwardType, Campaign, CommendationKind, DossierStatus, Nominee, SubjectType
@@ -76,12 +80,30 @@ class DossierFilterForm(forms.Form):
         self.fields["campaign"].queryset = selectors.campaign_list()
 
 
+class CollectivePicker(UnitPickerInput):
+    # The matches come from the workflow app's unit search (the user's scope), as in the step lists' filter.
+    search_url = reverse_lazy("workflows:units")
+
+
 class NomineeForm(forms.ModelForm):
+    """A nominee; a collective is tied to its organisation unit, picked among the units of the user's scope."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["collective_unit"]
+        field.queryset = units_in_scope(user=user)
+        field.widget = CollectivePicker(multiple=False)
+        field.help_text = _(
+            "For a collective: search for its unit by name or code, so the same collective is recognised across "
+            "years and dossiers."
+        )
+
     class Meta:
         model = Nominee
         fields = [
             "subject_type",
             "full_name",
+            "collective_unit",
             "gender",
             "date_of_birth",
             "position",
@@ -98,7 +120,10 @@ class NomineeForm(forms.ModelForm):
 class NomineeImportForm(forms.Form):
     file = forms.FileField(
         label=_("Nominee list (XLSX)"),
-        help_text=_("First row: column headers such as Họ và tên, Số CCCD, Giới tính, Ngày sinh, Chức vụ."),
+        help_text=_(
+            "First row: column headers such as Họ và tên, Số CCCD, Giới tính, Ngày sinh, Chức vụ; for a collective, "
+            "Đối tượng “tập thể” and Mã đơn vị (its administrative code)."
+        ),
     )
 
 

@@ -252,10 +252,15 @@ class EligibilityView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
         )
 
 
-class NomineeCreateView(DraftMixin, ServiceFormView):
+class NomineeFormMixin:
     form_class = NomineeForm
     template_name = "nominations/nominee_form.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class NomineeCreateView(NomineeFormMixin, DraftMixin, ServiceFormView):
     def call_service(self, form):
         return services.nominee_add(dossier=self.dossier, actor=self.request.user, **form.cleaned_data)
 
@@ -273,10 +278,7 @@ class NomineeMixin(DraftMixin):
         return super().get_context_data(nominee=self.nominee, **kwargs)
 
 
-class NomineeEditView(NomineeMixin, ServiceFormView):
-    form_class = NomineeForm
-    template_name = "nominations/nominee_form.html"
-
+class NomineeEditView(NomineeFormMixin, NomineeMixin, ServiceFormView):
     def get_form_kwargs(self):
         # The form edits a copy: the service compares it with the stored nominee to find what changed.
         copy = Nominee.objects.get(pk=self.nominee.pk)

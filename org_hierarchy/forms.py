@@ -1,4 +1,4 @@
-"""Forms of the organisation admin: granting a membership and uploading a users file."""
+"""Forms of the organisation admin (granting a membership, uploading a users file) and the unit picker widget."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,6 +7,51 @@ from django.utils.translation import gettext_lazy as _
 from .models import Membership, Role
 from .selectors import units_in_scope
 from .services import delegation_check
+
+
+class UnitPickerInput(forms.TextInput):
+    """Unit ids typed as text, separated by commas; ``workflows.js`` turns it into a search-and-pick control.
+
+    The script asks ``search_url`` (set by a subclass: the app serving the matches) for matches, of the
+    consultation candidates of ``process`` when set, else of the user's scope; the form field still checks every
+    id it receives.
+    """
+
+    search_url = ""
+
+    def __init__(self, *, multiple: bool, process=None, attrs=None):
+        super().__init__(attrs)
+        self.multiple = multiple
+        self.process = process
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        extra = {
+            "data-mf-unit-picker": "",
+            "data-search-url": str(self.search_url),
+            "data-multiple": "true" if self.multiple else "false",
+            "data-search-label": _("Search by name or code"),
+            "data-remove-label": _("Remove"),
+            "data-none-label": _("No unit matches."),
+            "autocomplete": "off",
+        }
+        if self.process is not None:
+            extra["data-process"] = str(self.process.pk)
+        context["widget"]["attrs"].update(extra)
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ",".join(str(getattr(item, "pk", item)) for item in value)
+        return super().format_value(value)
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        ids = [part.strip() for value in values for part in str(value or "").split(",") if part.strip()]
+        if self.multiple:
+            return ids
+        return ids[0] if ids else ""
+
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 NOT_ADMINISTERED = _("You do not administer this unit.")

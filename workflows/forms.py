@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.models import AwardType, Campaign, VoteDenominator, check_free_text
 from nominations.numbers import percent
+from org_hierarchy import forms as org_forms
 
 from . import staging
 from .models import StageOutcome
@@ -28,45 +29,8 @@ def is_id(text: str) -> bool:
     return text.isdigit() and int(text) <= ID_MAX
 
 
-class UnitPickerInput(forms.TextInput):
-    """Unit ids typed as text, separated by commas; ``unit_picker.js`` turns it into a search-and-pick control.
-
-    The script asks ``workflows:units`` for matches (of the consultation candidates of ``process`` when set, else
-    of the user's scope); the form field still checks every id it receives.
-    """
-
-    def __init__(self, *, multiple: bool, process=None, attrs=None):
-        super().__init__(attrs)
-        self.multiple = multiple
-        self.process = process
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        extra = {
-            "data-mf-unit-picker": "",
-            "data-search-url": str(reverse_lazy("workflows:units")),
-            "data-multiple": "true" if self.multiple else "false",
-            "data-search-label": _("Search by name or code"),
-            "data-remove-label": _("Remove"),
-            "data-none-label": _("No unit matches."),
-            "autocomplete": "off",
-        }
-        if self.process is not None:
-            extra["data-process"] = str(self.process.pk)
-        context["widget"]["attrs"].update(extra)
-        return context
-
-    def format_value(self, value):
-        if isinstance(value, list | tuple):
-            return ",".join(str(getattr(item, "pk", item)) for item in value)
-        return super().format_value(value)
-
-    def value_from_datadict(self, data, files, name):
-        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        ids = [part.strip() for value in values for part in str(value or "").split(",") if part.strip()]
-        if self.multiple:
-            return ids
-        return ids[0] if ids else ""
+class UnitPickerInput(org_forms.UnitPickerInput):
+    search_url = reverse_lazy("workflows:units")
 
 
 class UnitsField(forms.ModelMultipleChoiceField):

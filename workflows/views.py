@@ -130,8 +130,10 @@ class TaskView(generic.FormView):
             # Read when the page is rendered: after a refused POST, once the rolled-back transaction is over.
             earlier_steps=SimpleLazyObject(lambda: selectors.step_history(process=process)),
             deadline=deadline,
-            deadline_rule=selectors.deadline_rule(
-                process=process, level=getattr(self.activation.flow_task, "stage_level", None)
+            deadline_rule=SimpleLazyObject(
+                lambda: selectors.deadline_rule(
+                    process=process, level=getattr(self.activation.flow_task, "stage_level", None)
+                )
             ),
             deadline_notices=selectors.deadline_timers_fired(task=self.activation.task),
             sla=deadline_sla(deadline),

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from audit import services as audit_services
 from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.selectors import units_in_scope
 
 from ..models import Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter
@@ -50,6 +51,7 @@ IMPORT_COLUMNS = {
     "workplace": ("workplace", "đơn vị công tác", "nơi công tác"),
     "national_id": ("national_id", "số cccd", "cccd", "số định danh cá nhân"),
     "achievement_summary": ("achievement_summary", "tóm tắt thành tích", "thành tích"),
+    "collective_unit": ("unit_code", "mã đơn vị", "mã đơn vị tập thể"),
 }
 SUBJECT_ALIASES = {
     "individual": SubjectType.INDIVIDUAL,
@@ -231,7 +233,39 @@ class ImportRejected(ValidationError):
         super().__init__([IMPORT_FAILED, *(f"{error.row}: {error.message}" for error in row_errors)], code="import")
 
 
-def _nominee_from_row(dossier: Dossier, values: dict, position: int) -> Nominee:
+def _units_by_code(actor, codes: set[str]) -> dict[str, list[OrgUnit]]:
+    """Return {code: [units]} of the actor's scope whose administrative or short code is one of ``codes``.
+
+    One query for the whole file; a code may name several units (the same locality in two branches).
+    """
+    if not codes:
+        return {}
+    found: dict[str, list[OrgUnit]] = {}
+    units = units_in_scope(user=actor).filter(Q(admin_code__in=codes) | Q(short_name__in=codes))
+    for unit in units.order_by("path"):
+        for code in {unit.admin_code, unit.short_name} & codes:
+            found.setdefault(code, []).append(unit)
+    return found
+
+
+def _collective_unit(values: dict, units_by_code: dict[str, list[OrgUnit]]) -> OrgUnit | None:
+    code = str(values.get("collective_unit") or "").strip()
+    if not code:
+        return None
+    units = units_by_code.get(code, [])
+    if not units:
+        raise ValidationError({"collective_unit": _("No unit of yours has the code “%(code)s”.") % {"code": code}})
+    if len(units) > 1:
+        raise ValidationError(
+            {
+                "collective_unit": _("Several units of yours have the code “%(code)s”: %(units)s.")
+                % {"code": code, "units": ", ".join(unit.name for unit in units)}
+            }
+        )
+    return units[0]
+
+
+def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_code: dict) -> Nominee:
     subject = SUBJECT_ALIASES.get(str(values.get("subject_type") or "cá nhân").strip().lower())
     if subject is None:
         raise ValidationError(_("Unknown subject type “%(value)s”.") % {"value": values.get("subject_type")})
@@ -250,8 +284,10 @@ def _nominee_from_row(dossier: Dossier, values: dict, position: int) -> Nominee:
         workplace=str(values.get("workplace") or "").strip(),
         national_id=national_id,
         achievement_summary=str(values.get("achievement_summary") or "").strip(),
+        collective_unit=_collective_unit(values, units_by_code),
     )
     nominee.full_clean(exclude=["dossier", "collective_unit", "user", "outcome_stage_unit", "outcome_by", "decision"])
+    _check_collective(nominee)
     return nominee
 
 
@@ -268,10 +304,12 @@ def nominees_import_xlsx(*, dossier: Dossier, actor, file) -> list[Nominee]:
     if not rows:
         raise ValidationError(IMPORT_EMPTY, code="import_empty")
     start = _next_position(dossier)
+    codes = {str(values.get("collective_unit") or "").strip() for _row, values in rows} - {""}
+    units_by_code = _units_by_code(actor, codes)
     nominees, errors = [], []
     for offset, (row_number, values) in enumerate(rows):
         try:
-            nominees.append(_nominee_from_row(dossier, values, start + offset))
+            nominees.append(_nominee_from_row(dossier, values, start + offset, units_by_code))
         except ValidationError as error:
             errors.append(RowError(row_number, row_error_text(error, Nominee)))
     if errors:
