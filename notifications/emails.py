@@ -45,6 +45,12 @@ def digest_message(recipient, notifications: Sequence[Notification]) -> EmailMes
     return EmailMessage(subject=subject, body=body, to=[recipient.email])
 
 
+def invitation_message(recipient, link: str) -> EmailMessage:
+    """Build the invitation of a new account to choose its password, with the one-time link."""
+    subject, body = _render(recipient, "invitation", {"link": link})
+    return EmailMessage(subject=subject, body=body, to=[recipient.email])
+
+
 def queue_immediate(notifications: Iterable[Notification]) -> int:
     """Put in the outbox the e-mail of each immediate-mode notification whose recipient has an address.
 

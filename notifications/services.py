@@ -280,3 +280,16 @@ def notifications_purge(*, before) -> int:
     """
     deleted, _by_model = selectors.purgeable(before=before).delete()
     return deleted
+
+
+@transaction.atomic
+def invitations_send(*, invitations) -> int:
+    """Put in the outbox each invited person's link to choose a password, in their language; deliver after commit.
+
+    ``invitations`` is a list of (user, absolute link). Return how many e-mails were written.
+    """
+    messages = [emails.invitation_message(user, link) for user, link in invitations if user.email]
+    if messages:
+        outbox.outbox_write(messages)
+        transaction.on_commit(outbox.outbox_kick, robust=True)
+    return len(messages)

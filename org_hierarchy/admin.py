@@ -143,6 +143,27 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "full_name", "email", "password1", "password2"]}),
     ]
     inlines = [MembershipInline]
+    actions = ["send_invitations"]
+
+    @admin.action(description=_("Send the invitation to choose a password again"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        sent = services.users_invite(users=list(queryset), actor=request.user)
+        skipped = queryset.count() - sent
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent) % {"count": sent},
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d person was left out: no e-mail address, or a password already chosen.",
+                    "%(count)d people were left out: no e-mail address, or a password already chosen.",
+                    skipped,
+                )
+                % {"count": skipped},
+                level=messages.WARNING,
+            )
 
     def get_urls(self):
         return [

@@ -18,7 +18,15 @@ from .memberships import (
     user_groups_sync,
 )
 from .tree import BranchImportReport, divisions_import, orgunit_create
-from .users import UNKNOWN_LANGUAGE, RowError, UsersImportReport, user_language_set, users_import
+from .users import (
+    UNKNOWN_LANGUAGE,
+    RowError,
+    UsersImportReport,
+    invitation_accept,
+    user_language_set,
+    users_import,
+    users_invite,
+)
 
 __all__ = [
     "GROUP_PREFIX",
@@ -28,6 +36,7 @@ __all__ = [
     "UsersImportReport",
     "delegation_check",
     "divisions_import",
+    "invitation_accept",
     "login_unlock",
     "membership_end",
     "membership_grant",
@@ -39,4 +48,5 @@ __all__ = [
     "user_groups_sync",
     "user_language_set",
     "users_import",
+    "users_invite",
 ]

@@ -18,9 +18,10 @@ from guardian.utils import get_group_obj_perms_model
 from simple_history.utils import bulk_create_with_history
 
 from .. import selectors
+from ..invitations import invitation_link
 from ..models import Branch, Level, Membership, OrgUnit, Role
 from ..roles import PERMISSION_APP, ROLE_PERMISSIONS
-from ..signals import users_imported
+from ..signals import users_imported, users_invited
 from ..spreadsheets import TableError, read_table
 from .memberships import role_group_name
 
@@ -262,8 +263,9 @@ def users_import(*, file, actor) -> UsersImportReport:
     ``admin_code`` with ``level`` when a code is both a province's and a commune's), valid_from, valid_to.
     Every bad row is reported with its spreadsheet row number and nothing is saved. Existing users (by username)
     keep their profile and get the new memberships; a membership already held for the same period is left
-    alone, so a file can be imported twice. New users get no usable password: they set one through the
-    password-reset e-mail. A non-superuser actor may only import into units they administer.
+    alone, so a file can be imported twice. New users get no usable password: each with an e-mail address is sent
+    an invitation to choose one (``users_invite``). A non-superuser actor may only import into units they
+    administer.
     """
     report = UsersImportReport()
     try:
@@ -332,7 +334,28 @@ def users_import(*, file, actor) -> UsersImportReport:
         ignore_conflicts=True,
     )
     users_imported.send(sender=Membership, actor=actor, report=report, memberships=memberships)
+    users_invite(users=[users[user.username] for user in new_users], actor=actor)
     return report
+
+
+def users_invite(*, users, actor) -> int:
+    """Send a one-time link to choose a password to each person with an e-mail address who has none yet; return
+    how many were sent. The e-mails go through the notifications app's outbox (``users_invited``), written in the
+    caller's transaction (one INSERT) and delivered after its commit.
+    """
+    invitations = [(user, invitation_link(user)) for user in users if user.email and not user.has_usable_password()]
+    if invitations:
+        users_invited.send(sender=Membership, invitations=invitations, actor=actor)
+    return len(invitations)
+
+
+@transaction.atomic
+def invitation_accept(*, user, password: str) -> None:
+    """Set the password the invited person chose (the link's checks are done by the page)."""
+    user.set_password(password)
+    user._change_reason = "invitation accepted"
+    user._history_user = user
+    user.save(update_fields=["password"])
 
 
 @transaction.atomic
