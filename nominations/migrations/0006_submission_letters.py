@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0004_awardtype_vote_rule_reference'),
+        ('nominations', '0005_awardtype_vote_rule_reference'),
         ('org_hierarchy', '0002_orgunit_search_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

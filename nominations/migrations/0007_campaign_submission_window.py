@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0005_submission_letters'),
+        ('nominations', '0006_submission_letters'),
         ('org_hierarchy', '0002_orgunit_search_name'),
     ]
 

@@ -24,7 +24,7 @@ def references(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("nominations", "0003_order_labels"),
+        ("nominations", "0004_documents_register"),
     ]
 
     operations = [
