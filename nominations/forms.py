@@ -26,7 +26,7 @@ class DossierForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=255,
-        help_text=_("As on the submission letter, e.g. “Đề nghị Giấy khen … năm 2026”."),
+        help_text=_("As on the submission letter, e.g. “Proposal for the Certificate of Merit … 2026”."),
     )
     kind = forms.ChoiceField(
         label=_("Commendation kind"),
