@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..permissions import ensure_stage_officer
 from .dossiers import notify_submitters
+from .numbering import next_number, take_numbers
 from .tracking import lock_dossier, record, save_tracked
 
 NOT_DECIDABLE = _("Only a dossier in progress can be decided.")
@@ -39,42 +40,6 @@ DATE_TOO_FAR = _("The decision cannot be dated after %(date)s.")
 # Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or typed from paper is not misread.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
-
-
-def _next_number(*, issuer_unit: OrgUnit, year: int) -> int:
-    """Take the issuer's counter for the year under a row lock and advance it (Decree 30/2020: unique per year).
-
-    Concurrent decisions by one issuer queue on the counter row, so numbers never repeat or skip; the counter is
-    created on first use, and a concurrent first creator's insert fails on the unique constraint and then waits
-    for the same row.
-    """
-    counter = DecisionCounter.objects.select_for_update().filter(issuer_unit=issuer_unit, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                DecisionCounter.objects.create(issuer_unit=issuer_unit, year=year, last_number=0)
-        except IntegrityError:
-            pass
-        counter = DecisionCounter.objects.select_for_update().get(issuer_unit=issuer_unit, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
-def _next_golden_book_numbers(*, issuer_unit: OrgUnit, count: int) -> range:
-    """Take ``count`` consecutive golden-book numbers (số sổ vàng) of the issuer under a row lock."""
-    counter = GoldenBookCounter.objects.select_for_update().filter(issuer_unit=issuer_unit).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                GoldenBookCounter.objects.create(issuer_unit=issuer_unit, last_number=0)
-        except IntegrityError:
-            pass
-        counter = GoldenBookCounter.objects.select_for_update().get(issuer_unit=issuer_unit)
-    first = counter.last_number + 1
-    counter.last_number += count
-    counter.save(update_fields=["last_number"])
-    return range(first, counter.last_number + 1)
 
 
 def verification_code() -> str:
@@ -143,7 +108,7 @@ def decision_issue(
     today = timezone.localdate()
     decision_date = decision_date or today
     check_decision_date(decision_date, not_before=not_before, today=today)
-    number = _next_number(issuer_unit=issuer_unit, year=decision_date.year)
+    number = next_number(DecisionCounter, issuer_unit=issuer_unit, year=decision_date.year)
     decision = Decision(
         dossier=dossier,
         issuer_unit=issuer_unit,
@@ -173,7 +138,7 @@ def decision_issue(
     bulk_update_with_history(
         awarded, Nominee, fields=[], default_user=signer, default_change_reason="awarded", default_date=now
     )
-    numbers = _next_golden_book_numbers(issuer_unit=issuer_unit, count=len(awarded))
+    numbers = take_numbers(GoldenBookCounter, issuer_unit=issuer_unit, count=len(awarded))
     bulk_create_with_history(
         [
             _award_record(nominee, dossier=dossier, decision=decision, golden_book_number=number)
