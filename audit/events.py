@@ -39,6 +39,8 @@ class AuditEvent(models.TextChoices):
     USERS_IMPORTED = "users.imported", _("Users imported")
     LOGIN_LOCKED_OUT = "login.locked_out", _("Sign-in locked after repeated wrong passwords")
     LOGIN_UNLOCKED = "login.unlocked", _("Sign-in unlocked by an administrator")
+    TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("Two-factor authentication set up")
+    RECOVERY_CODE_USED = "two_factor.recovery_code_used", _("Sign-in with a one-time recovery code")
     AWARD_TYPE_CHANGED = "award_type.changed", _("Award type changed")
     CAMPAIGN_CHANGED = "campaign.changed", _("Campaign changed")
     AWARD_HISTORY_IMPORTED = "award_history.imported", _("Award history imported")

@@ -11,8 +11,8 @@ from .selectors import is_auditor_only
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-# Personal actions (their own session, language, password, notification preferences and read marks) and the
-# start of a new ledger verification, which writes only the audit's own record of the run.
+# Personal actions (their own session, language, password, second factor, notification preferences and read
+# marks) and the start of a new ledger verification, which writes only the audit's own record of the run.
 ALLOWED_VIEWS = frozenset(
     {
         "login",
@@ -21,6 +21,8 @@ ALLOWED_VIEWS = frozenset(
         "admin:logout",
         "admin:password_change",
         "set_language",
+        "two_factor_enrol",
+        "two_factor_verify",
         "notifications:open",
         "notifications:read_all",
         "notifications:preferences",

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "treebeard",
     "channels",
@@ -74,11 +77,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified once they typed a second-factor code in this session.
+    "django_otp.middleware.OTPMiddleware",
     # Nothing is visible without logging in, except views marked login_not_required (the login page...).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Instead of LocaleMiddleware: the account's language, else the switch's cookie, else Vietnamese.
     "config.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the auditors' guard, so that an auditor who has not typed their code yet is sent to do it first.
+    "config.two_factor.TwoFactorRequiredMiddleware",
     # Auditors read and never write: any state-changing request from someone holding only auditor seats is a 403.
     "audit.middleware.AuditorReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,6 +120,20 @@ AXES_DISABLE_ACCESS_LOG = True
 if _client_ip_header := env.str("LOGIN_CLIENT_IP_HEADER", default=""):
     AXES_IPWARE_META_PRECEDENCE_ORDER = (_client_ip_header, "REMOTE_ADDR")
 LOGIN_REDIRECT_URL = "/"
+
+# Two-factor authentication (django-otp): whoever holds one of these roles (or is a superuser) must enrol an
+# authenticator app and type its code, or a recovery code, after signing in. On by default in production for the
+# roles that sign, vote, appraise, administer and audit; off in development (the demo and the tests).
+# An empty MFA_REQUIRED_ROLES= turns the requirement off.
+MFA_REQUIRED_ROLES = [
+    role
+    for role in env.list(
+        "MFA_REQUIRED_ROLES", default=["approver", "secretary", "appraiser", "admin", "auditor"] if PRODUCTION else []
+    )
+    if role
+]
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "meritflow"
 LOGOUT_REDIRECT_URL = "login"
 # How long a password link (an invitation of an imported account, a password reset) stays valid, in days.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_LINK_DAYS", default=3) * 24 * 3600

@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/setlang/", views.language_switch, name="set_language"),
+    path("accounts/two-factor/setup/", views.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
+    path("accounts/two-factor/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("org/", include("org_hierarchy.urls")),

@@ -1,13 +1,22 @@
-"""Pages of the web shell: home, profile and the language switch."""
+"""Pages of the web shell: home, profile, the language switch and the two-factor pages."""
 
+import base64
+
+import segno
+from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 
 from org_hierarchy import services
 
-from . import selectors
+from . import selectors, two_factor
 from .dashboard import dashboard_of
 from .middleware import LANGUAGE_CODES
 
@@ -48,3 +57,75 @@ def language_switch(request):
         if request.user.is_authenticated:
             services.user_language_set(user=request.user, language=language)
     return set_language(request)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+WRONG_CODE = _("This code is not right, or it has already been used. Type the current code from your app.")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+class TwoFactorEnrolView(View):
+    """Set up the authenticator app: scan the QR code, type a code, receive the recovery codes once."""
+
+    template_name = "registration/two_factor_enrol.html"
+
+    def page(self, request, form, status=200):
+        device = two_factor.pending_device(user=request.user)
+        context = {
+            "form": form,
+            "next": _next_url(request),
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4),
+            "secret": base64.b32encode(device.bin_key).decode(),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        if request.user.is_verified():
+            return redirect(_next_url(request))
+        return self.page(request, TokenForm())
+
+    def post(self, request):
+        if request.user.is_verified():
+            return redirect(_next_url(request))
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            device = two_factor.pending_device(user=request.user)
+            codes = two_factor.two_factor_enrol(request=request, device=device, token=form.cleaned_data["token"])
+            if codes is not None:
+                return render(
+                    request, "registration/two_factor_codes.html", {"codes": codes, "next": _next_url(request)}
+                )
+            form.add_error("token", WRONG_CODE)
+        return self.page(request, form, status=400)
+
+
+class TwoFactorVerifyView(View):
+    """Ask for the code of the authenticator app, or a recovery code, once per session."""
+
+    template_name = "registration/two_factor_verify.html"
+
+    def get(self, request):
+        if request.user.is_verified():
+            return redirect(_next_url(request))
+        return render(request, self.template_name, {"form": TokenForm(), "next": _next_url(request)})
+
+    def post(self, request):
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            if two_factor.two_factor_verify(request=request, token=form.cleaned_data["token"]):
+                return redirect(_next_url(request))
+            form.add_error("token", WRONG_CODE)
+        return render(request, self.template_name, {"form": form, "next": _next_url(request)}, status=400)

@@ -17,6 +17,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 SETTINGS_VARIABLES = {
     "MERITFLOW_MODE",
     "DJANGO_DEBUG",
+    "MFA_REQUIRED_ROLES",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
@@ -54,6 +55,7 @@ print(json.dumps({
     "CACHE": settings.CACHES["default"]["BACKEND"],
     "MAILERS": settings.MAILERS,
     "LANGUAGE_CODE": settings.LANGUAGE_CODE,
+    "MFA_REQUIRED_ROLES": settings.MFA_REQUIRED_ROLES,
 }, default=str))
 """
 DEPLOY_CHECK = """
@@ -89,6 +91,8 @@ class DevelopmentDefaultsTests(SimpleTestCase):
         self.assertEqual(values["CACHE"], "django.core.cache.backends.locmem.LocMemCache")
         self.assertEqual(values["MAILERS"]["default"]["BACKEND"], "django.core.mail.backends.console.EmailBackend")
         self.assertEqual(values["LANGUAGE_CODE"], "vi")
+        # The demo and the tests sign in with a password alone.
+        self.assertEqual(values["MFA_REQUIRED_ROLES"], [])
 
     def test_redis_url_switches_the_channel_layer_and_the_cache(self):
         values = read_settings(REDIS_URL="redis://127.0.0.1:6379/1")
@@ -140,6 +144,20 @@ class ProductionModeTests(SimpleTestCase):
         result = run_python(READ_SETTINGS, MERITFLOW_MODE="staging")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MERITFLOW_MODE must be", result.stderr)
+
+    def test_production_requires_two_factor_authentication_for_the_roles_that_sign_vote_appraise_administer_audit(
+        self,
+    ):
+        values = read_settings(**PRODUCTION)
+        self.assertEqual(values["MFA_REQUIRED_ROLES"], ["approver", "secretary", "appraiser", "admin", "auditor"])
+        self.assertEqual(
+            read_settings(**PRODUCTION, MFA_REQUIRED_ROLES="approver,admin")["MFA_REQUIRED_ROLES"],
+            [
+                "approver",
+                "admin",
+            ],
+        )
+        self.assertEqual(read_settings(**PRODUCTION, MFA_REQUIRED_ROLES="")["MFA_REQUIRED_ROLES"], [])
 
     def test_production_passes_the_deployment_checks_without_a_single_warning(self):
         result = run_python(DEPLOY_CHECK, **PRODUCTION)
