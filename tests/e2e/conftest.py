@@ -8,6 +8,7 @@ The tests skip when Debian's Chromium is absent, unless ``MERITFLOW_REQUIRE_BROW
 missing browser a failure. Screenshots go to ``e2e-artifacts/screenshots/`` on every run.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -104,15 +105,12 @@ def manage(env, *args) -> None:
     _manage(env, *args)
 
 
-@pytest.fixture(scope="session")
-def live_server_url(server_env):
-    """Migrate and seed a fresh database, serve it, and yield the base URL; the server stops afterwards."""
-    env = server_env
+@contextlib.contextmanager
+def serving(env):
+    """Serve the database of ``env`` on a free loopback port; yield the base URL, stop the server afterwards."""
     root = Path(env["MERITFLOW_E2E_ROOT"])
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "seed_demo")
     port = _free_port()
-    log_path = root / "server.log"
+    log_path = root / f"server-{port}.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             # Production servers run no system checks at start-up; neither does this one.
@@ -138,6 +136,15 @@ def live_server_url(server_env):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(server_env):
+    """Migrate and seed a fresh database, serve it, and yield the base URL; the server stops afterwards."""
+    _manage(server_env, "migrate", "--noinput")
+    _manage(server_env, "seed_demo")
+    with serving(server_env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
