@@ -1,6 +1,7 @@
 """Pages of the web shell: home, profile, the language switch and the two-factor pages."""
 
 import base64
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -8,11 +9,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
+from django_otp import user_has_device
 
 from org_hierarchy import services
 
@@ -92,14 +95,19 @@ class TwoFactorEnrolView(View):
         }
         return render(request, self.template_name, context, status=status)
 
-    def get(self, request):
+    def dispatch(self, request, *args, **kwargs):
+        # Once a device is confirmed, another is set up only after typing a code of the first (or an
+        # administrator's reset): a password alone must not be enough to attach a new phone.
         if request.user.is_verified():
             return redirect(_next_url(request))
+        if user_has_device(request.user, confirmed=True):
+            return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
         return self.page(request, TokenForm())
 
     def post(self, request):
-        if request.user.is_verified():
-            return redirect(_next_url(request))
         form = TokenForm(request.POST)
         if form.is_valid():
             device = two_factor.pending_device(user=request.user)

@@ -99,6 +99,15 @@ class TwoFactorRequiredTests(MeritflowTestCase):
         self.assertEqual(self.client.get(PROFILE).status_code, 200)
         self.assertFalse(LedgerEntry.objects.filter(event=AuditEvent.RECOVERY_CODE_USED).exists())
 
+    def test_a_password_alone_cannot_set_up_another_phone(self):
+        self.enrol()
+        self.client.post(reverse("logout"))
+        self.sign_in("approver")
+        self.assertRedirects(self.client.get(ENROL), f"{VERIFY}?next=%2F", fetch_redirect_response=False)
+        response = self.client.post(ENROL, {"token": "123456", "next": PROFILE})
+        self.assertRedirects(response, f"{VERIFY}?next=%2Faccounts%2Fprofile%2F", fetch_redirect_response=False)
+        self.assertEqual(TOTPDevice.objects.filter(user=self.approver).count(), 1)
+
     def test_a_recovery_code_works_once_and_is_recorded(self):
         _device, codes = self.enrol()
         for attempt in range(2):
