@@ -17,7 +17,16 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import LedgerEntry
 from audit.verify import verify_ledger
-from nominations.models import Decision, Dossier, DossierStatus, Nominee, NomineeOutcome
+from nominations.models import (
+    AwardRecord,
+    Decision,
+    Dossier,
+    DossierStatus,
+    GoldenBookCounter,
+    Nominee,
+    NomineeOutcome,
+    SubmissionLetter,
+)
 from notifications.models import Notification
 from org_hierarchy.models import Level, Membership, OrgUnit, Role
 from tests.nominations.support import TemporaryMediaMixin
@@ -116,6 +125,26 @@ class BulkCopyTests(TemporaryMediaMixin, FlowActions, TestCase):
                 entry = LedgerEntry.objects.get(event="decision.issued", subject_id=str(decision.dossier_id))
                 self.assertEqual(entry.data["number"], decision.number_display)
                 self.assertEqual(entry.data["decision"], decision.pk)
+
+    def test_copies_take_their_own_letter_and_golden_book_numbers_and_verification_codes(self):
+        letters = SubmissionLetter.objects.filter(dossier__in=list(self.copied_from))
+        self.assertTrue(letters.exists())
+        numbers = Counter(SubmissionLetter.objects.values_list("issuer_unit", "year", "number"))
+        self.assertEqual(max(numbers.values()), 1)
+        for letter in letters:
+            with self.subTest(letter=letter.number_display):
+                self.assertTrue(letter.symbol.endswith(letter.issuer_unit.short_name))
+                entry = LedgerEntry.objects.get(data__letter=letter.pk)
+                self.assertEqual(entry.data["letter_number"], letter.number_display)
+        awards = AwardRecord.objects.filter(decision__dossier__in=list(self.copied_from))
+        self.assertTrue(awards.exists())
+        codes = list(AwardRecord.objects.exclude(verification_code=None).values_list("verification_code", flat=True))
+        self.assertEqual(len(codes), len(set(codes)))
+        for issuer, last in GoldenBookCounter.objects.values_list("issuer_unit", "last_number"):
+            numbers = sorted(
+                AwardRecord.objects.filter(issuer_unit=issuer).values_list("golden_book_number", flat=True)
+            )
+            self.assertEqual(numbers, list(range(1, last + 1)))
 
     def test_ledger_is_one_intact_chain(self):
         result = verify_ledger()

@@ -15,7 +15,8 @@ A copy gives every row a fresh primary key from a reserved range and rewrites ea
   user ids);
 - texts that quote the template (its title, letter number, unit and officer names, nominee names, decision
   number) quote the copy;
-- decisions take the next number of their issuer's counter (Decree 30/2020: numbers restart each year);
+- decisions and submission letters take the next number of their issuer's counter (Decree 30/2020: numbers
+  restart each year), award records the next golden-book numbers of their issuer and fresh verification codes;
 - ledger entries take the next sequence and are chained with ``audit.chain.entry_hash``, so ``verify_audit``
   passes over the whole ledger.
 
@@ -41,12 +42,23 @@ from viewflow.workflow.models import Process, Task
 
 from audit.chain import GENESIS_HASH, HASHED_FIELDS, OPTIONAL_HASHED_FIELDS, entry_hash, normalise_data
 from audit.models import ChainHead, LedgerEntry
-from nominations.models import Attachment, Decision, DecisionCounter, Dossier, Nominee
+from nominations.models import (
+    Attachment,
+    AwardRecord,
+    Decision,
+    DecisionCounter,
+    Dossier,
+    GoldenBookCounter,
+    Nominee,
+    SubmissionLetter,
+    SubmissionLetterCounter,
+)
+from nominations.services.decisions import verification_code
 from notifications.models import OutgoingEmail
 from org_hierarchy.models import OrgUnit
 
 # Rows kept once for the whole database, written by the copier itself rather than copied.
-SHARED_MODELS = (ChainHead, DecisionCounter)
+SHARED_MODELS = (ChainHead, DecisionCounter, GoldenBookCounter, SubmissionLetterCounter)
 # Rows a lifecycle writes that belong to the moment it ran: an e-mail in the outbox copied would be sent again.
 NOT_COPIED = (OutgoingEmail,)
 
@@ -54,7 +66,13 @@ NOT_COPIED = (OutgoingEmail,)
 JSON_UNIT_KEYS = frozenset({"to", "issuer", "collective"})
 JSON_UNIT_LIST_KEYS = frozenset({"route", "consult_unit_ids", "consulted", "units"})
 JSON_USER_KEYS = frozenset({"signed_by_id", "acting_for_id", "signer", "acting_for", "user"})
-JSON_ID_KEYS = {"nominee": Nominee, "attachment": Attachment, "decision": Decision, "dossier": Dossier}
+JSON_ID_KEYS = {
+    "nominee": Nominee,
+    "attachment": Attachment,
+    "decision": Decision,
+    "dossier": Dossier,
+    "letter": SubmissionLetter,
+}
 JSON_NOMINEE_MAPS = frozenset({"recommendations", "ballots", "nominees", "dropped", "awardees"})
 
 # Links stored in notifications: the ids they carry, in order.
@@ -98,6 +116,9 @@ class Template:
     # On PostgreSQL: each row already in COPY's text format, so a copy formats only the columns it changes.
     lines: dict[type[models.Model], list[list[str]]] = field(default_factory=dict)
     decision: tuple[int, int, str, int] | None = None  # issuer, year, symbol, number
+    letters: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # letter id -> issuer, year, symbol
+    golden_numbers: list[int] = field(default_factory=list)  # the award records' golden-book numbers
+    codes: list[str] = field(default_factory=list)  # and their verification codes
 
 
 class Copier:
@@ -111,7 +132,8 @@ class Copier:
         self.next_pk: dict[type[models.Model], int] = {}
         self.pending: dict[type[models.Model], list] = defaultdict(list)
         self.pending_ledger: list[LedgerEntry] = []
-        self.counters: dict[tuple[int, int], int] = {}
+        self.counters: dict[tuple[type[models.Model], int, int], int] = {}  # (counter model, issuer, year) -> last
+        self.golden_counters: dict[int, int] = {}
         self.head: tuple[int, str] | None = None
         self.short_names: dict[int, str] = {}
 
@@ -138,6 +160,9 @@ class Copier:
         template.texts[dossier.title] = "title"
         if dossier.letter_number:
             template.texts[dossier.letter_number] = "letter"
+        for letter in SubmissionLetter.objects.filter(dossier=dossier).order_by("pk"):
+            template.letters[letter.pk] = (letter.issuer_unit_id, letter.year, letter.symbol)
+            template.texts[letter.number_display] = f"letter:{letter.pk}"
         for index, name in enumerate(dossier.nominees.order_by("pk").values_list("full_name", flat=True)):
             template.texts.setdefault(name, f"nominee:{index}")
         decision = Decision.objects.filter(dossier=dossier).first()
@@ -145,6 +170,9 @@ class Copier:
             template.decision = (decision.issuer_unit_id, decision.year, decision.symbol, decision.number)
             template.texts[decision.number_display] = "decision"
             template.texts[decision.symbol] = "symbol"
+            awards = AwardRecord.objects.filter(decision=decision).order_by("pk")
+            template.golden_numbers = [n for n in awards.values_list("golden_book_number", flat=True) if n]
+            template.codes = [code for code in awards.values_list("verification_code", flat=True) if code]
         for model in _concrete_models():
             if model in SHARED_MODELS or model in NOT_COPIED:
                 continue
@@ -249,8 +277,17 @@ class Copier:
                     ops.append((index, "text", quoted))
             elif kind == "json" and value:
                 ops.append((index, "json", None))
+        attnames = [f.attname for f in model._meta.concrete_fields]
         if model._meta.concrete_model is Decision or getattr(model, "instance_type", None) is Decision:
-            ops.append(([f.attname for f in model._meta.concrete_fields].index("number"), "number", None))
+            ops.append((attnames.index("number"), "number", None))
+        if model._meta.concrete_model is AwardRecord or getattr(model, "instance_type", None) is AwardRecord:
+            for name, kind in (("golden_book_number", "golden"), ("verification_code", "code")):
+                if row[attnames.index(name)] is not None:
+                    ops.append((attnames.index(name), kind, None))
+        if model._meta.concrete_model is SubmissionLetter or getattr(model, "instance_type", None) is SubmissionLetter:
+            letter = row[attnames.index("id")]
+            ops.append((attnames.index("number"), "letter", letter))
+            ops.append((attnames.index("symbol"), "letter_symbol", letter))
         return ops
 
     # Copies -----------------------------------------------------------------------------------------------------
@@ -269,10 +306,21 @@ class Copier:
             if (units[key].pk, role) in seats
         }
         number = None
+        golden: dict[int, int] = {}
         if template.decision is not None:
             issuer, year, _symbol, _number = template.decision
-            number = self._next_number(unit_ids.get(template.units.get(issuer), issuer), year)
-        replace = self._replacements(template, units, seats, index, names, number)
+            issuer = unit_ids.get(template.units.get(issuer), issuer)
+            number = self._next_number(DecisionCounter, issuer, year)
+            numbers = self._golden_numbers(issuer, len(template.golden_numbers))
+            golden = dict(zip(template.golden_numbers, numbers, strict=True))
+        letters = {}
+        for letter, (issuer, year, symbol) in template.letters.items():
+            issuer_copy = unit_ids.get(template.units.get(issuer), issuer)
+            letters[letter] = (
+                self._next_number(SubmissionLetterCounter, issuer_copy, year),
+                self._symbol(template, units, issuer, symbol),
+            )
+        replace = self._replacements(template, units, seats, index, names, number, letters)
         context = _Context(
             delta=delta,
             unit_ids=unit_ids,
@@ -281,6 +329,9 @@ class Copier:
             users_by_id={pk: user_ids[seat] for pk, seat in template.users.items() if seat in user_ids},
             replace=replace,
             number=number,
+            letters=letters,
+            golden=golden,
+            codes={code: verification_code() for code in template.codes},
         )
         for model, rows in template.rows.items():
             model_ops = template.ops[model]
@@ -301,7 +352,7 @@ class Copier:
                 pending.append("\t".join(text))
         return template.dossier_id + delta[Dossier]
 
-    def _replacements(self, template, units, seats, index, names, number) -> dict[str, str]:
+    def _replacements(self, template, units, seats, index, names, number, letters) -> dict[str, str]:
         replace = {f"unit:{key}": unit.name for key, unit in units.items()}
         for key, role in template.users.values():
             officer = seats.get((units[key].pk, role))
@@ -312,28 +363,43 @@ class Copier:
         replace["letter"] = re.sub(r"^\d+", str(index + 1), template.letter_number)
         for position, name in enumerate(names):
             replace[f"nominee:{position}"] = name
+        for letter, (letter_number, symbol) in letters.items():
+            replace[f"letter:{letter}"] = f"{letter_number:02d}/{symbol}"
         if template.decision is not None:
             issuer, _year, symbol, _number = template.decision
-            if issuer not in self.short_names:
-                self.short_names[issuer] = OrgUnit.objects.get(pk=issuer).short_name
-            old = self.short_names[issuer]
-            new = units[template.units[issuer]].short_name if issuer in template.units else old
-            replace["symbol"] = symbol.replace(old, new)
+            replace["symbol"] = self._symbol(template, units, issuer, symbol)
             replace["decision"] = f"{number:02d}/{replace['symbol']}"
         # Every text the template quotes maps to its replacement (or stays when none applies).
         return {text: replace.get(key, text) for text, key in template.texts.items()}
+
+    def _symbol(self, template: Template, units, issuer: int, symbol: str) -> str:
+        """The symbol of a document ``issuer`` gave in the template, as the copy's issuer gives it."""
+        if issuer not in self.short_names:
+            self.short_names[issuer] = OrgUnit.objects.get(pk=issuer).short_name
+        old = self.short_names[issuer]
+        new = units[template.units[issuer]].short_name if issuer in template.units else old
+        return symbol.replace(old, new)
 
     def _reserve(self, template: Template) -> None:
         for model in template.ranges:
             if model not in self.next_pk:
                 self.next_pk[model] = (model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
-    def _next_number(self, issuer: int, year: int) -> int:
-        if (issuer, year) not in self.counters:
-            counter = DecisionCounter.objects.filter(issuer_unit_id=issuer, year=year).first()
-            self.counters[issuer, year] = counter.last_number if counter else 0
-        self.counters[issuer, year] += 1
-        return self.counters[issuer, year]
+    def _next_number(self, counter_model: type[models.Model], issuer: int, year: int) -> int:
+        key = (counter_model, issuer, year)
+        if key not in self.counters:
+            counter = counter_model.objects.filter(issuer_unit_id=issuer, year=year).first()
+            self.counters[key] = counter.last_number if counter else 0
+        self.counters[key] += 1
+        return self.counters[key]
+
+    def _golden_numbers(self, issuer: int, count: int) -> range:
+        if issuer not in self.golden_counters:
+            counter = GoldenBookCounter.objects.filter(issuer_unit_id=issuer).first()
+            self.golden_counters[issuer] = counter.last_number if counter else 0
+        first = self.golden_counters[issuer] + 1
+        self.golden_counters[issuer] += count
+        return range(first, first + count)
 
     # Writing ----------------------------------------------------------------------------------------------------
 
@@ -351,10 +417,12 @@ class Copier:
                     objects = [model(**dict(zip(attnames, _loaded(model, row), strict=True))) for row in rows]
                     model._base_manager.bulk_create(objects, batch_size=BATCH)
                 written += len(rows)
-            for (issuer, year), number in self.counters.items():
-                DecisionCounter.objects.update_or_create(
+            for (counter_model, issuer, year), number in self.counters.items():
+                counter_model.objects.update_or_create(
                     issuer_unit_id=issuer, year=year, defaults={"last_number": number}
                 )
+            for issuer, number in self.golden_counters.items():
+                GoldenBookCounter.objects.update_or_create(issuer_unit_id=issuer, defaults={"last_number": number})
             if self.head is not None:
                 ChainHead.objects.filter(pk=1).update(sequence=self.head[0], hash=self.head[1])
         self.pending.clear()
@@ -384,8 +452,8 @@ class Copier:
     def sync(self) -> None:
         """Write what is queued and move the id sequences past it, so the services can write again after it.
 
-        What the copier remembers of the database (next ids, decision counters, the chain head) is read afresh
-        afterwards, since the services move all three.
+        What the copier remembers of the database (next ids, document and golden-book counters, the chain head) is
+        read afresh afterwards, since the services move them all.
         """
         self.flush()
         statements = connection.ops.sequence_reset_sql(no_style(), list(self.next_pk))
@@ -394,6 +462,7 @@ class Copier:
                 cursor.execute(statement)
         self.next_pk.clear()
         self.counters.clear()
+        self.golden_counters.clear()
         self.head = None
 
 
@@ -406,6 +475,9 @@ class _Context:
     users_by_id: dict[int, int]
     replace: dict[str, str]
     number: int | None
+    letters: dict[int, tuple[int, str]]
+    golden: dict[int, int]
+    codes: dict[str, str]
 
     def apply(self, kind: str, arg, value):
         if kind == "id":
@@ -420,6 +492,14 @@ class _Context:
             return re.sub(pattern, lambda match: self.replace[match.group(0)], value)
         if kind == "number":
             return self.number
+        if kind == "letter":
+            return self.letters[int(arg)][0]
+        if kind == "letter_symbol":
+            return self.letters[int(arg)][1]
+        if kind == "golden":
+            return self.golden[int(value)]
+        if kind == "code":
+            return self.codes[value]
         if kind == "url":
             return _relink(value, self.delta)
         return self.json(value, None)
