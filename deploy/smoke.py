@@ -23,6 +23,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from django_otp.oath import totp
+
 TIMEOUT = 20
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -84,6 +86,7 @@ def seed(out: str) -> None:
 
     django.setup()
     from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from nominations import services
     from nominations.models import CommendationKind, DocumentKind, SubjectType
@@ -101,6 +104,8 @@ def seed(out: str) -> None:
     for user in (submitter, appraiser):
         user.set_password(PASSWORD)
         user.save()
+    # Appraisers pass a second factor in production: the smoke test's appraiser has an authenticator app.
+    authenticator = TOTPDevice.objects.create(user=appraiser, name="default", confirmed=True)
     dossiers = []
     for title in ("Khen thưởng tổ dân phố 12 (qua nginx)", "Khen thưởng tổ dân phố 12 (qua worker 1)"):
         dossier = services.dossier_create(
@@ -127,6 +132,7 @@ def seed(out: str) -> None:
             {
                 "submitter": submitter.username,
                 "appraiser": appraiser.username,
+                "appraiser_key": authenticator.key,
                 "dossiers": dossiers,
                 "submit": node_url(NominationFlow.submit, "execute"),
                 "kind": DocumentKind.objects.order_by("pk").values_list("pk", flat=True).first(),
@@ -184,13 +190,19 @@ class Browser:
             "POST", path, body=b"".join(parts), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
         )
 
-    def log_in(self, username: str) -> None:
+    def log_in(self, username: str, *, authenticator_key: str = "") -> None:
+        """Sign in with the login form, then with a code of the authenticator app when ``authenticator_key``."""
         response, _content = self.request("GET", "/accounts/login/")
         if response.status != 200:
             fail(f"login page answered {response.status}")
         response, content = self.post_form("/accounts/login/", {"username": username, "password": PASSWORD})
         if response.status != 302 or "sessionid" not in self.cookies:
             fail(f"logging in {username} answered {response.status}: {content[:500]!r}")
+        if authenticator_key:
+            code = f"{totp(bytes.fromhex(authenticator_key)):06d}"
+            response, content = self.post_form("/accounts/two-factor/", {"token": code})
+            if response.status != 302:
+                fail(f"{username}'s authenticator code answered {response.status}: {content[:500]!r}")
 
     def socket(self, base: str):
         from websockets.sync.client import connect
@@ -247,8 +259,8 @@ def check(seed_file: str, nginx: str, worker1: str, worker2: str, mail_dir: str,
     submitter = Browser(nginx)
     submitter.log_in(seed_data["submitter"])
     appraiser = Browser(nginx)
-    appraiser.log_in(seed_data["appraiser"])
-    step("logged in through nginx (the login form, secure cookies)")
+    appraiser.log_in(seed_data["appraiser"], authenticator_key=seed_data["appraiser_key"])
+    step("logged in through nginx (the login form, secure cookies; the appraiser's authenticator code)")
 
     first, second = seed_data["dossiers"]
     response, content = submitter.post_file(
