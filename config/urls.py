@@ -1,3 +1,4 @@
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 
@@ -11,7 +12,13 @@ urlpatterns = [
     path("accounts/two-factor/setup/", views.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
     path("accounts/two-factor/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path(
+        "accounts/",
+        AuthViewset(
+            with_profile_view=False,
+            pass_reset_view=PasswordResetView.as_view(form_class=views.PasswordResetForm),
+        ).urls,
+    ),
     path("org/", include("org_hierarchy.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),

@@ -6,9 +6,12 @@ from urllib.parse import urlencode
 import segno
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.decorators import login_not_required
+from django.core.mail import EmailMessage
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER, set_language
 from django_otp import user_has_device
 
+from notifications import services as notification_services
 from org_hierarchy import services
 
 from . import selectors, two_factor
@@ -60,6 +64,15 @@ def language_switch(request):
         if request.user.is_authenticated:
             services.user_language_set(user=request.user, language=language)
     return set_language(request)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its e-mail written to the outbox (delivered after the commit, retried) like every other."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        notification_services.emails_send(messages=[EmailMessage(subject, body, from_email, [to_email])])
 
 
 class TokenForm(forms.Form):

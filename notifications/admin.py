@@ -54,6 +54,8 @@ class OutgoingEmailAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     actions = ["retry"]
     history_list_display = ["status", "attempts", "last_error"]
+    # Reset and invitation e-mails carry one-time links to an account: nobody reads a body here.
+    exclude = ["body"]
 
     def has_add_permission(self, request):
         return False

@@ -288,7 +288,12 @@ def invitations_send(*, invitations) -> int:
 
     ``invitations`` is a list of (user, absolute link). Return how many e-mails were written.
     """
-    messages = [emails.invitation_message(user, link) for user, link in invitations if user.email]
+    return emails_send(messages=[emails.invitation_message(user, link) for user, link in invitations if user.email])
+
+
+@transaction.atomic
+def emails_send(*, messages) -> int:
+    """Put ``messages`` (one recipient each) in the outbox, delivered after the commit and retried; return how many."""
     if messages:
         outbox.outbox_write(messages)
         transaction.on_commit(outbox.outbox_kick, robust=True)
