@@ -41,7 +41,7 @@ def outcome_cells(row: dict, *, with_subjects: bool) -> list[int]:
     cells = [row["counts"][Outcome.PROPOSED]]
     if with_subjects:
         cells += [row["awarded_by_subject"][value] for value in SubjectType.values]
-    cells += [row["counts"][outcome] for outcome in Outcome.ALL[1:]]
+    cells += [row["counts"].get(outcome, 0) for outcome in Outcome.ALL[1:]]
     return cells
 
 
@@ -130,6 +130,8 @@ def yearly_xlsx(*, report: dict, filename: str) -> HttpResponse:
     sheet.line()
     sheet.header(_("Figure"), _("Value"))
     sheet.line(_("Dossiers submitted"), figures["dossiers"])
+    sheet.line(_("Nominees awarded"), figures["statistics"]["total"]["counts"][Outcome.AWARDED])
+    sheet.line(_("Awards revoked"), figures["statistics"]["total"]["counts"].get(Outcome.REVOKED, 0))
     sheet.line(_("Dossiers in progress"), figures["in_progress"])
     sheet.line(_("Dossiers overdue"), figures["overdue_count"])
     sheet.line(_("Units that submitted nothing"), figures["silent_count"])

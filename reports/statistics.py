@@ -38,15 +38,17 @@ class Outcome:
 
     PROPOSED = "proposed"
     AWARDED = "awarded"
+    REVOKED = "revoked"
     PENDING = "pending"
     DROPPED = "dropped"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
-    ALL = (PROPOSED, AWARDED, PENDING, DROPPED, REJECTED, WITHDRAWN)
+    ALL = (PROPOSED, AWARDED, REVOKED, PENDING, DROPPED, REJECTED, WITHDRAWN)
     LABELS = {
         PROPOSED: gettext_lazy("Proposed"),
-        AWARDED: gettext_lazy("Awarded"),
+        AWARDED: gettext_lazy("Awarded (in force)"),
+        REVOKED: gettext_lazy("Revoked"),
         PENDING: gettext_lazy("In progress"),
         DROPPED: gettext_lazy("Dropped at a stage"),
         REJECTED: gettext_lazy("In rejected dossiers"),
@@ -55,11 +57,17 @@ class Outcome:
 
     @staticmethod
     def condition(outcome: str) -> Q:
-        """The nominees of one column (``proposed`` is every nominee of a submitted dossier)."""
+        """The nominees of one column (``proposed`` is every nominee of a submitted dossier).
+
+        ``awarded`` counts the awards in force: an award later revoked (``AwardRecord.revocation``) leaves it for
+        ``revoked``, counted in the year of its dossier like the rest.
+        """
         rejected = Q(dossier__status=DossierStatus.REJECTED)
+        awarded = Q(outcome=NomineeOutcome.AWARDED)
         return {
             Outcome.PROPOSED: Q(),
-            Outcome.AWARDED: Q(outcome=NomineeOutcome.AWARDED),
+            Outcome.AWARDED: awarded & Q(award_record__revocation__isnull=True),
+            Outcome.REVOKED: awarded & Q(award_record__revocation__isnull=False),
             Outcome.PENDING: Q(outcome=NomineeOutcome.PENDING),
             Outcome.DROPPED: Q(outcome=NomineeOutcome.DROPPED) & ~rejected,
             Outcome.REJECTED: Q(outcome=NomineeOutcome.DROPPED) & rejected,
@@ -285,13 +293,13 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
 
 
 def awards_by_year(*, user, criteria: Criteria, province_paths=None) -> list[tuple[int, int]]:
-    """Awarded nominees per year under the other criteria, for the last ``YEARS_IN_CHART`` years with data."""
+    """Awards in force per year under the other criteria, for the last ``YEARS_IN_CHART`` years with data."""
     without_period = Criteria(**{**criteria.__dict__, "year": None, "submitted_from": None, "submitted_to": None})
     nominees = filtered(nominees_in_scope(user=user), without_period, province_paths=province_paths)
     if criteria.year is not None:
         nominees = nominees.filter(dossier__year__lte=criteria.year)
     counts = (
-        nominees.filter(outcome=NomineeOutcome.AWARDED)
+        nominees.filter(Outcome.condition(Outcome.AWARDED))
         .values_list("dossier__year")
         .annotate(n=Count("pk"))
         .order_by("-dossier__year")[:YEARS_IN_CHART]
@@ -305,5 +313,5 @@ def nominee_list(*, user, criteria: Criteria, outcome: str = Outcome.PROPOSED) -
     if outcome in Outcome.ALL:
         nominees = nominees.filter(Outcome.condition(outcome))
     return nominees.select_related(
-        "dossier", "dossier__award_type", "dossier__originating_unit", "dossier__campaign"
+        "dossier", "dossier__award_type", "dossier__originating_unit", "dossier__campaign", "award_record__revocation"
     ).order_by("-dossier__year", "dossier__originating_unit__path", "dossier_id", "list_position", "pk")

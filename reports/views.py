@@ -108,7 +108,8 @@ def statistics_context(data: dict, *, base: dict, links: bool = True) -> dict:
                 {"value": row["awarded_by_subject"][value], "url": link(row_params, Outcome.AWARDED, value)}
                 for value in SubjectType.values
             ]
-        out += [{"value": row["counts"][o], "url": link(row_params, o)} for o in Outcome.ALL[1:]]
+        # A report finalised before revocations were counted has no such column: 0 there.
+        out += [{"value": row["counts"].get(o, 0), "url": link(row_params, o)} for o in Outcome.ALL[1:]]
         return out
 
     def table(rows: list[dict], param: str, *, with_subjects: bool = True, drill: bool = False):

@@ -21,8 +21,8 @@ def award_row(response, label):
 
 
 def values(row):
-    """The row's cells: proposed, awarded individuals, collectives, households, awarded, in progress, dropped,
-    rejected, withdrawn."""
+    """The row's cells: proposed, awarded individuals, collectives, households, awarded (in force), revoked,
+    in progress, dropped, rejected, withdrawn."""
     return [cell["value"] for cell in row["cells"]]
 
 
@@ -47,9 +47,10 @@ class DanangStatisticsTests(NominationsTestCase):
         self.danang_auditor()
         response = self.client.get(reverse("reports:statistics"), {"year": 2024, "province": "48"})
         self.assertEqual(response.status_code, 200)
-        # proposed, awarded (individuals, collectives, households), awarded, in progress, dropped, rejected, withdrawn
-        self.assertEqual(values(award_row(response, MINISTER)), [8, 0, 8, 0, 8, 0, 0, 0, 0])
-        self.assertEqual(values(award_row(response, CITY_CHAIR)), [35, 7, 24, 0, 31, 1, 1, 2, 0])
+        # proposed, awarded (individuals, collectives, households), awarded, revoked, in progress, dropped, rejected,
+        # withdrawn
+        self.assertEqual(values(award_row(response, MINISTER)), [8, 0, 8, 0, 8, 0, 0, 0, 0, 0])
+        self.assertEqual(values(award_row(response, CITY_CHAIR)), [35, 7, 24, 0, 31, 0, 1, 1, 2, 0])
         self.assertEqual(values({"cells": response.context["total"]})[:5], [43, 7, 32, 0, 39])
         self.assertContains(response, "<svg", count=3)
         self.assertContains(response, "Số được khen thưởng theo đơn vị")
@@ -58,7 +59,7 @@ class DanangStatisticsTests(NominationsTestCase):
         self.danang_auditor()
         response = self.client.get(reverse("reports:statistics"), {"year": 2024, "province": "1"})
         self.assertEqual(response.context["by_award"], [])
-        self.assertEqual(values({"cells": response.context["total"]}), [0] * 9)
+        self.assertEqual(values({"cells": response.context["total"]}), [0] * 10)
         earlier = self.client.get(reverse("reports:statistics"), {"year": 2023, "province": "48"})
         self.assertEqual(values(award_row(earlier, CITY_CHAIR))[:5], [5, 5, 0, 0, 5])
 
@@ -71,7 +72,7 @@ class DanangStatisticsTests(NominationsTestCase):
         self.assertEqual(len(listing.context["nominees"]), 24)
         self.assertEqual({n.subject_type for n in listing.context["nominees"]}, {"collective"})
         self.assertEqual({n.outcome for n in listing.context["nominees"]}, {"awarded"})
-        rejected = self.client.get(award_row(response, CITY_CHAIR)["cells"][7]["url"])
+        rejected = self.client.get(award_row(response, CITY_CHAIR)["cells"][8]["url"])
         self.assertEqual([n.dossier_id for n in rejected.context["nominees"]], [self.dossiers["rejected"].pk] * 2)
 
     def test_the_units_drill_down_along_the_tree(self):
@@ -96,8 +97,8 @@ class DanangStatisticsTests(NominationsTestCase):
         rows = sheet_rows(response)
         minister = next(row for row in rows if row[0] == MINISTER)
         chair = next(row for row in rows if row[0] == CITY_CHAIR)
-        self.assertEqual(list(minister[1:10]), [8, 0, 8, 0, 8, 0, 0, 0, 0])
-        self.assertEqual(list(chair[1:10]), [35, 7, 24, 0, 31, 1, 1, 2, 0])
+        self.assertEqual(list(minister[1:11]), [8, 0, 8, 0, 8, 0, 0, 0, 0, 0])
+        self.assertEqual(list(chair[1:11]), [35, 7, 24, 0, 31, 0, 1, 1, 2, 0])
         elsewhere = sheet_rows(
             self.client.get(reverse("reports:statistics_export", args=["xlsx"]), {"year": 2024, "province": "1"})
         )
