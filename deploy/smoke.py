@@ -2,13 +2,16 @@
 
     smoke.py create-db                 drop and create the database named in DATABASE_URL
     smoke.py bucket                    create the object store's bucket named in MEDIA_STORAGE_URL
-    smoke.py seed OUT.json             a small organisation, two users with passwords, two draft dossiers
+    smoke.py seed OUT.json             a small organisation, two users with passwords, three draft dossiers
     smoke.py check SEED.json NGINX_URL WORKER1_URL WORKER2_URL MAIL_DIR STATIC_ROOT
+    smoke.py check-disk SEED.json NGINX_URL WORKER_URL MEDIA_ROOT
 
 ``check`` goes through nginx as a browser would: health and readiness, a static file from nginx's disk, the
 login form, an upload to the object store and its download through the scoped view, a submission whose
 websocket push reaches the appraiser's socket; then a submission made on worker 1 whose push reaches a socket
-held by worker 2 (Redis between them), and the outbox worker's e-mails. Any failed step exits non-zero.
+held by worker 2 (Redis between them), and the outbox worker's e-mails. ``check-disk`` does the upload and
+download again with files on the local disk, sent by nginx through X-Accel-Redirect. Any failed step exits
+non-zero.
 """
 
 import http.client
@@ -107,7 +110,12 @@ def seed(out: str) -> None:
     # Appraisers pass a second factor in production: the smoke test's appraiser has an authenticator app.
     authenticator = TOTPDevice.objects.create(user=appraiser, name="default", confirmed=True)
     dossiers = []
-    for title in ("Khen thưởng tổ dân phố 12 (qua nginx)", "Khen thưởng tổ dân phố 12 (qua worker 1)"):
+    titles = (
+        "Khen thưởng tổ dân phố 12 (qua nginx)",
+        "Khen thưởng tổ dân phố 12 (qua worker 1)",
+        "Khen thưởng tổ dân phố 12 (tệp trên đĩa)",
+    )
+    for title in titles:
         dossier = services.dossier_create(
             actor=submitter,
             originating_unit=world.residential_group,
@@ -228,6 +236,29 @@ def expect_push(socket, title: str, where: str) -> None:
     fail(f"no push about {title!r} on the socket {where}")
 
 
+def upload_and_download(submitter: Browser, dossier: dict, kind: int):
+    """Upload the test PDF to ``dossier`` and download it through the link of its page: (link, response, page)."""
+    response, content = submitter.post_file(
+        dossier["upload"],
+        {"kind": kind},
+        field="file",
+        filename="bao-cao.pdf",
+        content=PDF,
+        content_type="application/pdf",
+    )
+    if response.status != 302:
+        fail(f"upload answered {response.status}: {content[:800]!r}")
+    response, page = submitter.request("GET", dossier["page"])
+    match = re.search(rf'href="(/dossiers/{dossier["pk"]}/files/\d+/)"'.encode(), page)
+    if response.status != 200 or not match:
+        fail("the dossier page does not link to the uploaded file")
+    download = match.group(1).decode()
+    response, content = submitter.request("GET", download)
+    if response.status != 200 or content != PDF:
+        fail(f"download answered {response.status} with {len(content)} bytes")
+    return download, response, page
+
+
 def check(seed_file: str, nginx: str, worker1: str, worker2: str, mail_dir: str, static_root: str) -> None:
     seed_data = json.loads(Path(seed_file).read_text())
     anonymous = Browser(nginx)
@@ -262,25 +293,8 @@ def check(seed_file: str, nginx: str, worker1: str, worker2: str, mail_dir: str,
     appraiser.log_in(seed_data["appraiser"], authenticator_key=seed_data["appraiser_key"])
     step("logged in through nginx (the login form, secure cookies; the appraiser's authenticator code)")
 
-    first, second = seed_data["dossiers"]
-    response, content = submitter.post_file(
-        first["upload"],
-        {"kind": seed_data["kind"]},
-        field="file",
-        filename="bao-cao.pdf",
-        content=PDF,
-        content_type="application/pdf",
-    )
-    if response.status != 302:
-        fail(f"upload answered {response.status}: {content[:800]!r}")
-    response, page = submitter.request("GET", first["page"])
-    match = re.search(rf'href="(/dossiers/{first["pk"]}/files/\d+/)"'.encode(), page)
-    if response.status != 200 or not match:
-        fail("the dossier page does not link to the uploaded file")
-    download = match.group(1).decode()
-    response, content = submitter.request("GET", download)
-    if response.status != 200 or content != PDF:
-        fail(f"download answered {response.status} with {len(content)} bytes")
+    first, second, _on_disk = seed_data["dossiers"]
+    download, response, page = upload_and_download(submitter, first, seed_data["kind"])
     store = urlsplit(os.environ["MEDIA_STORAGE_URL"])
     store_address = f"{store.hostname}:{store.port}"
     leaked = [value for value in response.headers.values() if store_address in value or "X-Amz" in value]
@@ -320,9 +334,39 @@ def check(seed_file: str, nginx: str, worker1: str, worker2: str, mail_dir: str,
     response, _ = anonymous.request("GET", "/readyz")
     if response.status != 200:
         fail(f"/readyz answered {response.status} at the end")
+
+
+def check_disk(seed_file: str, nginx: str, worker: str, media_root: str) -> None:
+    """Files on the local disk behind nginx: the worker checks the scope and answers with X-Accel-Redirect only,
+    nginx sends the bytes from MEDIA_ROOT, and MEDIA_ROOT cannot be reached any other way."""
+    seed_data = json.loads(Path(seed_file).read_text())
+    dossier = seed_data["dossiers"][2]
+    submitter = Browser(nginx)
+    submitter.log_in(seed_data["submitter"])
+    download, response, _page = upload_and_download(submitter, dossier, seed_data["kind"])
+    stored = [path for path in Path(media_root).rglob("*") if path.is_file() and path.read_bytes() == PDF]
+    if len(stored) != 1:
+        fail(f"the upload is not the one file on the local disk ({len(stored)} found under MEDIA_ROOT)")
+    if "X-Accel-Redirect" in response.headers:
+        fail("nginx passed the worker's X-Accel-Redirect header to the reader")
+    direct = Browser(worker, forwarded=True)
+    direct.cookies = dict(submitter.cookies)
+    response, content = direct.request("GET", download)
+    internal = "/protected-media/" + stored[0].relative_to(media_root).as_posix()
+    if response.status != 200 or response.headers.get("X-Accel-Redirect") != internal or content:
+        fail(f"the worker answered {response.status} {response.headers.get('X-Accel-Redirect')!r}, {len(content)} B")
+    response, _ = submitter.request("GET", internal)
+    if response.status != 404:
+        fail(f"{internal} was reachable from outside ({response.status})")
+    anonymous = Browser(nginx)
+    response, _ = anonymous.request("GET", download)
+    if response.status == 200:
+        fail("the file was downloaded without signing in")
+    step("a file on the local disk: scope checked by the worker, sent by nginx (X-Accel-Redirect), hidden otherwise")
     step("passed")
 
 
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
-    {"create-db": create_db, "bucket": bucket, "seed": seed, "check": check}[command](*arguments)
+    commands = {"create-db": create_db, "bucket": bucket, "seed": seed, "check": check, "check-disk": check_disk}
+    commands[command](*arguments)

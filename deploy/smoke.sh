@@ -2,7 +2,8 @@
 # The production topology on loopback, and a smoke test through it (called by .ci/run):
 #
 #   nginx (deploy/nginx/meritflow.conf) → 2 uvicorn workers → PostgreSQL + Redis + an S3 object store (moto),
-#   with the outbox worker (manage.py db_worker) delivering e-mail.
+#   with the outbox worker (manage.py db_worker) delivering e-mail; then a second nginx → a worker keeping files
+#   on the local disk, which nginx sends through X-Accel-Redirect.
 #
 # Needs DATABASE_URL (a PostgreSQL database it may drop and create) and REDIS_URL; starts everything else on
 # free loopback ports and stops it on exit. Run from anywhere: DATABASE_URL=... REDIS_URL=... deploy/smoke.sh
@@ -51,7 +52,7 @@ nginx_port="$(free_port)"
 worker1_port="$(free_port)"
 worker2_port="$(free_port)"
 moto_port="$(free_port)"
-mkdir -p "$scratch/mail" "$scratch/static" "$scratch/media" "$scratch/nginx/logs"
+mkdir -p "$scratch/mail" "$scratch/static" "$scratch/media"
 
 export DJANGO_SETTINGS_MODULE=config.settings
 export MERITFLOW_MODE=production
@@ -91,41 +92,60 @@ echo "smoke: outbox worker (manage.py db_worker)"
 "$PY" manage.py db_worker --no-reload --no-startup-delay --interval 0.5 >"$scratch/outbox.log" 2>&1 &
 pids+=($!)
 
-# The site file as shipped, pointed at this run's ports and directories. TLS is terminated "in front": nginx
-# here says X-Forwarded-Proto https, as it would behind a TLS listener.
-sed -e "s#server 127.0.0.1:8001 #server 127.0.0.1:$worker1_port #" \
-    -e "s#server 127.0.0.1:8002 #server 127.0.0.1:$worker2_port #" \
-    -e "s#listen 80;#listen 127.0.0.1:$nginx_port;#" \
-    -e "/listen \[::\]:80;/d" \
-    -e "s#server_name .*;#server_name 127.0.0.1;#" \
-    -e "s#/srv/meritflow/static/#$scratch/static/#" \
-    -e "s#/srv/meritflow/media/#$scratch/media/#" \
-    -e "s#/var/log/nginx/#$scratch/nginx/logs/#" \
-    -e 's#X-Forwarded-Proto $scheme;#X-Forwarded-Proto https;#' \
-    deploy/nginx/meritflow.conf >"$scratch/nginx/meritflow.conf"
-cat >"$scratch/nginx/nginx.conf" <<CONF
+# The site file as shipped, pointed at this run's ports and directories: start_nginx NAME PORT WORKER1 WORKER2.
+# TLS is terminated "in front": nginx here says X-Forwarded-Proto https, as it would behind a TLS listener.
+start_nginx() {
+    local name="$1" port="$2" first="$3" second="$4" dir="$scratch/$1"
+    mkdir -p "$dir/logs"
+    sed -e "s#server 127.0.0.1:8001 #server 127.0.0.1:$first #" \
+        -e "s#server 127.0.0.1:8002 #server 127.0.0.1:$second #" \
+        -e "s#listen 80;#listen 127.0.0.1:$port;#" \
+        -e "/listen \[::\]:80;/d" \
+        -e "s#server_name .*;#server_name 127.0.0.1;#" \
+        -e "s#/srv/meritflow/static/#$scratch/static/#" \
+        -e "s#/srv/meritflow/media/#$scratch/media/#" \
+        -e "s#/var/log/nginx/#$dir/logs/#" \
+        -e 's#X-Forwarded-Proto $scheme;#X-Forwarded-Proto https;#' \
+        deploy/nginx/meritflow.conf >"$dir/meritflow.conf"
+    cat >"$dir/nginx.conf" <<CONF
 daemon off;
 worker_processes 1;
 user $(id -un) $(id -gn);
-pid $scratch/nginx/nginx.pid;
-error_log $scratch/nginx.log warn;
+pid $dir/nginx.pid;
+error_log $scratch/$name.log warn;
 events { worker_connections 256; }
 http {
     include /etc/nginx/mime.types;
-    client_body_temp_path $scratch/nginx/body;
-    proxy_temp_path $scratch/nginx/proxy;
-    fastcgi_temp_path $scratch/nginx/fastcgi;
-    uwsgi_temp_path $scratch/nginx/uwsgi;
-    scgi_temp_path $scratch/nginx/scgi;
-    include $scratch/nginx/meritflow.conf;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    include $dir/meritflow.conf;
 }
 CONF
-nginx -t -q -p "$scratch/nginx" -c "$scratch/nginx/nginx.conf"
-echo "smoke: nginx on 127.0.0.1:$nginx_port"
-nginx -p "$scratch/nginx" -c "$scratch/nginx/nginx.conf" >>"$scratch/nginx.log" 2>&1 &
-pids+=($!)
-wait_port "$nginx_port" nginx "${pids[-1]}"
+    nginx -t -q -p "$dir" -c "$dir/nginx.conf"
+    echo "smoke: $name on 127.0.0.1:$port"
+    nginx -p "$dir" -c "$dir/nginx.conf" >>"$scratch/$name.log" 2>&1 &
+    pids+=($!)
+    wait_port "$port" "$name" "${pids[-1]}"
+}
+
+start_nginx nginx "$nginx_port" "$worker1_port" "$worker2_port"
 
 "$PY" deploy/smoke.py check "$scratch/seed.json" "http://127.0.0.1:$nginx_port" \
     "http://127.0.0.1:$worker1_port" "http://127.0.0.1:$worker2_port" "$scratch/mail" "$scratch/static"
+
+# Files on the local disk (no object store), sent by nginx after the worker checked the scope.
+disk_worker_port="$(free_port)"
+disk_nginx_port="$(free_port)"
+echo "smoke: ASGI worker with local-disk media (X-Accel-Redirect) on 127.0.0.1:$disk_worker_port"
+env -u MEDIA_STORAGE_URL MEDIA_ACCEL_REDIRECT=/protected-media/ \
+    "$root/.venv/bin/uvicorn" config.asgi:application --host 127.0.0.1 --port "$disk_worker_port" --proxy-headers \
+    --forwarded-allow-ips 127.0.0.1 --no-access-log >"$scratch/worker-$disk_worker_port.log" 2>&1 &
+pids+=($!)
+wait_port "$disk_worker_port" "worker $disk_worker_port" "${pids[-1]}"
+start_nginx nginx-disk "$disk_nginx_port" "$disk_worker_port" "$disk_worker_port"
+"$PY" deploy/smoke.py check-disk "$scratch/seed.json" "http://127.0.0.1:$disk_nginx_port" \
+    "http://127.0.0.1:$disk_worker_port" "$scratch/media"
 status=0
