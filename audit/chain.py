@@ -8,7 +8,9 @@ PostgreSQL's ``jsonb`` as it was written.
 
 import datetime
 import hashlib
+import itertools
 import json
+from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,31 +19,66 @@ GENESIS_HASH = "0" * 64
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
-# Every field the hash covers, in the order the verifier reads them from the database.
-HASHED_FIELDS = (
-    "sequence",
-    "event",
-    "occurred_at",
-    "actor_id",
-    "actor_name",
-    "role",
-    "acting_for_id",
-    "acting_for_name",
-    "unit_id",
-    "unit_name",
-    "stage",
-    "subject_type",
-    "subject_id",
-    "subject_text",
-    "version_digest",
-    "reason",
-    "data",
-    "prev_hash",
+# How a field's value is written in the hashed payload.
+INTEGER = "integer"  # a number (the sequence)
+ID = "id"  # an integer id or None (a user, a unit)
+TEXT = "text"  # a string
+TIME = "time"  # a moment, as ``timestamp`` writes it
+DATA = "data"  # a JSON mapping (``normalise_data``), its keys sorted
+MODEL = "model"  # a content type, as its ``app_label.model`` name ("" for none)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a ledger entry that the hash covers.
+
+    ``name`` is the key in the hashed payload and the model's field; ``optional`` fields are hashed only when set,
+    so that the entries written before they existed keep their hash.
+    """
+
+    name: str
+    kind: str
+    optional: bool = False
+
+    @property
+    def column(self) -> str:
+        """The model attribute (and column) holding the value: a content type's id for a ``MODEL`` field."""
+        return f"{self.name}_id" if self.kind == MODEL else self.name
+
+
+# The one table of the hashed fields: the writer (``audit.services``), the verifier (``audit.verify``) and the
+# encoder below derive their columns and order from it, so a new hashed column is one line here (optional, so the
+# existing entries keep their hash) and its model field.
+FIELDS = (
+    Field("sequence", INTEGER),
+    Field("event", TEXT),
+    Field("occurred_at", TIME),
+    Field("actor_id", ID),
+    Field("actor_name", TEXT),
+    Field("role", TEXT),
+    Field("acting_for_id", ID),
+    Field("acting_for_name", TEXT),
+    Field("unit_id", ID),
+    Field("unit_name", TEXT),
+    Field("stage", TEXT),
+    Field("subject_type", MODEL),
+    Field("subject_id", TEXT),
+    Field("subject_text", TEXT),
+    Field("version_digest", TEXT),
+    Field("reason", TEXT),
+    Field("data", DATA),
+    Field("prev_hash", TEXT),
+    Field("award_type", TEXT, optional=True),
+    Field("campaign", TEXT, optional=True),
 )
 
+HASHED_FIELDS = tuple(field.name for field in FIELDS if not field.optional)
+OPTIONAL_HASHED_FIELDS = tuple(field.name for field in FIELDS if field.optional)
 
-# Hashed only when set, so that the entries written before these fields existed keep their hash.
-OPTIONAL_HASHED_FIELDS = ("award_type", "campaign")
+
+def model_name(content_type) -> str:
+    """A content type as the hash names it (``app_label.model``; "" for none)."""
+    return f"{content_type.app_label}.{content_type.model}" if content_type else ""
 
 
 def normalise_data(data) -> dict:
@@ -70,43 +107,40 @@ def timestamp(moment: datetime.datetime) -> str:
 
 
 def entry_hash(fields: dict) -> str:
-    """Return the SHA-256 hex digest of the entry described by ``fields`` (keys: ``HASHED_FIELDS``, and the
-    ``OPTIONAL_HASHED_FIELDS`` that are set).
+    """Return the SHA-256 hex digest of the entry described by ``fields`` (keys: every ``FIELDS`` name).
 
     ``occurred_at`` is a datetime and ``subject_type`` the ``app_label.model`` name (not the content type id,
-    which differs between databases restored from the same dump).
+    which differs between databases restored from the same dump); ``data`` is normalised (``normalise_data``).
     """
-    payload = {name: value for name, value in fields.items() if value or name not in OPTIONAL_HASHED_FIELDS} | {
-        "occurred_at": timestamp(fields["occurred_at"])
-    }
-    return payload_hash(payload)
+    return values_hash(
+        tuple(
+            timestamp(fields[field.name]) if field.kind == TIME else fields.get(field.name, "")
+            for field in SORTED_FIELDS
+        )
+    )
 
 
 def payload_hash(payload: dict) -> str:
-    """Return the digest of a payload whose ``occurred_at`` is already canonical text (the verifier's path)."""
+    """The reference definition of the hash: the payload (``occurred_at`` already canonical text, optional fields
+    left out when not set) as JSON with sorted keys and no whitespace. ``values_hash`` writes the same bytes."""
     return hashlib.sha256(_ENCODER.encode(payload).encode("utf-8")).hexdigest()
 
 
-# The verifier's path: the same bytes as ``payload_hash``, written without building and sorting a dict per entry.
-# The keys are in sorted order, so the payload is a fixed template whose values are encoded one by one;
-# ``data`` goes through one reusable C encoder configured exactly as ``_ENCODER`` (sorted keys, compact, no
-# ASCII escaping, no NaN), instead of a new encoder per entry.
-SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
-PAYLOAD_TEMPLATE = "{" + ",".join(f"{encode_basestring(name)}:%s" for name in SORTED_FIELDS) + "}"
-# The templates with one or both optional fields set; both sort right after ``actor_name``, so their values go
-# in at the same place of the values tuple.
-_OPTIONAL_AT = SORTED_FIELDS.index("actor_name") + 1
-_OPTIONAL_TEMPLATES = {
-    (with_award_type, with_campaign): "{"
+# The encoder: the payload's keys are in sorted order, so it is a fixed template whose values are encoded one by
+# one, without building and sorting a dict per entry; ``data`` goes through one reusable C encoder configured
+# exactly as ``_ENCODER`` (sorted keys, compact, no ASCII escaping, no NaN), instead of a new encoder per entry.
+SORTED_FIELDS = tuple(sorted(FIELDS, key=lambda field: field.name))
+_OPTIONAL_AT = tuple(position for position, field in enumerate(SORTED_FIELDS) if field.optional)
+# One template per combination of the optional fields that are set (their positions in ``SORTED_FIELDS``).
+_TEMPLATES = {
+    present: "{"
     + ",".join(
-        f"{encode_basestring(name)}:%s"
-        for name in sorted(
-            (*HASHED_FIELDS, *(["award_type"] if with_award_type else []), *(["campaign"] if with_campaign else []))
-        )
+        f"{encode_basestring(field.name)}:%s"
+        for position, field in enumerate(SORTED_FIELDS)
+        if not field.optional or present[_OPTIONAL_AT.index(position)]
     )
     + "}"
-    for with_award_type in (False, True)
-    for with_campaign in (False, True)
+    for present in itertools.product((False, True), repeat=len(_OPTIONAL_AT))
 }
 
 
@@ -138,13 +172,23 @@ def encode_data(value) -> str:
     return "".join(DATA_ENCODER(value, 0))
 
 
-def template_hash(values: tuple, award_type: str = "", campaign: str = "") -> str:
-    """Return the digest of a payload given as its encoded values in ``SORTED_FIELDS`` order, and the optional
-    fields as stored ("" when not set)."""
-    if award_type or campaign:
-        optional = tuple(encode_text(value) for value in (award_type, campaign) if value)
-        template = _OPTIONAL_TEMPLATES[bool(award_type), bool(campaign)]
-        text = template % (*values[:_OPTIONAL_AT], *optional, *values[_OPTIONAL_AT:])
-    else:
-        text = PAYLOAD_TEMPLATE % values
+# Each kind's encoder takes the value in its canonical form: ``TIME`` as ``timestamp`` text, ``MODEL`` as the
+# ``app_label.model`` name, ``DATA`` as a normalised mapping.
+ENCODERS = {INTEGER: str, ID: encode_id, TEXT: encode_text, TIME: encode_text, DATA: encode_data, MODEL: encode_text}
+# For each combination of optional fields set, the positions the template takes, with their encoders.
+_ENCODED = {
+    present: tuple(
+        (position, ENCODERS[field.kind])
+        for position, field in enumerate(SORTED_FIELDS)
+        if not field.optional or present[_OPTIONAL_AT.index(position)]
+    )
+    for present in _TEMPLATES
+}
+
+
+def values_hash(values: tuple) -> str:
+    """Return the digest of an entry given as its canonical values in ``SORTED_FIELDS`` order (an optional field
+    not set as "")."""
+    present = tuple(bool(values[position]) for position in _OPTIONAL_AT)
+    text = _TEMPLATES[present] % tuple([encode(values[position]) for position, encode in _ENCODED[present]])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, entry_hash, normalise_data
+from .chain import FIELDS, GENESIS_HASH, MODEL, entry_hash, model_name, normalise_data
 from .events import AuditEvent
 from .facets import AWARD_TYPE, CAMPAIGN, of_subject, outcomes_of
 from .models import ChainHead, LedgerEntry, PersonalDataAccess, VerificationRun
@@ -19,6 +19,13 @@ def _snapshot(value, field: str) -> str:
     if value is None:
         return ""
     return str(value)[: LedgerEntry._meta.get_field(field).max_length]
+
+
+def _hashed_value(entry: LedgerEntry, field):
+    """The value of one of ``chain.FIELDS`` as the hash takes it."""
+    if field.kind == MODEL:
+        return model_name(getattr(entry, field.name))
+    return getattr(entry, field.column)
 
 
 def _chain_head() -> ChainHead:
@@ -87,30 +94,7 @@ def record(
     head = _chain_head()
     entry.sequence = head.sequence + 1
     entry.prev_hash = head.hash
-    entry.hash = entry_hash(
-        {
-            "sequence": entry.sequence,
-            "event": entry.event,
-            "occurred_at": entry.occurred_at,
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "role": entry.role,
-            "acting_for_id": entry.acting_for_id,
-            "acting_for_name": entry.acting_for_name,
-            "unit_id": entry.unit_id,
-            "unit_name": entry.unit_name,
-            "stage": entry.stage,
-            "subject_type": f"{subject_type.app_label}.{subject_type.model}" if subject_type else "",
-            "subject_id": entry.subject_id,
-            "subject_text": entry.subject_text,
-            "version_digest": entry.version_digest,
-            "reason": entry.reason,
-            "data": entry.data,
-            "prev_hash": entry.prev_hash,
-            "award_type": entry.award_type,
-            "campaign": entry.campaign,
-        }
-    )
+    entry.hash = entry_hash({field.name: _hashed_value(entry, field) for field in FIELDS})
     if connection.vendor == "postgresql":
         _insert_moving_head(entry)
     else:

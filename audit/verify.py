@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import anchoring
-from .chain import GENESIS_HASH, HASHED_FIELDS, encode_data, encode_id, encode_text, template_hash, timestamp
+from .chain import FIELDS, GENESIS_HASH, MODEL, SORTED_FIELDS, TIME, timestamp, values_hash
 from .facets import outcomes_of
 from .models import ChainHead, LedgerEntry
 
@@ -34,16 +34,14 @@ StateCheck = Callable[[list[LedgerEntry]], Iterable[tuple[LedgerEntry, str]]]
 
 _state_checks: dict[str | type[models.Model], list[StateCheck]] = defaultdict(list)
 
-# Columns read from the database: the hashed ones (with the content type id in place of its name), the search
-# columns (award type and campaign, hashed when set; the outcomes copied from ``data``), then the stored hash and
-# the primary key.
-SEARCH_COLUMNS = ("award_type", "campaign", "outcomes")
-_COLUMNS = (
-    *("subject_type_id" if name == "subject_type" else name for name in HASHED_FIELDS),
-    *SEARCH_COLUMNS,
-    "hash",
-    "id",
+# Columns read from the database: the hashed ones (``chain.FIELDS``, a content type by its id), the outcomes
+# copied from ``data`` for the search, then the stored hash and the primary key.
+_COLUMNS = (*(field.column for field in FIELDS), "outcomes", "hash", "id")
+_SEQUENCE, _EVENT, _PREV_HASH, _DATA, _OCCURRED_AT, _OUTCOMES, _HASH = (
+    _COLUMNS.index(name) for name in ("sequence", "event", "prev_hash", "data", "occurred_at", "outcomes", "hash")
 )
+# Where each of ``chain.SORTED_FIELDS`` is in a row.
+_SORTED_AT = tuple(_COLUMNS.index(field.column) for field in SORTED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -113,34 +111,17 @@ def _walk(chunk_size: int, anchors: "_Anchors") -> VerificationResult:
     times_are_canonical = connection.vendor == "postgresql"
     expected_sequence, previous_hash = 1, GENESIS_HASH
     checked = 0
+    # How a stored value becomes the canonical form the hash takes, per field in ``SORTED_FIELDS`` order: the
+    # time is already canonical text on PostgreSQL (``_POSTGRESQL_COLUMNS``), ``data`` is parsed once per row.
+    convert = {
+        TIME: None if times_are_canonical else (lambda value: timestamp(_as_datetime(value))),
+        MODEL: lambda type_id: type_names.get(type_id, "") if type_id else "",
+    }
+    plan = tuple((at, convert.get(field.kind)) for at, field in zip(_SORTED_AT, SORTED_FIELDS, strict=True))
+    data_at = _SORTED_AT.index(_DATA)
     for rows in _chunks(chunk_size):
         for position, row in enumerate(rows):
-            # Unpacked in the order of _COLUMNS; a row is hashed without building an intermediate dict.
-            (
-                sequence,
-                event,
-                occurred_at,
-                actor_id,
-                actor_name,
-                role,
-                acting_for_id,
-                acting_for_name,
-                unit_id,
-                unit_name,
-                stage,
-                subject_type_id,
-                subject_id,
-                subject_text,
-                version_digest,
-                reason,
-                data,
-                prev_hash,
-                award_type,
-                campaign,
-                outcomes,
-                stored_hash,
-                _pk,
-            ) = row
+            sequence, event, prev_hash = row[_SEQUENCE], row[_EVENT], row[_PREV_HASH]
             problem = None
             if sequence != expected_sequence:
                 if sequence > expected_sequence:
@@ -156,40 +137,17 @@ def _walk(chunk_size: int, anchors: "_Anchors") -> VerificationResult:
             elif prev_hash != previous_hash:
                 problem = Problem(sequence, event, _("The link to the previous entry is broken."))
             else:
-                data = _data_of(data)
-                # The values in the order of chain.SORTED_FIELDS.
-                digest = template_hash(
-                    (
-                        encode_id(acting_for_id),
-                        encode_text(acting_for_name),
-                        encode_id(actor_id),
-                        encode_text(actor_name),
-                        encode_data(data),
-                        encode_text(event),
-                        encode_text(occurred_at if times_are_canonical else timestamp(_as_datetime(occurred_at))),
-                        encode_text(prev_hash),
-                        encode_text(reason),
-                        encode_text(role),
-                        str(sequence),
-                        encode_text(stage),
-                        encode_text(subject_id),
-                        encode_text(subject_text),
-                        encode_text(type_names.get(subject_type_id, "") if subject_type_id else ""),
-                        encode_id(unit_id),
-                        encode_text(unit_name),
-                        encode_text(version_digest),
-                    ),
-                    award_type,
-                    campaign,
-                )
-                if digest != stored_hash:
+                values = [row[at] if change is None else change(row[at]) for at, change in plan]
+                data = values[data_at] = _data_of(row[_DATA])
+                stored_hash = row[_HASH]
+                if values_hash(values) != stored_hash:
                     problem = Problem(sequence, event, _("The entry was changed after it was written."))
-                elif outcomes_of(data) != outcomes:
+                elif outcomes_of(data) != row[_OUTCOMES]:
                     problem = Problem(sequence, event, _("The entry's outcomes column no longer matches its data."))
                 elif sequence in anchors.signed:
                     problem = anchors.check_entry(sequence, event, stored_hash)
                 elif sequence == anchors.uncovered_from:
-                    anchors.uncovered_at = occurred_at
+                    anchors.uncovered_at = row[_OCCURRED_AT]
                 previous_hash = stored_hash
             if problem:
                 return _first_of(_check_state(rows[:position]), problem, checked)

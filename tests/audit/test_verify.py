@@ -15,6 +15,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from audit import chain, verify
 from audit.chain import entry_hash
 from audit.events import AuditEvent
 from audit.models import ChainHead, LedgerEntry
@@ -214,6 +215,45 @@ class CanonicalFormTests(MeritflowTestCase):
         self.assertEqual(result.checked, len(awkward))
         tamper("UPDATE audit_ledgerentry SET reason = %s WHERE sequence = 3", ["Lý do 2\nxuống  dòng"])
         self.assertEqual(verify_ledger().problem.sequence, 3)
+
+    def test_the_encoder_writes_the_reference_json_of_every_field_of_the_table(self):
+        moment = datetime.datetime(2026, 12, 7, 1, 2, 3, 456789, tzinfo=datetime.UTC)
+        values = {
+            field.name: {
+                chain.INTEGER: 41,
+                chain.ID: 7,
+                chain.TEXT: f'{field.name} "ơ"\n',
+                chain.TIME: moment,
+                chain.DATA: {"b": [1, 2.5], "a": {"ä": None}},
+                chain.MODEL: "nominations.dossier",
+            }[field.kind]
+            for field in chain.FIELDS
+        }
+        for unset in ({}, {"award_type": ""}, {"campaign": ""}, {"award_type": "", "campaign": ""}):
+            fields = values | unset
+            reference = {name: value for name, value in fields.items() if value or name not in unset} | {
+                "occurred_at": chain.timestamp(moment)
+            }
+            self.assertEqual(chain.entry_hash(fields), chain.payload_hash(reference), unset)
+
+    def test_every_field_of_the_table_is_a_column_the_verifier_reads(self):
+        columns = {field.attname for field in LedgerEntry._meta.concrete_fields}
+        for field in chain.FIELDS:
+            self.assertIn(field.column, columns)
+            self.assertIn(field.column, verify._COLUMNS)
+        actor = make_user(full_name="Nguyễn Văn An")
+        unit = self.world.haichau_pc
+        record(AuditEvent.STAGE_VOTED, actor=actor, acting_for=actor, unit=unit, subject=unit, data={"n": 1})
+        for field in chain.FIELDS:
+            if field.kind in (chain.TIME, chain.INTEGER):
+                continue
+            with self.subTest(field=field.name):
+                column = LedgerEntry._meta.get_field(field.name).column
+                value = {chain.DATA: '{"n": 2}', chain.ID: None, chain.MODEL: None}.get(field.kind, "9")
+                with transaction.atomic():
+                    tamper(f"UPDATE audit_ledgerentry SET {column} = %s WHERE sequence = 1", [value])
+                    self.assertEqual(verify_ledger().problem.sequence, 1)
+                    transaction.set_rollback(True)
 
 
 class DecisionFactsTests(NominationsTestCase):
