@@ -73,6 +73,8 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 PAYLOAD = "x" * 300  # about the width of a task or history row
 AWARD = "bk_bo_truong_cong_an"
 # Where a statement goes: by the table it reads or writes (the first after FROM, INTO or UPDATE).
+# The statement that takes the ledger's chain-head row lock (``audit.services``).
+CHAIN_HEAD_LOCK = re.compile(r"audit_chainhead.*FOR UPDATE", re.IGNORECASE | re.DOTALL)
 TARGET = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
 PARTS = (
     ("task history", "workflows_historicaltask"),
@@ -102,9 +104,14 @@ class Meter:
         self.statements: Counter = Counter()
         self.parts: dict[str, Counter] = {}
         self.commits: Counter = Counter()
+        self.transitions: Counter = Counter()
         self.writes: dict[str, list[list[str]]] = {}
         self.current = ""
         self.transaction: list[str] = []
+        # How long each transaction held the ledger's chain head: from the statement that locks it to the end of
+        # the commit that releases it.
+        self.head_held: dict[str, list[float]] = {}
+        self.head_locked_at: float | None = None
 
     def __call__(self, execute, sql, params, many, context):
         self.statements[self.current] += 1
@@ -112,7 +119,16 @@ class Meter:
         verb = sql.lstrip().split(None, 1)[0].upper()
         if verb in WRITES:
             self.transaction.append(verb)
-        return execute(sql, params, many, context)
+        result = execute(sql, params, many, context)
+        if self.head_locked_at is None and CHAIN_HEAD_LOCK.search(sql):
+            # Held from when the lock is granted, not from when this transaction began to wait for it.
+            self.head_locked_at = time.perf_counter()
+        return result
+
+    def start(self, step: str) -> None:
+        """Count what follows as one transition of ``step`` (its own transaction and what runs after its commit)."""
+        self.current = step
+        self.transitions[step] += 1
 
     def install(self):
         connection.execute_wrappers.append(self)
@@ -122,7 +138,10 @@ class Meter:
             self.commits[self.current] += 1
             self.writes.setdefault(self.current, []).append(self.transaction)
             self.transaction = []
-            return commit()
+            commit()
+            if self.head_locked_at is not None:
+                self.head_held.setdefault(self.current, []).append(time.perf_counter() - self.head_locked_at)
+                self.head_locked_at = None
 
         connection._commit = counted_commit
 
@@ -131,16 +150,16 @@ def drive(process_dossiers, officers, meter):
     """Take each (dossier, submitter) through the ten transitions; return the elapsed wall-clock seconds."""
     started = time.perf_counter()
     for dossier, submitter in process_dossiers:
-        meter.current = "submit"
+        meter.start("submit")
         process = lifecycle.submit(dossier, actor=submitter)
         route = [unit_id for _level, unit_id in process.route]
         for position, unit_id in enumerate(route):
-            meter.current = "appraise"
+            meter.start("appraise")
             lifecycle.appraise(process, actor=officers[unit_id, Role.APPRAISER])
-            meter.current = "vote"
+            meter.start("vote")
             lifecycle.vote(process, actor=officers[unit_id, Role.SECRETARY])
             last = position == len(route) - 1
-            meter.current = "sign_decide" if last else "sign_forward"
+            meter.start("sign_decide" if last else "sign_forward")
             outcome = StageOutcome.DECIDE if last else StageOutcome.FORWARD
             lifecycle.sign(process, actor=officers[unit_id, Role.APPROVER], outcome=outcome)
     return time.perf_counter() - started
@@ -152,7 +171,7 @@ def drive_bare(count, user, meter):
     request.user = user
     started = time.perf_counter()
     for _ in range(count):
-        meter.current = "submit"
+        meter.start("submit")
         with transaction.atomic():
             activation = BareFlow.start.activation_class.create(BareFlow.start, None, None)
             activation.start(request)
@@ -160,7 +179,7 @@ def drive_bare(count, user, meter):
         process = activation.process
         for stage in range(3):
             for step in ("appraise", "vote", "sign_decide" if stage == 2 else "sign_forward"):
-                meter.current = step
+                meter.start(step)
                 with BareFlow.instance.lock(process.pk):
                     task = Task.objects.select_related("process", "owner").get(
                         process_id=process.pk, flow_task_type="HUMAN", status=STATUS.NEW
@@ -182,7 +201,18 @@ def measured_worker(drive_them, share, context, barrier, results):
     with lifecycle.no_mail():
         elapsed = drive_them(share, context, meter)
     cpu = time.process_time() - cpu
-    results.put((elapsed, dict(meter.statements), dict(meter.commits), meter.writes, meter.parts, cpu))
+    results.put(
+        (
+            elapsed,
+            dict(meter.statements),
+            dict(meter.commits),
+            meter.writes,
+            meter.parts,
+            cpu,
+            meter.head_held,
+            dict(meter.transitions),
+        )
+    )
 
 
 def floor_worker(dsn, transactions, barrier, results):
@@ -207,42 +237,75 @@ def floor_worker(dsn, transactions, barrier, results):
     db.close()
 
 
-def report(label, outcomes, per_run, dsn, workers):
-    """Print the rate of ``outcomes`` against the floor replaying their writes, and for one process its statements."""
+def report(label, outcomes, per_run, dsn, workers) -> dict:
+    """Print the rate of ``outcomes`` against the floor replaying their writes, and for one process its statements
+    and how long each step held the ledger's chain head; return the figures the targets compare."""
     elapsed = max(outcome[0] for outcome in outcomes)
-    statements, commits, writes, parts = Counter(), Counter(), {}, {}
-    for _elapsed, worker_statements, worker_commits, worker_writes, worker_parts, _cpu in outcomes:
+    statements, commits, transitions, writes, parts, held = Counter(), Counter(), Counter(), {}, {}, {}
+    for (
+        _elapsed,
+        worker_statements,
+        worker_commits,
+        worker_writes,
+        worker_parts,
+        _cpu,
+        worker_held,
+        worker_steps,
+    ) in outcomes:
+        transitions.update(worker_steps)
         for step, counter in worker_parts.items():
             parts.setdefault(step, Counter()).update(counter)
         statements.update(worker_statements)
         commits.update(worker_commits)
         for step, transactions in worker_writes.items():
             writes.setdefault(step, []).extend(transactions)
+        for step, times in worker_held.items():
+            held.setdefault(step, []).extend(times)
     rate = per_run / elapsed
     # The floor: the same transactions, each with the same number of written rows, in the same split.
     replay = [[verbs for step in worker[3] for verbs in worker[3][step]] for worker in outcomes]
     floor_rate = per_run / max(run(floor_worker, replay, lambda share: (dsn, share)))
     # The processes' own CPU time, summed: steadier than wall-clock on a shared machine.
-    cpu_ms = 1000 * sum(outcome[5] for outcome in outcomes) / sum(commits.values())
+    cpu_ms = 1000 * sum(outcome[5] for outcome in outcomes) / sum(transitions.values())
+    all_held = sorted(time for times in held.values() for time in times)
+    hold = (
+        f"  chain head held {1000 * _median(all_held):.1f} ms median, {1000 * all_held[-1]:.1f} max" if all_held else ""
+    )
     print(
         f"{workers} process{'es' if workers > 1 else '  '}: {label} {rate:6.2f} dossiers/s  "
         f"floor {floor_rate:7.2f} dossiers/s  {label}/floor {floor_rate / rate:5.2f}  "
         f"{label} CPU {cpu_ms:5.1f} ms per transition"
+        f"{hold}"
     )
+    figures = {
+        "rate": rate,
+        "cpu_ms": cpu_ms,
+        "statements": sum(statements.values()) / sum(transitions.values()),
+        "held_ms": 1000 * _median(all_held) if all_held else 0.0,
+    }
     if workers > 1:
-        return
+        return figures
     for step in STEPS:
-        count = len(writes[step])
+        count = transitions[step]
         rows = sum(len(verbs) for verbs in writes[step]) / count
+        times = sorted(held.get(step, []))
+        hold = f", chain head held {1000 * _median(times):5.1f} ms (max {1000 * times[-1]:5.1f})" if times else ""
         print(
             f"  {step:13} {statements[step] / count:6.1f} statements, "
-            f"{commits[step] / count:3.1f} commits, {rows:5.1f} write statements per transition"
+            f"{commits[step] / count:3.1f} commits, {rows:5.1f} write statements per transition{hold}"
         )
     print("  statements per transition by what they touch:")
     for step in STEPS:
-        count = len(writes[step])
+        count = transitions[step]
         shares = ", ".join(f"{name} {n / count:.1f}" for name, n in parts[step].most_common())
         print(f"  {step:13} {shares}")
+    return figures
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def run(target, shares, args):
@@ -255,6 +318,19 @@ def run(target, shares, args):
     for worker in workers:
         worker.join()
     return outcomes
+
+
+def print_targets(engine: dict, bare: dict) -> None:
+    """The targets of the step's cost, as ratios of this run's own figures."""
+    print(f"load average after the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    cpu = engine[1]["cpu_ms"] / bare[1]["cpu_ms"]
+    print(f"targets: engine CPU / viewflow CPU per transition {cpu:.2f} (at most 2)")
+    print(f"         chain head held {engine[1]['held_ms']:.1f} ms median per transaction, 1 process (at most 5)")
+    print(
+        f"         2 processes / 1 {engine[2]['rate'] / engine[1]['rate']:.2f} (at least 1.6), "
+        f"4 processes / 2 {engine[4]['rate'] / engine[2]['rate']:.2f} (at least 1)"
+    )
+    print(f"         statements per transition {engine[1]['statements']:.1f} on average (at most 22)")
 
 
 def seat_in_place(generator, *, localities: int, nominees: int) -> None:
@@ -337,16 +413,18 @@ def main() -> None:
             cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, payload text NOT NULL)")
         connections.close_all()
         print(f"{per_run} dossiers per run, {nominees} nominees each, 10 transitions per dossier (ministry route)")
+        engine, bare = {}, {}
         for workers in CONCURRENCY:
             shares = [drafts[workers][i::workers] for i in range(workers)]
             outcomes = run(measured_worker, shares, lambda share: (drive, share, officers))
-            report("engine", outcomes, per_run, dsn, workers)
+            engine[workers] = report("engine", outcomes, per_run, dsn, workers)
         print("reference: the same route's shape in viewflow's own nodes, no services, no history (bareflow)")
         user = next(iter(officers.values()))
         for workers in CONCURRENCY:
             counts = [len(range(i, per_run, workers)) for i in range(workers)]
             outcomes = run(measured_worker, counts, lambda count: (drive_bare, count, user))
-            report("viewflow", outcomes, per_run, dsn, workers)
+            bare[workers] = report("viewflow", outcomes, per_run, dsn, workers)
+        print_targets(engine, bare)
     finally:
         connections.close_all()
         if args.in_place:
