@@ -27,6 +27,7 @@ class AuditEvent(models.TextChoices):
     STAGE_REJECTED = "stage.rejected", _("Dossier rejected")
     STAGE_REMINDED = "stage.reminded", _("Reminder sent")
     STAGE_ESCALATED = "stage.escalated", _("Overdue step escalated")
+    STAGE_ESCALATED_ABOVE = "stage.escalated_above", _("Overdue step escalated to the level above")
     STEP_RELEASED = "step.released", _("Step handed back to the queue: its holder's role ended")
     NOMINEE_DROPPED = "nominee.dropped", _("Nominee dropped")
     DECISION_ISSUED = "decision.issued", _("Decision issued")

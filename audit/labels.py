@@ -55,6 +55,7 @@ DATA_KEYS = {
     "valid_from": gettext_lazy("valid from"),
     "valid_to": gettext_lazy("valid to"),
     "version": gettext_lazy("revision"),
+    "working_days": gettext_lazy("working days"),
     "acting_for": gettext_lazy("acting for"),
     "agrees": gettext_lazy("agrees"),
     "consulted": gettext_lazy("units consulted (nos.)"),

@@ -20,7 +20,7 @@ from audit import selectors as audit_selectors
 from audit.events import AuditEvent
 from nominations import selectors as nomination_selectors
 from nominations.models import Decision, Dossier, DossierStatus
-from org_hierarchy.models import Role
+from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import seats_of
 from workflows import selectors as flow_selectors
 
@@ -29,6 +29,7 @@ STAGE_ROLES = {Role.APPRAISER, Role.SECRETARY, Role.APPROVER}
 # What an auditor looks at first: the acts that leave the usual path.
 EXCEPTIONS = (
     AuditEvent.STAGE_ESCALATED,
+    AuditEvent.STAGE_ESCALATED_ABOVE,
     AuditEvent.STAGE_REJECTED,
     AuditEvent.DOSSIER_RETURNED,
     AuditEvent.DOSSIER_WITHDRAWN,
@@ -156,6 +157,31 @@ def _decisions_panel(user) -> Panel:
     )
 
 
+def _escalations_panel(user) -> Panel:
+    """The overdue steps escalated from the person's stage units to the level above, or to them from below."""
+    units = OrgUnit.objects.filter(pk__in={seat.unit_id for seat in seats_of(user) if seat.role in STAGE_ROLES})
+    escalations = nomination_selectors.escalations_open_at(units=units)
+    first = list(escalations[:ROWS])
+    return Panel(
+        key="escalations",
+        title=_("Escalated to the level above"),
+        count=escalations.count(),
+        url=f"{reverse('nominations:dossier_list')}?{urlencode({'status': DossierStatus.SUBMITTED})}",
+        link_text=_("See the dossiers in progress"),
+        rows=[
+            Row(
+                text=escalation.dossier.title,
+                url=reverse("nominations:dossier_detail", args=[escalation.dossier_id]),
+                note=f"{escalation.stage_unit.name} → {escalation.to_unit.name} · {_('due')} "
+                f"{_moment(escalation.stage_deadline)}",
+                alert=True,
+            )
+            for escalation in first
+        ],
+        empty=_("No overdue step of your units or of the units below them went up a level."),
+    )
+
+
 def _audit_panels(user) -> list[Panel]:
     run = audit_selectors.verification_last()
     if run is None:
@@ -203,7 +229,8 @@ def _audit_panels(user) -> list[Panel]:
                 text=f"{labels.get(entry.event, entry.event)}: {entry.subject_text}",
                 url=f"{ledger}?{urlencode({'event': entry.event})}",
                 note=f"{_moment(entry.occurred_at)} · {entry.unit_name}",
-                alert=entry.event in (AuditEvent.STAGE_ESCALATED, AuditEvent.DECISION_REVOKED),
+                alert=entry.event
+                in (AuditEvent.STAGE_ESCALATED, AuditEvent.STAGE_ESCALATED_ABOVE, AuditEvent.DECISION_REVOKED),
             )
             for entry in entries
         ],
@@ -239,6 +266,7 @@ def dashboard_of(*, user) -> list[Panel]:
                 empty=_("Nothing waits for your unit."),
             )
         )
+        panels.append(_escalations_panel(user))
     if Role.SUBMITTER in roles:
         units = nomination_selectors.submitter_units(user=user)
         own = Dossier.objects.filter(originating_unit__in=units)

@@ -225,6 +225,8 @@ class AwardTypeAdminForm(forms.ModelForm):
             "required_documents",
             "stage_deadlines",
             "reminder_days_before",
+            "escalation_days",
+            "escalation_reference",
             "bonus_coefficient",
             "rules",
             "is_active",

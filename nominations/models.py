@@ -148,6 +148,21 @@ class AwardType(models.Model):
         help_text=_('Working days per stage level, e.g. {"commune": 10, "province": 15, "ministry": 20}.'),
     )
     reminder_days_before = models.PositiveSmallIntegerField(_("reminder (working days before the deadline)"), default=2)
+    escalation_days = models.JSONField(
+        _("escalation to the level above (working days overdue)"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Working days past a stage's deadline after which its open step goes to the emulation office of the "
+            'level above, per stage level, e.g. {"commune": 5, "province": 5}. A level left out never escalates.'
+        ),
+    )
+    escalation_reference = models.CharField(
+        _("legal reference of the escalation"),
+        max_length=255,
+        blank=True,
+        help_text=_("The text that sets the escalation, if there is one, e.g. a province's internal procedure."),
+    )
     bonus_coefficient = models.DecimalField(
         _("bonus coefficient"), max_digits=6, decimal_places=2, default=0, help_text=_("Multiple of the base salary.")
     )
@@ -188,12 +203,14 @@ class AwardType(models.Model):
         if not isinstance(self.eligible_subjects, list) or not set(self.eligible_subjects) <= set(SubjectType.values):
             errors["eligible_subjects"] = _("Use a list of: %(values)s.") % {"values": ", ".join(SubjectType.values)}
         slugs = {level.slug for level in Level}
-        if not isinstance(self.stage_deadlines, dict) or any(
-            key not in slugs or not isinstance(days, int) or days < 1 for key, days in self.stage_deadlines.items()
-        ):
-            errors["stage_deadlines"] = _("Use whole numbers of working days keyed by level: %(values)s.") % {
-                "values": ", ".join(sorted(slugs))
-            }
+        for name in ("stage_deadlines", "escalation_days"):
+            days_by_level = getattr(self, name)
+            if not isinstance(days_by_level, dict) or any(
+                key not in slugs or not isinstance(days, int) or days < 1 for key, days in days_by_level.items()
+            ):
+                errors[name] = _("Use whole numbers of working days keyed by level: %(values)s.") % {
+                    "values": ", ".join(sorted(slugs))
+                }
         if not isinstance(self.rules, list) or not all(
             isinstance(spec, dict) and spec.get("rule") for spec in self.rules
         ):
@@ -204,6 +221,11 @@ class AwardType(models.Model):
     def stage_deadline_days(self, level: int, default: int = 10) -> int:
         """Return the working days allowed at a stage of this level (10 when the catalogue says nothing)."""
         return int(self.stage_deadlines.get(Level(level).slug, default))
+
+    def escalation_days_at(self, level: int) -> int | None:
+        """Return the working days overdue after which a step of this level goes up a level (None: it never does)."""
+        days = self.escalation_days.get(Level(level).slug)
+        return int(days) if days else None
 
 
 class Campaign(models.Model):
@@ -397,6 +419,41 @@ class RouteStop(models.Model):
 
     def __str__(self):
         return f"{self.position}: {self.unit}"
+
+
+class StageEscalation(models.Model):
+    """A stage step left open past its deadline by the award type's working days, sent up to the level above.
+
+    The emulation office (the appraisers) of the stage unit's nearest unit of a higher level is told, and the
+    dossier and both units' dashboards show the mark while the step stays open. One per step and level above.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="escalations")
+    task = models.ForeignKey("viewflow.Task", on_delete=models.PROTECT, related_name="+", verbose_name=_("step"))
+    stage_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("stage unit")
+    )
+    to_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="escalations_received",
+        verbose_name=_("escalated to"),
+    )
+    stage_deadline = models.DateField(_("stage deadline"))
+    working_days = models.PositiveSmallIntegerField(_("working days overdue"))
+    reference = models.CharField(_("legal reference"), max_length=255, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("escalation to the level above")
+        verbose_name_plural = _("escalations to the level above")
+        ordering = ["-escalated_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["task", "to_unit"], name="stageescalation_once_per_step")]
+
+    def __str__(self):
+        return f"{self.dossier} → {self.to_unit}"
 
 
 class NomineeOutcome(models.TextChoices):

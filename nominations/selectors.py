@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
-from viewflow.workflow.status import PROCESS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.events import AuditEvent
 from audit.selectors import ledger_entries_about
@@ -35,11 +35,14 @@ from .models import (
     DossierStatus,
     Nominee,
     RouteStop,
+    StageEscalation,
 )
 
 # Roles that see full citizen ID numbers on the units where they hold them (architecture §4): the submitters of
 # the originating unit, the officers of a stage on the route, and auditors over their subtree.
 FULL_ID_STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
+# A workflow step still waiting to be done (viewflow's statuses; the workflow app sits above this one).
+OPEN_STEP_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def _visibility(user, key=None) -> tuple[QuerySet, QuerySet, QuerySet]:
@@ -247,6 +250,25 @@ def route_stop_list() -> QuerySet[RouteStop]:
 
 def decision_of(*, dossier: Dossier) -> Decision | None:
     return Decision.objects.filter(dossier=dossier).select_related("issuer_unit", "signer", "acting_for").first()
+
+
+def escalations_open() -> QuerySet[StageEscalation]:
+    """Return the escalations to a level above whose overdue step is still open, newest first."""
+    return (
+        StageEscalation.objects.filter(task__status__in=OPEN_STEP_STATUSES)
+        .select_related("stage_unit", "to_unit", "task")
+        .order_by("-escalated_at", "-pk")
+    )
+
+
+def escalations_open_of(*, dossier: Dossier) -> list[StageEscalation]:
+    """Return the open escalations of a dossier (the mark on its page)."""
+    return list(escalations_open().filter(dossier=dossier))
+
+
+def escalations_open_at(*, units) -> QuerySet[StageEscalation]:
+    """Return the open escalations from or to ``units`` (a queryset of units): a dashboard's panel."""
+    return escalations_open().filter(Q(stage_unit__in=units) | Q(to_unit__in=units)).select_related("dossier")
 
 
 REGISTER_ROLES = (Role.APPROVER, Role.AUDITOR)

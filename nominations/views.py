@@ -222,6 +222,7 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
             attachments=selectors.attachment_list(dossier=dossier),
             progress=selectors.route_progress(dossier),
             return_request=selectors.return_request_of(dossier=dossier),
+            escalations=selectors.escalations_open_of(dossier=dossier),
             decision=decision,
             revocations=selectors.revocations_of(decision=decision),
             may_revoke=decision is not None and may_revoke(user=user, decision=decision),

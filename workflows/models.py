@@ -31,11 +31,21 @@ class StageOutcome:
 
 
 class DeadlineNotice:
-    """The notices a step's stage deadline sends, in this order; each is kept in the step's ``data``."""
+    """The notices a step's stage deadline sends, in this order; each is kept in the step's ``data``.
+
+    The reminder goes to the people who may act, the escalation to the head of the stage unit at the end of the
+    deadline day, and, where the award type says so for the stage's level, the escalation to the emulation office
+    of the level above after that many working days overdue.
+    """
 
     REMINDER = "reminder"
     ESCALATION = "escalation"
-    TITLES = {REMINDER: _("Reminder"), ESCALATION: _("Escalation")}
+    ESCALATION_ABOVE = "escalation_above"
+    TITLES = {
+        REMINDER: _("Reminder"),
+        ESCALATION: _("Escalation"),
+        ESCALATION_ABOVE: _("Escalation to the level above"),
+    }
 
 
 class CalendarDayKind(models.TextChoices):

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -543,12 +544,29 @@ def deadlines_fire(*, now=None) -> int:
     return sent
 
 
+def level_above(unit: OrgUnit) -> OrgUnit | None:
+    """Return the unit a stage at ``unit`` escalates to: its nearest ancestor of a higher level (None at a top)."""
+    above = [ancestor for ancestor in OrgUnit.objects.get_ancestors(unit) if ancestor.level > unit.level]
+    return above[-1] if above else None
+
+
+def _escalation_above_due(task, process: NominationProcess) -> datetime.datetime | None:
+    """Return when the step goes up a level: the award type's working days past the stage deadline at its level
+    (the calendar's exceptions included), or None where the award type sets none or there is no level above."""
+    level = getattr(task.flow_task, "stage_level", None)
+    days = process.dossier.award_type.escalation_days_at(level) if level is not None else None
+    if days is None or level_above(task.owner_permission_obj) is None:
+        return None
+    return calendar.end_of_day(calendar.add_working_days(process.stage_deadline, days))
+
+
 def _deadline_notice(task, *, now) -> None:
     """Send the step's next deadline notice, keep it on the step, and arm the following one (if any)."""
     process = task.process.coerced
     dossier = process.dossier
     deadline = process.stage_deadline.strftime("%d/%m/%Y")
     notices = task.data.get("deadline_notices", [])
+    unit = task.owner_permission_obj
     if not notices:
         kind, event = DeadlineNotice.REMINDER, AuditEvent.STAGE_REMINDED
         notification_services.notify(
@@ -559,10 +577,10 @@ def _deadline_notice(task, *, now) -> None:
             subject=dossier,
         )
         task.scheduled = calendar.end_of_day(process.stage_deadline)
-    else:
+    elif len(notices) == 1:
         # Past the deadline the step goes up to the head of its unit; it stays with the people who hold it.
         kind, event = DeadlineNotice.ESCALATION, AuditEvent.STAGE_ESCALATED
-        heads = members_with_role(unit=task.owner_permission_obj, role=Role.APPROVER).exclude(
+        heads = members_with_role(unit=unit, role=Role.APPROVER).exclude(
             pk__in=selectors.users_party_to(dossier_id=dossier.pk)
         )
         notification_services.notify(
@@ -577,11 +595,71 @@ def _deadline_notice(task, *, now) -> None:
             url=selectors.task_url(task),
             subject=dossier,
         )
-        task.scheduled = None
+        task.scheduled = _escalation_above_due(task, process)
+    else:
+        _escalate_above(task, process=process, now=now)
+        return
     task.data = {**task.data, "deadline_notices": [*notices, {"kind": kind, "at": now.isoformat()}]}
     task._change_reason = f"{task.flow_task.name}: {kind}"
     task.save(update_fields=["data", "scheduled"])
-    _record(event, dossier=dossier, actor=None, unit=task.owner_permission_obj, data={"task": task.pk})
+    _record(event, dossier=dossier, actor=None, unit=unit, data={"task": task.pk})
+
+
+def _escalate_above(task, *, process: NominationProcess, now) -> None:
+    """Send the overdue step to the emulation office of the level above: a notice to its appraisers, the
+    escalation (history and ledger entry, ``nominations.services.escalation_record``) and the mark on the step.
+
+    The step stays where it is, with the people who may do it; the level above sees the dossier (its scope covers
+    the units below it) and cannot act on the step.
+    """
+    dossier = process.dossier
+    unit = task.owner_permission_obj
+    above = level_above(unit)
+    award_type = dossier.award_type
+    days = award_type.escalation_days_at(task.flow_task.stage_level)
+    escalation = None
+    if above is not None and days is not None:  # the catalogue may have changed since the notice was armed
+        escalation = nomination_services.escalation_record(
+            dossier=dossier,
+            task=task,
+            stage_unit=unit,
+            to_unit=above,
+            stage_deadline=process.stage_deadline,
+            working_days=days,
+            reference=award_type.escalation_reference,
+        )
+    task.scheduled = None
+    if escalation is not None:
+        notices = task.data.get("deadline_notices", [])
+        task.data = {
+            **task.data,
+            "deadline_notices": [*notices, {"kind": DeadlineNotice.ESCALATION_ABOVE, "at": now.isoformat()}],
+        }
+    task._change_reason = f"{task.flow_task.name}: {DeadlineNotice.ESCALATION_ABOVE}"
+    task.save(update_fields=["data", "scheduled"])
+    if escalation is None:
+        return
+    office = members_with_role(unit=above, role=Role.APPRAISER).exclude(
+        pk__in=selectors.users_party_to(dossier_id=dossier.pk)
+    )
+    notification_services.notify(
+        recipients=office,
+        event=TaskNotice.TASK_ESCALATED_ABOVE,
+        title=format_lazy(
+            _("{days} working days overdue at {unit}: {task} — {dossier}"),
+            days=days,
+            unit=unit.name,
+            task=task.flow_task.task_title,
+            dossier=dossier.title,
+        ),
+        body=format_lazy(
+            _("The deadline was {deadline}. The step stays with {unit}; you can follow the dossier."),
+            deadline=process.stage_deadline.strftime("%d/%m/%Y"),
+            unit=unit.name,
+        ),
+        url=reverse("nominations:dossier_detail", args=[dossier.pk]),
+        subject=dossier,
+    )
 
 
 @transaction.atomic

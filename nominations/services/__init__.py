@@ -14,6 +14,7 @@ from .dossiers import (
     dossier_update,
     dossier_withdraw,
 )
+from .escalations import escalation_record
 from .letters import submission_letter_register
 from .nominees import (
     ImportRejected,
@@ -49,6 +50,7 @@ __all__ = [
     "dossier_submit",
     "dossier_update",
     "dossier_withdraw",
+    "escalation_record",
     "nominee_add",
     "nominee_drop",
     "nominee_national_id_reveal",

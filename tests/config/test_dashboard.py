@@ -16,8 +16,9 @@ from workflows.models import StageOutcome
 from workflows.selectors import node_url
 
 # session, user, memberships; the inbox's counts (one aggregate), first rows and their dossiers; the queue's the
-# same; recent decisions; unread notifications; the session's save
-APPRAISER_QUERIES = 12
+# same; the escalations to the level above (rows and count); recent decisions; unread notifications; the
+# session's save
+APPRAISER_QUERIES = 14
 # session, user, memberships; the inbox's counts, rows and dossiers; returned: count and rows; drafts: count and
 # rows; recent decisions; unread notifications; the session's save
 SUBMITTER_QUERIES = 13
