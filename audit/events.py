@@ -48,3 +48,7 @@ class AuditEvent(models.TextChoices):
     REPORT_SAVED = "report.saved", _("Yearly report saved")
     REPORT_FINALISED = "report.finalised", _("Yearly report finalised")
     CALENDAR_CHANGED = "calendar.changed", _("Working-day calendar changed")
+    SERVICE_ACCOUNT_CREATED = "service_account.created", _("Service account created")
+    API_TOKEN_ISSUED = "api_token.issued", _("API token issued")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    WEBHOOK_CHANGED = "webhook.changed", _("Webhook subscription changed")

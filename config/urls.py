@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("dossiers/", include("nominations.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path("", include("documents.urls")),
     path("", include("workflows.urls")),
     # The Site (home page, administration and every application of the menu); see config/site.py.

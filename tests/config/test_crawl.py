@@ -123,6 +123,8 @@ NOT_POSTED = ("accounts/logout/",)
 # viewflow's per-step routes (eight per step of the flow, one guard for all) and the admin's (one login for all):
 # each is requested by one role of each unit in turn, so the sweep stays a few thousand requests.
 SHARED_PREFIXES = ("admin/", "nomination/<int:process_pk>/")
+# The award catalogue and the campaigns are the same for everyone: any id of them is nobody's foreign row.
+CATALOGUE_ROUTES = ("api/v1/award-types/<int:pk>/", "api/v1/campaigns/<int:pk>/")
 
 
 def url_routes(patterns=None, prefix=""):
@@ -260,7 +262,12 @@ class UrlconfSweepTests(FlowActions, MeritflowTestCase):
                             if response.status_code >= 500:
                                 failures.append(f"{where}: {response.status_code}")
                                 continue
-                            if whose == "foreign" and response.status_code == 200 and "<int:" in route:
+                            if (
+                                whose == "foreign"
+                                and response.status_code == 200
+                                and "<int:" in route
+                                and route not in CATALOGUE_ROUTES
+                            ):
                                 failures.append(f"{where}: 200 on a foreign id")
                             if response.status_code == 200 and not response.streaming:
                                 page = response.content.decode(errors="replace")

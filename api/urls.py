@@ -1,0 +1,49 @@
+"""``/api/``: the versioned resources under ``v1/``, the OpenAPI schema and its two readers."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+
+from . import pages, views
+
+app_name = "api"
+
+v1 = [
+    path("units/", views.UnitListView.as_view(), name="units"),
+    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit"),
+    path("units/<int:pk>/children/", views.UnitChildrenView.as_view(), name="unit_children"),
+    path("award-types/", views.AwardTypeListView.as_view(), name="award_types"),
+    path("award-types/<int:pk>/", views.AwardTypeDetailView.as_view(), name="award_type"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"
+    ),
+    path(
+        "schema/swagger/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", permission_classes=[AllowAny], template_name="api/swagger_ui.html"
+        ),
+        name="swagger",
+    ),
+    path(
+        "schema/redoc/",
+        SpectacularRedocView.as_view(
+            url_name="api:schema",
+            permission_classes=[AllowAny],
+            authentication_classes=[],
+            template_name="api/redoc.html",
+        ),
+        name="redoc",
+    ),
+    path("accounts/", pages.AccountListView.as_view(), name="accounts"),
+    path("accounts/new/", pages.AccountCreateView.as_view(), name="account_create"),
+    path("accounts/<int:pk>/", pages.AccountDetailView.as_view(), name="account"),
+    path("accounts/<int:pk>/tokens/new/", pages.TokenIssueView.as_view(), name="token_issue"),
+    path("accounts/<int:pk>/tokens/<int:token_pk>/revoke/", pages.TokenRevokeView.as_view(), name="token_revoke"),
+    re_path(r"^v1/.*$", views.NotFoundView.as_view(), name="not_found"),
+]
