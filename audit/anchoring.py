@@ -29,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.mail import EmailMessage
 from django.utils import formats, timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .chain import timestamp
@@ -214,9 +215,11 @@ def alert(message: str) -> None:
 
 
 def _mail(subject: str, body: str, attachment: tuple[str, bytes] | None = None) -> None:
-    if not settings.AUDIT_CHECKPOINT_EMAIL:
+    """Hand one e-mail per auditor to the mailer the settings name (the outbox: delivered, retried, kept)."""
+    messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in settings.AUDIT_CHECKPOINT_EMAIL]
+    if not messages:
         return
-    message = EmailMessage(subject=subject, body=body, to=settings.AUDIT_CHECKPOINT_EMAIL)
-    if attachment:
-        message.attach(attachment[0].rsplit("/", 1)[-1], attachment[1], "application/json")
-    message.send()
+    for message in messages:
+        if attachment:
+            message.attach(attachment[0].rsplit("/", 1)[-1], attachment[1], "application/json")
+    import_string(settings.AUDIT_CHECKPOINT_MAILER)(messages=messages)

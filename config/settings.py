@@ -293,6 +293,9 @@ AUDIT_CHECKPOINT_DIR = env.path("AUDIT_CHECKPOINT_DIR", default=BASE_DIR / "var"
 AUDIT_CHECKPOINT_STORAGE = env.str("AUDIT_CHECKPOINT_STORAGE", default="")
 AUDIT_CHECKPOINT_MAX_AGE = datetime.timedelta(hours=env.float("AUDIT_CHECKPOINT_MAX_AGE_HOURS", default=3))
 AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
+# What sends the checkpoint's copies: the outbox's service (audit and notifications are sibling layers that do not
+# import each other, so the settings connect them).
+AUDIT_CHECKPOINT_MAILER = "notifications.services.emails_send"
 
 # The decision and its certificates (documents/). A signer may date a decision up to this many days ahead of the
 # day it is signed (a ceremony set for a date), never before the dossier reached the deciding stage.

@@ -115,6 +115,10 @@ class OutgoingEmail(models.Model):
     recipient = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=998)
     body = models.TextField(_("body"))
+    # At most one attached file (the ledger checkpoint sent to the auditors).
+    attachment_name = models.CharField(_("attachment"), max_length=255, blank=True)
+    attachment_type = models.CharField(_("attachment type"), max_length=100, blank=True)
+    attachment = models.BinaryField(_("attachment content"), null=True, blank=True)
     notification = models.ForeignKey(
         Notification,
         on_delete=models.SET_NULL,
@@ -132,7 +136,7 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["body"])
+    history = HistoricalRecords(excluded_fields=["body", "attachment"])
     objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:

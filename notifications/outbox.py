@@ -35,21 +35,29 @@ RETRY_CHANGE_REASON = "Outgoing e-mail retried"
 
 
 def outbox_write(messages: list[EmailMessage], *, notifications: list[Notification | None] | None = None) -> list:
-    """Store one outbox row per message (one recipient each) in the caller's transaction; one INSERT."""
+    """Store one outbox row per message (one recipient, at most one attachment each) in the caller's transaction;
+    one INSERT."""
     notifications = notifications or [None] * len(messages)
     now = timezone.now()
-    rows = [
-        OutgoingEmail(
-            message_id=make_msgid(domain=_message_domain()),
-            recipient=message.to[0],
-            subject=message.subject,
-            body=message.body,
-            notification=notification,
-            created_at=now,
-            next_attempt_at=now,
+    rows = []
+    for message, notification in zip(messages, notifications, strict=True):
+        if len(message.to) != 1 or len(message.attachments) > 1:
+            raise ValueError("An outbox e-mail has one recipient and at most one attachment.")
+        name, content, mimetype = message.attachments[0] if message.attachments else ("", None, "")
+        rows.append(
+            OutgoingEmail(
+                message_id=make_msgid(domain=_message_domain()),
+                recipient=message.to[0],
+                subject=message.subject,
+                body=message.body,
+                attachment_name=name,
+                attachment_type=mimetype or "",
+                attachment=content.encode() if isinstance(content, str) else content,
+                notification=notification,
+                created_at=now,
+                next_attempt_at=now,
+            )
         )
-        for message, notification in zip(messages, notifications, strict=True)
-    ]
     return OutgoingEmail.objects.bulk_create(rows)
 
 
@@ -128,12 +136,15 @@ def outgoing_emails_retry(*, email_ids, actor) -> int:
 
 def _message(email: OutgoingEmail) -> EmailMessage:
     # The same Message-ID on every attempt lets a receiving server recognise a repeat.
-    return EmailMessage(
+    message = EmailMessage(
         subject=email.subject,
         body=email.body,
         to=[email.recipient],
         headers={"Message-ID": email.message_id},
     )
+    if email.attachment_name:
+        message.attach(email.attachment_name, bytes(email.attachment), email.attachment_type or None)
+    return message
 
 
 def _message_domain() -> str:

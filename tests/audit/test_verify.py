@@ -23,6 +23,7 @@ from audit.services import record
 from audit.verify import register_state_check, unregister_state_check, verify_ledger
 from nominations import services as nomination_services
 from nominations.models import AwardRecord, AwardType, Decision, Dossier, Nominee, NomineeOutcome
+from notifications.models import OutgoingEmail, OutgoingEmailStatus
 from org_hierarchy import services as org_services
 from org_hierarchy.models import Membership, OrgUnit, Role
 from tests.base import MeritflowTestCase, grant, make_user
@@ -384,7 +385,8 @@ class AnchoringTests(MeritflowTestCase):
 
     def take(self) -> str:
         out = StringIO()
-        call_command("audit_checkpoint", stdout=out)
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("audit_checkpoint", stdout=out)
         return out.getvalue()
 
     def files(self) -> list[Path]:
@@ -405,6 +407,8 @@ class AnchoringTests(MeritflowTestCase):
         signature = base64.b64decode(content.pop("signature"))
         signed = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
         self.key.public_key().verify(signature, signed)
+        (outgoing,) = OutgoingEmail.objects.all()
+        self.assertEqual((outgoing.recipient, outgoing.status), ("kiem-toan@example.gov.vn", OutgoingEmailStatus.SENT))
         (message,) = mail.outbox
         self.assertEqual(message.to, ["kiem-toan@example.gov.vn"])
         self.assertEqual(message.attachments[0][1], checkpoint.read_bytes())
