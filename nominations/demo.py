@@ -26,16 +26,35 @@ CAMPAIGN_CONTENTS = [
     "Tham gia bảo đảm trật tự, an toàn giao thông và phòng cháy, chữa cháy.",
     "Xây dựng lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở vững mạnh.",
 ]
+# (Vietnamese name, English name, criteria); every group cites the plan that defines them.
 CAMPAIGN_GROUPS = [
     (
         "Khu dân cư, thôn, tổ dân phố",
+        "Residential areas, villages and neighbourhood groups",
         "Có mô hình tự quản hiệu quả; không để xảy ra tội phạm nghiêm trọng trên địa bàn.",
     ),
-    ("Cơ quan, doanh nghiệp, nhà trường", "Chủ động phòng ngừa; bảo đảm an ninh nội bộ và an toàn cháy nổ."),
-    ("Hộ gia đình và cá nhân", "Tích cực tố giác tội phạm, tham gia giữ gìn an ninh, trật tự nơi cư trú."),
-    ("Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở", "Hoàn thành tốt nhiệm vụ được giao; có thành tích nổi bật."),
-    ("Công an các đơn vị, địa phương", "Làm nòng cốt xây dựng phong trào; có cách làm mới được nhân rộng."),
+    (
+        "Cơ quan, doanh nghiệp, nhà trường",
+        "Agencies, enterprises and schools",
+        "Chủ động phòng ngừa; bảo đảm an ninh nội bộ và an toàn cháy nổ.",
+    ),
+    (
+        "Hộ gia đình và cá nhân",
+        "Households and individuals",
+        "Tích cực tố giác tội phạm, tham gia giữ gìn an ninh, trật tự nơi cư trú.",
+    ),
+    (
+        "Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở",
+        "Grassroots forces protecting security and order",
+        "Hoàn thành tốt nhiệm vụ được giao; có thành tích nổi bật.",
+    ),
+    (
+        "Công an các đơn vị, địa phương",
+        "Police of the units and localities",
+        "Làm nòng cốt xây dựng phong trào; có cách làm mới được nhân rộng.",
+    ),
 ]
+CAMPAIGN_GROUPS_REFERENCE = "Kế hoạch ban hành kèm Quyết định số 2447/QĐ-TTg ngày 06/11/2025, đối tượng thi đua"
 
 
 def _submitter(username: str):
@@ -75,8 +94,15 @@ def _campaign() -> Campaign:
         CampaignContent(campaign=campaign, position=n, text=text) for n, text in enumerate(CAMPAIGN_CONTENTS, start=1)
     )
     CampaignSubjectGroup.objects.bulk_create(
-        CampaignSubjectGroup(campaign=campaign, position=n, name=name, criteria=criteria)
-        for n, (name, criteria) in enumerate(CAMPAIGN_GROUPS, start=1)
+        CampaignSubjectGroup(
+            campaign=campaign,
+            position=n,
+            name_vi=name_vi,
+            name_en=name_en,
+            criteria=criteria,
+            legal_reference=CAMPAIGN_GROUPS_REFERENCE,
+        )
+        for n, (name_vi, name_en, criteria) in enumerate(CAMPAIGN_GROUPS, start=1)
     )
     return campaign
 

@@ -88,8 +88,14 @@ class CollectivePicker(UnitPickerInput):
 class NomineeForm(forms.ModelForm):
     """A nominee; a collective is tied to its organisation unit, picked among the units of the user's scope."""
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, dossier, **kwargs):
         super().__init__(*args, **kwargs)
+        if dossier.campaign_id is None:
+            del self.fields["subject_group"]
+        else:
+            groups = self.fields["subject_group"]
+            groups.queryset = dossier.campaign.subject_groups.order_by("position", "pk")
+            groups.empty_label = _("No group")
         field = self.fields["collective_unit"]
         field.queryset = units_in_scope(user=user)
         field.widget = CollectivePicker(multiple=False)
@@ -104,6 +110,7 @@ class NomineeForm(forms.ModelForm):
             "subject_type",
             "full_name",
             "collective_unit",
+            "subject_group",
             "gender",
             "date_of_birth",
             "position",
@@ -122,7 +129,8 @@ class NomineeImportForm(forms.Form):
         label=_("Nominee list (XLSX)"),
         help_text=_(
             "First row: column headers such as Họ và tên, Số CCCD, Giới tính, Ngày sinh, Chức vụ; for a collective, "
-            "Đối tượng “tập thể” and Mã đơn vị (its administrative code)."
+            "Đối tượng “tập thể” and Mã đơn vị (its administrative code); for an individual of a campaign's dossier, "
+            "Nhóm đối tượng (the name of one of the campaign's subject groups)."
         ),
     )
 

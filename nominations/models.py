@@ -291,12 +291,23 @@ class CampaignContent(models.Model):
 
 
 class CampaignSubjectGroup(models.Model):
-    """A group of subjects a campaign addresses, with its criteria."""
+    """A group of subjects a campaign addresses, with its criteria and the text that defines it.
+
+    An individual nominee of a dossier filed under the campaign may be counted in one of its groups
+    (``Nominee.subject_group``); the statistics and the yearly report count the individuals by group.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="subject_groups")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=255)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
     criteria = models.TextField(_("criteria"), blank=True)
+    legal_reference = models.CharField(
+        _("legal reference"),
+        max_length=255,
+        blank=True,
+        help_text=_("The text that defines the group, e.g. the plan issued with Decision 2447/QĐ-TTg, section II."),
+    )
 
     history = HistoricalRecords()
 
@@ -307,6 +318,10 @@ class CampaignSubjectGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self, "name")
 
 
 class DossierStatus(models.TextChoices):
@@ -500,6 +515,15 @@ class Nominee(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("collective (organisation unit)"),
+    )
+    subject_group = models.ForeignKey(
+        CampaignSubjectGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominees",
+        verbose_name=_("subject group"),
+        help_text=_("For an individual of a dossier filed under a campaign: the campaign's group they belong to."),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

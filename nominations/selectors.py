@@ -228,7 +228,7 @@ def return_request_of(*, dossier: Dossier) -> ReturnRequest | None:
 
 def nominee_list(*, dossier: Dossier) -> QuerySet[Nominee]:
     return dossier.nominees.select_related(
-        "collective_unit", "outcome_stage_unit", "outcome_by", "award_record__revocation"
+        "collective_unit", "subject_group", "outcome_stage_unit", "outcome_by", "award_record__revocation"
     ).order_by("list_position", "pk")
 
 

@@ -258,7 +258,7 @@ class NomineeFormMixin:
     template_name = "nominations/nominee_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "dossier": self.dossier}
 
 
 class NomineeCreateView(NomineeFormMixin, DraftMixin, ServiceFormView):

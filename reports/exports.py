@@ -89,6 +89,8 @@ def _statistics_tables(sheet: Sheet, data: dict) -> None:
     sheet.table(_("By subject kind"), _("Subject kind"), data["by_subject"], total, with_subjects=False)
     sheet.table(_("By unit"), _("Unit"), data["by_unit"], total, with_subjects=True)
     sheet.table(_("By campaign"), _("Campaign"), data["by_campaign"], total, with_subjects=True)
+    if data.get("by_group"):
+        sheet.table(_("Individuals by subject group"), _("Subject group"), data["by_group"], None, with_subjects=False)
     sheet.line(_("Awarded by year"), font=TOTAL_FONT)
     sheet.header(_("Year"), str(Outcome.LABELS[Outcome.AWARDED]))
     for year, count in data["by_year"]:

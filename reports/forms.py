@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import AwardForm, AwardType, Campaign, SubjectType
+from nominations.models import AwardForm, AwardType, Campaign, CampaignSubjectGroup, SubjectType
 from nominations.selectors import campaign_list
 from org_hierarchy.models import Level, OrgUnit
 
@@ -9,6 +9,7 @@ from .statistics import Criteria, Outcome
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 NO_CAMPAIGN = "none"
+NO_GROUP = "none"
 
 
 class DayField(forms.DateField):
@@ -42,6 +43,8 @@ class StatisticsFilterForm(forms.Form):
         label=_("Subject kind"), required=False, choices=[("", _("All kinds")), *SubjectType.choices]
     )
     province = forms.ChoiceField(label=_("Province or city"), required=False)
+    # Set by the links of the table by subject group: a group's id, or "none" for the individuals in no group.
+    subject_group = forms.CharField(label=_("Subject group"), required=False, widget=forms.HiddenInput)
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     direct = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -69,6 +72,15 @@ class StatisticsFilterForm(forms.Form):
             *sorted(provinces.items(), key=lambda item: item[1]),
         ]
 
+    def clean_subject_group(self):
+        value = self.cleaned_data["subject_group"].strip()
+        if value in ("", NO_GROUP):
+            return value
+        group = CampaignSubjectGroup.objects.filter(pk=value).first() if value.isdigit() else None
+        if group is None:
+            raise forms.ValidationError(_("No campaign has this subject group."), code="unknown_group")
+        return group
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
@@ -89,6 +101,10 @@ class StatisticsFilterForm(forms.Form):
             award_type=data.get("award_type"),
             form=data.get("form", ""),
             subject_type=data.get("subject_type", ""),
+            subject_group=data["subject_group"]
+            if isinstance(data.get("subject_group"), CampaignSubjectGroup)
+            else None,
+            without_group=data.get("subject_group") == NO_GROUP,
             province_code=data.get("province", ""),
             unit=unit,
             direct=bool(data.get("direct")) and unit is not None,

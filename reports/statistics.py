@@ -18,6 +18,7 @@ from nominations.models import (
     AwardForm,
     AwardType,
     Campaign,
+    CampaignSubjectGroup,
     DossierStatus,
     Nominee,
     NomineeOutcome,
@@ -93,6 +94,9 @@ class Criteria:
     award_type: AwardType | None = None
     form: str = ""
     subject_type: str = ""
+    # One of the campaigns' subject groups, or (``without_group``) the individuals in none.
+    subject_group: CampaignSubjectGroup | None = None
+    without_group: bool = False
     province_code: str = ""
     # The drill-down: the rows by unit are this unit's children (the tree's roots when None).
     unit: OrgUnit | None = None
@@ -109,6 +113,7 @@ class Criteria:
             "award_type": self.award_type and self.award_type.pk,
             "form": self.form,
             "subject_type": self.subject_type,
+            "subject_group": "none" if self.without_group else self.subject_group and self.subject_group.pk,
             "province": self.province_code,
             "unit": self.unit and self.unit.pk,
             "direct": "1" if self.direct else "",
@@ -148,6 +153,10 @@ def filtered(nominees: QuerySet[Nominee], criteria: Criteria, *, province_paths=
         nominees = nominees.filter(dossier__award_type__form=criteria.form)
     if criteria.subject_type:
         nominees = nominees.filter(subject_type=criteria.subject_type)
+    if criteria.subject_group is not None:
+        nominees = nominees.filter(subject_group=criteria.subject_group)
+    if criteria.without_group:
+        nominees = nominees.filter(subject_type=SubjectType.INDIVIDUAL, subject_group__isnull=True)
     if criteria.province_code:
         paths = province_paths if province_paths is not None else province_units(criteria.province_code)
         condition = Q(pk__in=[])
@@ -207,6 +216,8 @@ class Statistics:
     by_subject: list[Row]
     by_unit: list[Row]
     by_campaign: list[Row]
+    # The individuals by the campaigns' subject groups (empty when none of them is in a group).
+    by_group: list[Row]
     by_year: list[tuple[int, int]]
 
     def as_data(self) -> dict:
@@ -217,6 +228,7 @@ class Statistics:
             "by_subject": [row.as_data() for row in self.by_subject],
             "by_unit": [row.as_data() for row in self.by_unit],
             "by_campaign": [row.as_data() for row in self.by_campaign],
+            "by_group": [row.as_data() for row in self.by_group],
             "by_year": [list(pair) for pair in self.by_year],
         }
 
@@ -241,7 +253,7 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     key_length = _unit_key_length(criteria.unit, user=user)
     grouped = (
         nominees.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
-        .values("dossier__award_type", "subject_type", "unit_key", "dossier__campaign")
+        .values("dossier__award_type", "subject_type", "subject_group", "unit_key", "dossier__campaign")
         .annotate(**_counts())
         .order_by()
     )
@@ -249,6 +261,12 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     award_types = {a.pk: a for a in AwardType.objects.filter(pk__in={r["dossier__award_type"] for r in rows})}
     units = {u.path: u for u in OrgUnit.objects.filter(path__in={r["unit_key"] for r in rows})}
     campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={r["dossier__campaign"] for r in rows} - {None})}
+    groups = {
+        g.pk: g
+        for g in CampaignSubjectGroup.objects.filter(pk__in={r["subject_group"] for r in rows} - {None}).select_related(
+            "campaign"
+        )
+    }
 
     total = Row(key=None, label=_("Total"))
     by_award: dict[int, Row] = {}
@@ -256,6 +274,8 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     by_subject = {value: Row(key=value, label=str(label)) for value, label in SubjectType.choices}
     by_unit: dict[str, Row] = {}
     by_campaign: dict[int | None, Row] = {}
+    by_group: dict[int | None, Row] = {}
+    several_campaigns = len({group.campaign_id for group in groups.values()}) > 1
     forms = dict(AwardForm.choices)
     for row in rows:
         award = award_types[row["dossier__award_type"]]
@@ -277,6 +297,16 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
             campaign.pk if campaign else None,
             Row(key=campaign.pk if campaign else "none", label=campaign.name if campaign else _("No campaign")),
         ).add(row, subject)
+        if subject == SubjectType.INDIVIDUAL:
+            group = groups.get(row["subject_group"])
+            by_group.setdefault(
+                group.pk if group else None,
+                Row(
+                    key=group.pk if group else "none",
+                    label=group.name if group else _("In no subject group"),
+                    group=group.campaign.name if group and several_campaigns else "",
+                ),
+            ).add(row, subject)
 
     form_order = list(forms)
     return Statistics(
@@ -288,6 +318,14 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
         by_subject=[row for row in by_subject.values() if row.counts[Outcome.PROPOSED]],
         by_unit=sorted(by_unit.values(), key=lambda r: (not r.direct, -r.counts[Outcome.PROPOSED], r.label)),
         by_campaign=sorted(by_campaign.values(), key=lambda r: (r.key == "none", r.label)),
+        by_group=(
+            sorted(
+                by_group.values(),
+                key=lambda r: (r.key == "none", r.group, groups[r.key].position if r.key != "none" else 0, r.label),
+            )
+            if groups
+            else []
+        ),
         by_year=awards_by_year(user=user, criteria=criteria, province_paths=province_paths),
     )
 
@@ -313,5 +351,10 @@ def nominee_list(*, user, criteria: Criteria, outcome: str = Outcome.PROPOSED) -
     if outcome in Outcome.ALL:
         nominees = nominees.filter(Outcome.condition(outcome))
     return nominees.select_related(
-        "dossier", "dossier__award_type", "dossier__originating_unit", "dossier__campaign", "award_record__revocation"
+        "dossier",
+        "dossier__award_type",
+        "dossier__originating_unit",
+        "dossier__campaign",
+        "subject_group",
+        "award_record__revocation",
     ).order_by("-dossier__year", "dossier__originating_unit__path", "dossier_id", "list_position", "pk")

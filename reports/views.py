@@ -42,13 +42,17 @@ def _filter_summary(form, criteria) -> list[tuple[str, str]]:
         return summary
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
-        if name in ("unit", "direct") or value in (None, ""):
+        if name in ("unit", "direct", "subject_group") or value in (None, ""):
             continue
         if hasattr(field, "choices") and not hasattr(value, "pk"):
             value = dict(field.choices).get(str(value), value)
         elif hasattr(value, "strftime"):
             value = value.strftime("%d/%m/%Y")
         summary.append((str(field.label), str(value)))
+    if criteria.subject_group is not None:
+        summary.append((_("Subject group"), criteria.subject_group.name))
+    if criteria.without_group:
+        summary.append((_("Subject group"), _("In no subject group")))
     if criteria.unit is not None:
         summary.append((_("Unit"), criteria.unit.name))
     return summary
@@ -149,6 +153,8 @@ def statistics_context(data: dict, *, base: dict, links: bool = True) -> dict:
         "by_subject": table(data["by_subject"], "subject_type", with_subjects=False),
         "by_unit": table(data["by_unit"], "unit", drill=True),
         "by_campaign": table(data["by_campaign"], "campaign"),
+        # Reports finalised before the subject groups were counted have no such table.
+        "by_group": table(data.get("by_group", []), "subject_group", with_subjects=False),
         "by_year": data["by_year"],
         "has_data": bool(total["counts"][Outcome.PROPOSED]),
         "charts": [

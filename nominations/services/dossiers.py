@@ -33,6 +33,9 @@ DOSSIER_EDITABLE_FIELDS = (
 AWARD_TYPE_INACTIVE = _("This award type is no longer in use.")
 CAMPAIGN_REQUIRED = _("A campaign or thematic commendation must name its campaign.")
 CAMPAIGN_INACTIVE = _("This campaign is closed.")
+GROUPS_OF_ANOTHER_CAMPAIGN = _(
+    "Some nominees are counted in a subject group of the present campaign: clear their group before changing it."
+)
 NOT_A_DRAFT = _("Only a draft can be submitted; a returned dossier is resubmitted.")
 NOT_RETURNED = _("Only a dossier returned for supplement can be resubmitted.")
 NOT_IN_PROGRESS = _("This dossier is not in progress at any stage.")
@@ -111,6 +114,8 @@ def dossier_update(*, dossier: Dossier, actor, **changes) -> Dossier:
         setattr(dossier, field, changes[field])
     if {"kind", "award_type", "campaign"} & set(changed):
         _validate_choices(kind=dossier.kind, award_type=dossier.award_type, campaign=dossier.campaign)
+    if "campaign" in changed and dossier.nominees.exclude(subject_group=None).exists():
+        raise ValidationError({"campaign": GROUPS_OF_ANOTHER_CAMPAIGN})
     apply_digest(dossier)
     save_tracked(dossier, actor=actor, reason="updated", update_fields=[*changed, *DIGEST_FIELDS])
     record(AuditEvent.DOSSIER_UPDATED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"fields": changed})

@@ -14,7 +14,7 @@ from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import units_in_scope
 
-from ..models import Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
+from ..models import CampaignSubjectGroup, Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter
 from ..selectors import may_see_full_national_id
 from ..spreadsheets import SpreadsheetError, parse_date_cell, read_rows, row_error_text
@@ -29,6 +29,7 @@ NOMINEE_EDITABLE_FIELDS = (
     "workplace",
     "national_id",
     "collective_unit",
+    "subject_group",
     "user",
     "achievement_summary",
     "under_discipline",
@@ -52,6 +53,7 @@ IMPORT_COLUMNS = {
     "national_id": ("national_id", "số cccd", "cccd", "số định danh cá nhân"),
     "achievement_summary": ("achievement_summary", "tóm tắt thành tích", "thành tích"),
     "collective_unit": ("unit_code", "mã đơn vị", "mã đơn vị tập thể"),
+    "subject_group": ("subject_group", "subject group", "nhóm đối tượng"),
 }
 SUBJECT_ALIASES = {
     "individual": SubjectType.INDIVIDUAL,
@@ -61,12 +63,29 @@ SUBJECT_ALIASES = {
     "household": SubjectType.HOUSEHOLD,
     "hộ gia đình": SubjectType.HOUSEHOLD,
 }
+GROUP_FOR_INDIVIDUALS = _("Only an individual is counted in a subject group.")
+GROUP_NOT_OF_CAMPAIGN = _("Choose one of the subject groups of the dossier's campaign.")
+GROUP_WITHOUT_CAMPAIGN = _("This dossier is filed under no campaign, so it has no subject groups: leave it empty.")
 GENDER_ALIASES = {"female": Gender.FEMALE, "nữ": Gender.FEMALE, "male": Gender.MALE, "nam": Gender.MALE, "": ""}
 
 
 def _check_collective(nominee: Nominee) -> None:
     if nominee.subject_type == SubjectType.INDIVIDUAL and nominee.collective_unit_id:
         raise ValidationError({"collective_unit": _("Only a collective can be an organisation unit.")})
+
+
+def _check_subject_group(nominee: Nominee) -> None:
+    """A subject group is for an individual, and one of the groups of the dossier's campaign."""
+    group_id = nominee.subject_group_id
+    if group_id is None:
+        return
+    if nominee.subject_type != SubjectType.INDIVIDUAL:
+        raise ValidationError({"subject_group": GROUP_FOR_INDIVIDUALS})
+    campaign_id = nominee.dossier.campaign_id
+    if campaign_id is None:
+        raise ValidationError({"subject_group": GROUP_WITHOUT_CAMPAIGN})
+    if nominee.subject_group.campaign_id != campaign_id:
+        raise ValidationError({"subject_group": GROUP_NOT_OF_CAMPAIGN})
 
 
 def _next_position(dossier: Dossier) -> int:
@@ -85,6 +104,7 @@ def nominee_add(*, dossier: Dossier, actor, subject_type: str, full_name: str, *
     fields.setdefault("list_position", _next_position(dossier))
     nominee = Nominee(dossier=dossier, subject_type=subject_type, full_name=full_name, **fields)
     _check_collective(nominee)
+    _check_subject_group(nominee)
     nominee.clean()
     save_tracked(nominee, actor=actor, reason="added")
     refresh_digest(dossier, actor=actor, reason="nominee added")
@@ -108,6 +128,7 @@ def nominee_update(*, nominee: Nominee, actor, **changes) -> Nominee:
     for name in changed:
         setattr(nominee, name, changes[name])
     _check_collective(nominee)
+    _check_subject_group(nominee)
     nominee.clean()
     save_tracked(nominee, actor=actor, reason="updated", update_fields=changed)
     refresh_digest(dossier, actor=actor, reason="nominee updated")
@@ -265,7 +286,37 @@ def _collective_unit(values: dict, units_by_code: dict[str, list[OrgUnit]]) -> O
     return units[0]
 
 
-def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_code: dict) -> Nominee:
+def _groups_by_name(dossier: Dossier) -> dict[str, CampaignSubjectGroup]:
+    """The dossier's campaign's subject groups by their Vietnamese and English names, case-folded (one query)."""
+    if dossier.campaign_id is None:
+        return {}
+    groups = {}
+    for group in CampaignSubjectGroup.objects.filter(campaign_id=dossier.campaign_id).order_by("position", "pk"):
+        for name in (group.name_vi, group.name_en):
+            if name:
+                groups.setdefault(name.strip().casefold(), group)
+    return groups
+
+
+def _subject_group(dossier: Dossier, values: dict, groups: dict[str, CampaignSubjectGroup]):
+    name = str(values.get("subject_group") or "").strip()
+    if not name:
+        return None
+    if dossier.campaign_id is None:
+        raise ValidationError({"subject_group": GROUP_WITHOUT_CAMPAIGN})
+    group = groups.get(name.casefold())
+    if group is None:
+        known = "; ".join(group.name for group in dict.fromkeys(groups.values()))
+        message = (
+            _("The campaign has no subject group “%(name)s”; its groups are: %(groups)s.")
+            if known
+            else _("The campaign has no subject group “%(name)s”; it defines none.")
+        )
+        raise ValidationError({"subject_group": message % {"name": name, "groups": known}})
+    return group
+
+
+def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_code: dict, groups: dict) -> Nominee:
     subject = SUBJECT_ALIASES.get(str(values.get("subject_type") or "cá nhân").strip().lower())
     if subject is None:
         raise ValidationError(_("Unknown subject type “%(value)s”.") % {"value": values.get("subject_type")})
@@ -285,9 +336,13 @@ def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_co
         national_id=national_id,
         achievement_summary=str(values.get("achievement_summary") or "").strip(),
         collective_unit=_collective_unit(values, units_by_code),
+        subject_group=_subject_group(dossier, values, groups),
     )
-    nominee.full_clean(exclude=["dossier", "collective_unit", "user", "outcome_stage_unit", "outcome_by", "decision"])
+    nominee.full_clean(
+        exclude=["dossier", "collective_unit", "subject_group", "user", "outcome_stage_unit", "outcome_by", "decision"]
+    )
     _check_collective(nominee)
+    _check_subject_group(nominee)
     return nominee
 
 
@@ -306,10 +361,11 @@ def nominees_import_xlsx(*, dossier: Dossier, actor, file) -> list[Nominee]:
     start = _next_position(dossier)
     codes = {str(values.get("collective_unit") or "").strip() for _row, values in rows} - {""}
     units_by_code = _units_by_code(actor, codes)
+    groups = _groups_by_name(dossier)
     nominees, errors = [], []
     for offset, (row_number, values) in enumerate(rows):
         try:
-            nominees.append(_nominee_from_row(dossier, values, start + offset, units_by_code))
+            nominees.append(_nominee_from_row(dossier, values, start + offset, units_by_code, groups))
         except ValidationError as error:
             errors.append(RowError(row_number, row_error_text(error, Nominee)))
     if errors:

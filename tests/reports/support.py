@@ -12,6 +12,10 @@ from tests.nominations.support import attach_required
 _ids = itertools.count(1)
 
 CAMPAIGN_NAME = "Toàn dân bảo vệ an ninh Tổ quốc"
+GROUPS = [
+    ("Khu dân cư, thôn, tổ dân phố", "Residential areas, villages and neighbourhood groups"),
+    ("Hộ gia đình và cá nhân", "Households and individuals"),
+]
 CONTENTS = ["Tuyên truyền, nâng cao nhận thức", "Phòng ngừa, tố giác tội phạm", "Mô hình tự quản"]
 
 
@@ -27,12 +31,16 @@ def campaign(world) -> Campaign:
     )
     for position, text in enumerate(CONTENTS, start=1):
         CampaignContent.objects.create(campaign=created, position=position, text=text)
-    CampaignSubjectGroup.objects.create(campaign=created, position=1, name="Khu dân cư, thôn, tổ dân phố")
+    for position, (name_vi, name_en) in enumerate(GROUPS, start=1):
+        CampaignSubjectGroup.objects.create(
+            campaign=created, position=position, name_vi=name_vi, name_en=name_en, legal_reference="QĐ 2447/QĐ-TTg"
+        )
     return created
 
 
-def submitted(unit, *, award_code, collectives=0, individuals=0, year=2024, campaign=None, submitter=None):
-    """A dossier of ``unit`` with the given nominees, submitted; returns (dossier, submitter)."""
+def submitted(unit, *, award_code, collectives=0, individuals=0, year=2024, campaign=None, submitter=None, groups=()):
+    """A dossier of ``unit`` with the given nominees, submitted; returns (dossier, submitter). The first
+    individuals are put in ``groups``, one each, in order."""
     submitter = submitter or grant(Role.SUBMITTER, unit)
     dossier = services.dossier_create(
         actor=submitter,
@@ -54,6 +62,7 @@ def submitted(unit, *, award_code, collectives=0, individuals=0, year=2024, camp
             subject_type=SubjectType.INDIVIDUAL,
             full_name=f"Cá nhân {index + 1}",
             national_id=f"{48_000_000_000 + next(_ids):012d}",
+            subject_group=groups[index] if index < len(groups) else None,
         )
     attach_required(dossier, submitter)
     return services.dossier_submit(dossier=dossier, actor=submitter), submitter
