@@ -267,9 +267,10 @@ MAILERS = {
 }
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"]["timeout"] = env.int("EMAIL_TIMEOUT", default=30)
-# Background work (the e-mail outbox) goes through Django's tasks framework. "database" stores each task in
-# PostgreSQL for the `manage.py db_worker` processes; "immediate" runs it at once in the process that asked
-# (development: nothing else to start).
+# Background work goes through Django's tasks framework: the e-mail outbox on the "default" queue, the decisions'
+# documents on the "documents" queue (each has its worker, so a long rendering never holds e-mail back).
+# "database" stores each task in PostgreSQL for the `manage.py db_worker` processes; "immediate" runs it at once
+# in the process that asked (development: nothing else to start).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database" if PRODUCTION else "immediate")
 _task_backends = {
     "database": "django_tasks_db.DatabaseBackend",
@@ -277,7 +278,7 @@ _task_backends = {
 }
 if TASKS_BACKEND not in _task_backends:
     raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
-TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND]}}
+TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND], "QUEUES": ["default", "documents"]}}
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritflow@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -312,6 +313,9 @@ MERITFLOW_DOCUMENTS = {
     "acting_prefix": "Quyền",
     "places": {"Bộ Công an": "Hà Nội", "Chính phủ": "Hà Nội"},
     "certificate_page": env.str("MERITFLOW_CERTIFICATE_PAGE", default="A4 landscape"),
+    # A decision's printing set is rendered this many certificates at a time and joined: the worker's memory
+    # follows the batch, not the decision's size.
+    "certificate_batch": env.int("MERITFLOW_CERTIFICATE_BATCH", default=50),
 }
 # The public verification page: at most this many lookups per client address per minute.
 MERITFLOW_VERIFY_PER_MINUTE = env.int("MERITFLOW_VERIFY_PER_MINUTE", default=20)

@@ -1,12 +1,11 @@
-"""Background work of the documents app, run by Django's tasks backend."""
+"""Background work of the documents app, run by Django's tasks backend on its own queue."""
 
 from django.tasks import task
-
-from nominations.models import Decision
 
 from . import services
 
 
-@task
-def decision_document_generate(decision_id: int) -> None:
-    services.decision_document(decision=Decision.objects.get(pk=decision_id))
+@task(queue_name="documents")
+def prepare_documents() -> int:
+    """Render every due document of the decisions; return how many were stored."""
+    return services.documents_prepare_due()

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,11 @@ from org_hierarchy.streaming import stored_file_response
 
 from . import selectors, services
 from .forms import VerifyForm
+from .models import DocumentKind, DocumentStatus
 
 FILE_MISSING = _("The stored document is missing; ask an administrator to restore it.")
+# The page saying a document is being prepared reloads itself this often, and serves the file once it is there.
+PREPARING_REFRESH_SECONDS = 5
 
 
 def _pdf_response(document, filename: str):
@@ -36,6 +39,22 @@ def _file_stem(decision) -> str:
     return decision.number_display.replace("/", "-")
 
 
+def _document_response(request, decision, document, filename: str):
+    """The stored file once it is ready; until then a page saying it is being prepared (or could not be)."""
+    if document.status != DocumentStatus.READY:
+        # A backend that runs tasks at once (development) has rendered it by now.
+        document.refresh_from_db()
+    if document.status == DocumentStatus.READY:
+        return _pdf_response(document, filename)
+    failed = document.status == DocumentStatus.FAILED
+    context = {"decision": decision, "document": document, "failed": failed, "refresh": PREPARING_REFRESH_SECONDS}
+    response = render(request, "documents/preparing.html", context, status=503 if failed else 202)
+    response["Cache-Control"] = "private, no-store"
+    if not failed:
+        response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+    return response
+
+
 class DecisionMixin(LoginRequiredMixin):
     @property
     def decision(self):
@@ -45,22 +64,25 @@ class DecisionMixin(LoginRequiredMixin):
 class DecisionPdfView(DecisionMixin, generic.View):
     def get(self, request, *args, **kwargs):
         decision = self.decision
-        return _pdf_response(services.decision_document(decision=decision), f"{_file_stem(decision)}.pdf")
+        document = services.document_request(decision=decision, kind=DocumentKind.DECISION)
+        return _document_response(request, decision, document, f"{_file_stem(decision)}.pdf")
 
 
 class CertificatesPdfView(DecisionMixin, generic.View):
     def get(self, request, *args, **kwargs):
         decision = self.decision
-        document = services.certificates_document(decision=decision)
-        return _pdf_response(document, f"{_file_stem(decision)}-bang.pdf")
+        document = services.document_request(decision=decision, kind=DocumentKind.CERTIFICATES)
+        return _document_response(request, decision, document, f"{_file_stem(decision)}-bang.pdf")
 
 
 class CertificatePdfView(DecisionMixin, generic.View):
     def get(self, request, *args, **kwargs):
         decision = self.decision
         record = selectors.award_of(decision=decision, pk=kwargs["record_pk"])
-        document = services.certificate_document(record=record)
-        return _pdf_response(document, f"{_file_stem(decision)}-{record.golden_book_number}.pdf")
+        document = services.document_request(decision=decision, kind=DocumentKind.CERTIFICATE, record=record)
+        return _document_response(
+            request, decision, document, f"{_file_stem(decision)}-{record.golden_book_number}.pdf"
+        )
 
 
 def _client_address(request) -> str:

@@ -7,6 +7,8 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from documents import services as document_services
+from documents.models import DocumentKind
 from nominations import services
 from nominations.models import Gender, SubjectType
 from org_hierarchy.models import Role
@@ -78,3 +80,19 @@ class DocumentsTestCase(NominationsTestCase):
             decision_date=DECISION_DATE,
         )
         return decision, submitter
+
+    def download(self, url):
+        """Ask for a document, let the documents worker render it (the tasks backend of the tests runs at once),
+        and download it: the first answer only says it is being prepared."""
+        with self.captureOnCommitCallbacks(execute=True):
+            first = self.client.get(url)
+        if first.status_code != 202:
+            return first
+        return self.client.get(url)
+
+    def prepared(self, decision, kind=DocumentKind.DECISION, record=None):
+        """The stored document of ``kind``, asked for and rendered by the worker."""
+        with self.captureOnCommitCallbacks(execute=True):
+            document = document_services.document_request(decision=decision, kind=kind, record=record)
+        document.refresh_from_db()
+        return document

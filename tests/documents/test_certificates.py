@@ -1,6 +1,7 @@
 from django.db import IntegrityError, transaction
 
 from documents import rendering, services
+from documents.models import DocumentKind, DocumentStatus
 from nominations.models import AwardRecord
 
 from .support import DocumentsTestCase, pdf_pages, pdf_text, qr_texts, response_bytes
@@ -25,7 +26,7 @@ class CertificateTests(DocumentsTestCase):
         decision, submitter = self.decided(nominees=1)
         record = decision.records.order_by("nominee__list_position", "pk").first()
         self.login(submitter)
-        response = self.client.get(f"/dossiers/{decision.dossier_id}/certificates/{record.pk}.pdf")
+        response = self.download(f"/dossiers/{decision.dossier_id}/certificates/{record.pk}.pdf")
         self.assertEqual(response.status_code, 200)
         content = response_bytes(response)
         text = pdf_text(content)
@@ -41,7 +42,7 @@ class CertificateTests(DocumentsTestCase):
     def test_the_merged_pdf_has_one_page_per_awardee_with_every_golden_book_number(self):
         decision, submitter = self.decided(nominees=2)
         self.login(submitter)
-        response = self.client.get(f"/dossiers/{decision.dossier_id}/certificates.pdf")
+        response = self.download(f"/dossiers/{decision.dossier_id}/certificates.pdf")
         content = response_bytes(response)
         records = list(decision.records.all())
         self.assertEqual(pdf_pages(content), len(records))
@@ -63,6 +64,6 @@ class CertificateTests(DocumentsTestCase):
     def test_asking_twice_serves_the_stored_certificate(self):
         decision, _submitter = self.decided(nominees=1)
         record = decision.records.first()
-        self.assertEqual(
-            services.certificate_document(record=record).pk, services.certificate_document(record=record).pk
-        )
+        first = self.prepared(decision, DocumentKind.CERTIFICATE, record)
+        again = services.document_request(decision=decision, kind=DocumentKind.CERTIFICATE, record=record)
+        self.assertEqual((again.pk, again.status), (first.pk, DocumentStatus.READY))

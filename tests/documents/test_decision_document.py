@@ -16,7 +16,7 @@ class DecisionDocumentTests(DocumentsTestCase):
     def test_the_decision_reads_back_with_number_date_signer_and_every_awardee_in_the_annex(self):
         decision, _submitter = self.decided(nominees=3)
 
-        document = services.decision_document(decision=decision)
+        document = self.prepared(decision)
 
         content = document.file.read()
         text = pdf_text(content)
@@ -41,7 +41,7 @@ class DecisionDocumentTests(DocumentsTestCase):
         until = datetime.date.today() + datetime.timedelta(days=30)
         grant(Role.APPROVER, self.world.haichau_pc, user=deputy, acting_for=self.head, valid_to=until)
         decision, _submitter = self.decided(signer=deputy)
-        text = pdf_text(services.decision_document(decision=decision).file.read())
+        text = pdf_text(self.prepared(decision).file.read())
         self.assertIn("KT. CHỦ TỊCH", text)
         self.assertIn("PHÓ CHỦ TỊCH", text)
         self.assertIn("Lê Văn Phó", text)
@@ -55,8 +55,8 @@ class DecisionDocumentTests(DocumentsTestCase):
 
     def test_the_stored_file_is_immutable_and_a_new_render_is_byte_identical(self):
         decision, _submitter = self.decided()
-        first = services.decision_document(decision=decision)
-        again = services.decision_document(decision=decision)
+        first = self.prepared(decision)
+        again = services.document_request(decision=decision, kind=DocumentKind.DECISION)
         self.assertEqual(first.pk, again.pk)
         self.assertEqual(IssuedDocument.objects.filter(kind=DocumentKind.DECISION).count(), 1)
         fresh = rendering.decision_pdf(services.decision_with_parts(decision.pk), services.awards_of(decision))
@@ -70,7 +70,7 @@ class DecisionDocumentTests(DocumentsTestCase):
         self.assertContains(page, f"/dossiers/{decision.dossier_id}/decision.pdf")
         self.assertContains(page, f"/dossiers/{decision.dossier_id}/certificates.pdf")
 
-        response = self.client.get(f"/dossiers/{decision.dossier_id}/decision.pdf")
+        response = self.download(f"/dossiers/{decision.dossier_id}/decision.pdf")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("Số: 01/QĐ-UBND", pdf_text(response_bytes(response)))
@@ -81,7 +81,7 @@ class DecisionDocumentTests(DocumentsTestCase):
 
     def test_an_annex_of_many_awardees_runs_over_several_pages(self):
         decision, _submitter = self.decided(nominees=60)
-        content = services.decision_document(decision=decision).file.read()
+        content = self.prepared(decision).file.read()
         self.assertGreaterEqual(pdf_pages(content), 3)
         text = pdf_text(content)
         self.assertIn("Nguyễn Văn H59", text)

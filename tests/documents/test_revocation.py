@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import LedgerEntry
 from audit.verify import verify_ledger
-from documents import services as document_services
 from documents.models import DocumentKind, IssuedDocument
 from nominations import services
 from nominations.models import AwardRecord, Nominee, NomineeOutcome, Revocation
@@ -71,7 +70,7 @@ class RevocationTests(DocumentsTestCase):
         cache.clear()
         decision, submitter = self.decided(nominees=1)
         award = decision.records.filter(subject_type="individual").first()
-        before = document_services.certificate_document(record=award)
+        before = self.prepared(decision, DocumentKind.CERTIFICATE, award)
         self.revoke_one(decision)
 
         page = self.client.get(f"/verify/{award.verification_code}/")
@@ -82,7 +81,7 @@ class RevocationTests(DocumentsTestCase):
         dossier_page = self.client.get(f"/dossiers/{decision.dossier_id}/")
         self.assertContains(dossier_page, "Revoked on 01/09/2026 by 25/QĐ-UBND")
 
-        response = self.client.get(f"/dossiers/{decision.dossier_id}/certificates/{award.pk}.pdf")
+        response = self.download(f"/dossiers/{decision.dossier_id}/certificates/{award.pk}.pdf")
         self.assertIn("ĐÃ HỦY BỎ theo Quyết định số 25/QĐ-UBND ngày 01/09/2026", pdf_text(response_bytes(response)))
         versions = IssuedDocument.objects.filter(kind=DocumentKind.CERTIFICATE, award_record=award).order_by("version")
         self.assertEqual([doc.version for doc in versions], [1, 2])
