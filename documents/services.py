@@ -114,17 +114,23 @@ def document_request(*, decision: Decision, kind: str, record: AwardRecord | Non
 
 
 def decision_documents_schedule(*, decision: Decision) -> None:
-    """Ask, in the sign step's transaction, for the decision with its annex and the certificates for printing.
+    """Once the sign step has committed, ask for the decision with its annex and the certificates for printing.
 
-    The worker renders them after the commit: a large annex or printing set takes seconds to minutes, which neither
-    the sign step nor the first download waits for.
+    The rows are written after the step, in their own transaction, so they cost the step nothing; should that
+    fail, the first download asks for what is missing. The worker renders them: a large annex or printing set
+    takes seconds to minutes, which neither the sign step nor the first download waits for.
     """
-    created = [
-        _request(decision=decision, kind=kind, record=None)[1]
-        for kind in (DocumentKind.DECISION, DocumentKind.CERTIFICATES)
-    ]
-    if any(created):
-        transaction.on_commit(documents_kick, robust=True)
+
+    def request():
+        with transaction.atomic():
+            created = [
+                _request(decision=decision, kind=kind, record=None)[1]
+                for kind in (DocumentKind.DECISION, DocumentKind.CERTIFICATES)
+            ]
+        if any(created):
+            documents_kick()
+
+    transaction.on_commit(request, robust=True)
 
 
 def documents_kick() -> None:
