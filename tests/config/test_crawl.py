@@ -1,5 +1,8 @@
 """No page answers 500 to anyone: crawl every link each demo user can reach, as that user; and sweep every route.
 
+Every HTML page on the way carries no inline script, event handler or style, which the Content-Security-Policy
+would refuse.
+
 The demo is seeded on the small real-named tree (``seed_demo``, with every app's demo data), then each persona
 follows the links of every page it sees, with GET only, from the home page. Pages of the same shape
 (``/dossiers/<id>/``) are visited a few times each, which keeps the crawl short as the data grows.
@@ -24,6 +27,8 @@ from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, grant
 from tests.workflows.base import STAGE_ROLES, FlowActions, populate
 from tests.world import build_world
+
+from .inline_code import inline_code
 
 PERSONAS = [
     "tdp12.submitter",
@@ -64,6 +69,8 @@ def shape(path: str) -> str:
 
 
 class CrawlTests(TestCase):
+    maxDiff = None
+
     @classmethod
     def setUpTestData(cls):
         build_world()
@@ -87,7 +94,10 @@ class CrawlTests(TestCase):
             if response.status_code in (301, 302, 303) and response.url.startswith("/"):
                 links = [response.url]
             elif response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
-                links = HREF.findall(response.content.decode())
+                page = response.content.decode()
+                # Nothing that the Content-Security-Policy would refuse (tests/config/test_csp.py).
+                failures.extend(f"{url}: {found}" for found in inline_code(page))
+                links = HREF.findall(page)
             else:
                 continue
             for link in links:
@@ -138,6 +148,7 @@ def url_routes(patterns=None, prefix=""):
 
 
 class UrlconfSweepTests(FlowActions, MeritflowTestCase):
+    maxDiff = None
     """Every route of the URLconf, GET and POST, with the ids of the user's own unit and of a foreign one.
 
     Two communes of one province each have a dossier on its way (received and appraised, at the council's vote).
@@ -274,4 +285,6 @@ class UrlconfSweepTests(FlowActions, MeritflowTestCase):
                                 shown = [marker for marker in foreign_markers if marker in page]
                                 if shown:
                                     failures.append(f"{where}: shows {shown}")
+                                if response.get("Content-Type", "").startswith("text/html"):
+                                    failures.extend(f"{where}: {found}" for found in inline_code(page))
         self.assertEqual(failures, [])

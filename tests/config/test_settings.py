@@ -36,6 +36,7 @@ SETTINGS_VARIABLES = {
     "MEDIA_ACCEL_REDIRECT",
     "LOG_FORMAT",
     "SENTRY_DSN",
+    "CSP_REPORT_URI",
 }
 PRODUCTION = {
     "MERITFLOW_MODE": "production",
@@ -56,6 +57,7 @@ print(json.dumps({
     "MAILERS": settings.MAILERS,
     "LANGUAGE_CODE": settings.LANGUAGE_CODE,
     "MFA_REQUIRED_ROLES": settings.MFA_REQUIRED_ROLES,
+    "SECURE_CSP": settings.SECURE_CSP,
 }, default=str))
 """
 DEPLOY_CHECK = """
@@ -93,6 +95,13 @@ class DevelopmentDefaultsTests(SimpleTestCase):
         self.assertEqual(values["LANGUAGE_CODE"], "vi")
         # The demo and the tests sign in with a password alone.
         self.assertEqual(values["MFA_REQUIRED_ROLES"], [])
+
+    def test_the_content_security_policy_reports_where_told(self):
+        self.assertNotIn("report-uri", read_settings()["SECURE_CSP"])
+        values = read_settings(CSP_REPORT_URI="https://errors.example.gov.vn/api/2/security/?sentry_key=k")
+        self.assertEqual(
+            values["SECURE_CSP"]["report-uri"], ["https://errors.example.gov.vn/api/2/security/?sentry_key=k"]
+        )
 
     def test_redis_url_switches_the_channel_layer_and_the_cache(self):
         values = read_settings(REDIS_URL="redis://127.0.0.1:6379/1")

@@ -53,6 +53,19 @@ TRACK_SOCKETS = """
   };
 })();
 """
+# Also patched into every page: each Content-Security-Policy violation the browser reports is handed to the test
+# (``People.csp_violations``), whatever page it happens on.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__mfCspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: `${event.sourceFile}:${event.lineNumber}`,
+    sample: event.sample,
+  });
+});
+"""
 
 
 def _free_port() -> int:
@@ -165,24 +178,36 @@ def screenshots():
 
 
 class People:
-    """Opens one browser context per demo user, signed in through the login page; records server errors."""
+    """Opens one browser context per demo user, signed in through the login page.
+
+    Records server errors and Content-Security-Policy violations (reported as events or on the console): a test
+    that leaves any fails.
+    """
 
     def __init__(self, browser, base_url):
         self.browser = browser
         self.base_url = base_url
         self.contexts = []
         self.server_errors = []
+        self.csp_violations = []
 
     def _record_errors(self, response):
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
+
+    def _record_console_violations(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append({"page": message.page.url if message.page else "", "console": message.text})
 
     def anonymous(self, viewport=VIEWPORT):
         """A fresh browser context signed in as nobody, on the login page (a Vietnamese browser)."""
         context = self.browser.new_context(base_url=self.base_url, locale="vi-VN", viewport=viewport)
         context.set_default_timeout(15_000)
         context.add_init_script(TRACK_SOCKETS)
+        context.expose_binding("__mfCspViolation", lambda _source, violation: self.csp_violations.append(violation))
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("response", self._record_errors)
+        context.on("console", self._record_console_violations)
         self.contexts.append(context)
         page = context.new_page()
         # The questions asked before an act ("Submit this dossier?") are answered yes, and kept for the tests.
@@ -211,3 +236,4 @@ def people(browser, live_server_url):
     yield crowd
     crowd.close()
     assert not crowd.server_errors, crowd.server_errors
+    assert not crowd.csp_violations, crowd.csp_violations

@@ -4,7 +4,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from nominations import services as nomination_services
-from nominations.models import CommendationKind, SubjectType
+from nominations.models import CommendationKind, Dossier, SubjectType
 from org_hierarchy.models import Role
 from tests.base import grant
 from workflows.flows import NominationFlow
@@ -40,7 +40,8 @@ class BulkPagesTests(FlowTestCase):
         return NominationFlow.process_class.objects.get(artifact_object_id=dossier.pk)
 
     def label(self, task):
-        return f"#{task.process_id}/{task.pk}"
+        """The task's row: its dossier's title."""
+        return f"<td>{Dossier.objects.get(pk=task.process.artifact_object_id).title}</td>"
 
     def test_assign_page_without_ids_lists_only_the_users_queue(self):
         self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
@@ -87,3 +88,24 @@ class BulkPagesTests(FlowTestCase):
         self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
         response = self.client.get(reverse("nomination:process_list"), {"page": HUGE})
         self.assertEqual(response.status_code, 404)
+
+
+class OneStepPagesTests(FlowTestCase):
+    """viewflow's pages that take one step and hand it back, in the application's words and without inline styles."""
+
+    def test_the_step_is_taken_then_handed_back(self):
+        process = self.submit(self.make_dossier(self.commune_award, nominees=1, title="Hồ sơ của phường"))
+        task = self.open_task(process)
+        appraiser = self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        page = self.client.get(node_url(task.flow_task, "assign", process.pk, task.pk))
+        self.assertContains(page, "Nhận bước này")
+        self.assertContains(page, "Hồ sơ của phường")
+        self.assertContains(page, str(task.flow_task.task_title))
+        self.assertNotContains(page, "style=")
+        self.client.post(node_url(task.flow_task, "assign", process.pk, task.pk))
+        self.assertEqual(Task.objects.get(pk=task.pk).owner, appraiser)
+        page = self.client.get(node_url(task.flow_task, "unassign", process.pk, task.pk))
+        self.assertContains(page, "Trả bước này lại hàng chờ")
+        self.assertNotContains(page, "style=")
+        self.client.post(node_url(task.flow_task, "unassign", process.pk, task.pk))
+        self.assertIsNone(Task.objects.get(pk=task.pk).owner_id)
