@@ -33,6 +33,7 @@ class AuditEvent(models.TextChoices):
     DECISION_ISSUED = "decision.issued", _("Decision issued")
     DECISION_REVOKED = "decision.revoked", _("Decision revoked")
     AWARD_REVOKED = "award.revoked", _("Award revoked")
+    DOCUMENTS_RETRIED = "documents.retried", _("Documents asked for again after they could not be prepared")
     MEMBERSHIP_GRANTED = "membership.granted", _("Role granted")
     MEMBERSHIP_DELEGATED = "membership.delegated", _("Authority delegated")
     MEMBERSHIP_ENDED = "membership.ended", _("Role ended")

@@ -12,13 +12,17 @@ the earlier file stays.
 import hashlib
 import logging
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.events import AuditEvent
 from nominations.models import AwardRecord, Decision
+from nominations.services import tracking
 
 from . import rendering
 from .models import DocumentKind, DocumentStatus, IssuedDocument
@@ -234,17 +238,34 @@ def _failed(document: IssuedDocument, error: Exception) -> None:
 
 @transaction.atomic
 def documents_retry(*, document_ids, actor) -> int:
-    """Ask again for documents that could not be prepared (an administrator's action); return how many."""
-    ids = list(
-        IssuedDocument.objects.select_for_update()
+    """Ask again for documents that could not be prepared (an administrator's action); return how many.
+
+    Each decision whose documents are asked for again gets a ledger entry naming them.
+    """
+    documents = list(
+        IssuedDocument.objects.select_for_update(of=("self",))
         .filter(pk__in=list(document_ids), status=DocumentStatus.FAILED)
-        .order_by()
-        .values_list("pk", flat=True)
+        .select_related("decision__dossier__originating_unit", "decision__issuer_unit")
+        .order_by("decision_id", "pk")
     )
-    IssuedDocument.objects.filter(pk__in=ids).update(
+    IssuedDocument.objects.filter(pk__in=[document.pk for document in documents]).update(
         status=DocumentStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    if ids:
-        logger.info("%s asked again for documents %s", actor, ids)
+    for decision, group in groupby(documents, key=attrgetter("decision")):
+        tracking.record(
+            AuditEvent.DOCUMENTS_RETRIED,
+            dossier=decision.dossier,
+            actor=actor,
+            stage_unit=decision.issuer_unit,
+            data={
+                "decision": decision.pk,
+                "number": decision.number_display,
+                "documents": [
+                    {"kind": document.kind, "version": document.version, "award": document.award_record_id}
+                    for document in group
+                ],
+            },
+        )
+    if documents:
         transaction.on_commit(documents_kick, robust=True)
-    return len(ids)
+    return len(documents)

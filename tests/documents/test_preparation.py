@@ -8,6 +8,7 @@ from django.tasks import default_task_backend
 from django.test import override_settings
 from django.utils import timezone
 
+from audit.models import LedgerEntry
 from documents import rendering, services
 from documents.models import DocumentKind, DocumentStatus, IssuedDocument
 from documents.tasks import prepare_documents
@@ -130,6 +131,12 @@ class PreparationTests(DocumentsTestCase):
             self.client.post("/admin/documents/issueddocument/", {"action": "retry", "_selected_action": [document.pk]})
         document.refresh_from_db()
         self.assertEqual((document.status, document.attempts), (DocumentStatus.PENDING, 0))
+        entry = LedgerEntry.objects.get(event="documents.retried")
+        self.assertEqual(
+            (entry.actor, entry.subject_id, entry.unit), (admin, str(decision.dossier_id), decision.issuer_unit)
+        )
+        self.assertEqual(entry.data["documents"], [{"kind": "decision", "version": document.version, "award": None}])
+        self.assertEqual(entry.data["number"], decision.number_display)
         self.assertEqual(services.documents_prepare_due(), 1)
         self.assertEqual(IssuedDocument.objects.get().status, DocumentStatus.READY)
 
