@@ -17,6 +17,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from viewflow.workflow.exceptions import FlowLockFailed
+
+from workflows.views import TASK_BUSY
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:meritflow:problem:"
@@ -50,6 +53,9 @@ CODES = {
     428: "precondition-required",
     429: "throttled",
 }
+
+# A service's refusal because of the dossier's state, not the request's content: a 409, not a 400.
+STATE_CODES = frozenset({"not_draft", "not_returned", "not_in_progress", "not_withdrawable", "dossier_locked"})
 
 
 class Conflict(exceptions.APIException):
@@ -101,12 +107,16 @@ def _first_message(errors) -> str:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DjangoValidationError) and not hasattr(exc, "error_dict") and exc.code in STATE_CODES:
+        exc = Conflict(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args[:1] or ()))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, FlowLockFailed):
+        exc = Conflict(TASK_BUSY)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,8 +1,9 @@
 """The API's representations. Codes (status, kind, level…) come with their label in the caller's language."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from nominations.models import AwardType, Campaign
+from nominations.models import AwardType, Campaign, Dossier, Nominee
 from org_hierarchy.models import OrgUnit
 
 
@@ -95,3 +96,179 @@ class CampaignSerializer(serializers.ModelSerializer):
             "submission_deadline",
             "is_active",
         ]
+
+
+def _labelled(instance, field: str) -> dict | None:
+    value = getattr(instance, field)
+    if value in ("", None):
+        return None
+    return {"code": value, "label": str(getattr(instance, f"get_{field}_display")())}
+
+
+class LabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class NomineeSerializer(serializers.ModelSerializer):
+    subject_type = serializers.SerializerMethodField()
+    gender = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    national_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Nominee
+        fields = [
+            "id",
+            "list_position",
+            "subject_type",
+            "full_name",
+            "collective_unit",
+            "gender",
+            "date_of_birth",
+            "position",
+            "workplace",
+            "national_id",
+            "achievement_summary",
+            "under_discipline",
+            "under_investigation",
+            "blocking_note",
+            "outcome",
+            "outcome_stage_unit",
+            "outcome_reason",
+        ]
+
+    @extend_schema_field(LabelSerializer)
+    def get_subject_type(self, nominee):
+        return _labelled(nominee, "subject_type")
+
+    @extend_schema_field(LabelSerializer(allow_null=True))
+    def get_gender(self, nominee):
+        return _labelled(nominee, "gender")
+
+    @extend_schema_field(LabelSerializer)
+    def get_outcome(self, nominee):
+        return _labelled(nominee, "outcome")
+
+    def get_national_id(self, nominee) -> str:
+        """Masked but for its last three digits, as on the dossier page; the full number is not sent."""
+        return nominee.masked_national_id
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    nominee_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "status",
+            "originating_unit",
+            "award_type",
+            "campaign",
+            "year",
+            "letter_number",
+            "letter_date",
+            "letter_signer",
+            "version",
+            "version_digest",
+            "current_stage_unit",
+            "returned_reason",
+            "closed_reason",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "nominee_count",
+        ]
+
+    @extend_schema_field(LabelSerializer)
+    def get_kind(self, dossier):
+        return _labelled(dossier, "kind")
+
+    @extend_schema_field(LabelSerializer)
+    def get_status(self, dossier):
+        return _labelled(dossier, "status")
+
+
+class DossierDetailSerializer(DossierSerializer):
+    nominees = serializers.SerializerMethodField()
+    route = serializers.SerializerMethodField()
+    process = serializers.SerializerMethodField()
+
+    class Meta(DossierSerializer.Meta):
+        fields = [*DossierSerializer.Meta.fields, "nominees", "route", "process"]
+
+    @extend_schema_field(NomineeSerializer(many=True))
+    def get_nominees(self, dossier):
+        return NomineeSerializer(self.context["nominees"], many=True).data
+
+    def get_route(self, dossier) -> list[int]:
+        """The stage units, from the first to the deciding authority (empty for a draft)."""
+        return list(dossier.route_stops.order_by("position").values_list("unit_id", flat=True))
+
+    def get_process(self, dossier) -> int | None:
+        """The approval process of a submitted dossier (its steps are under ``/tasks/``)."""
+        return self.context.get("process_id")
+
+
+class RuleResultSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+    reason = serializers.CharField()
+    nominee_id = serializers.IntegerField(allow_null=True)
+
+
+class EligibilitySerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    results = RuleResultSerializer(many=True)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    process = serializers.IntegerField(source="process_id")
+    dossier = serializers.SerializerMethodField()
+    step = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    unit = serializers.SerializerMethodField()
+    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+    created = serializers.DateTimeField()
+    deadline = serializers.SerializerMethodField()
+
+    def get_dossier(self, task) -> int:
+        return int(task.process.artifact_object_id)
+
+    def get_step(self, task) -> str:
+        """The kind of step, which says what ``act`` expects: appraise, consult, vote, sign or supplement."""
+        return step_kind(task.flow_task)
+
+    def get_title(self, task) -> str:
+        return str(task.flow_task.task_title)
+
+    def get_unit(self, task) -> int | None:
+        return int(task.owner_permission_obj_pk) if task.owner_permission_obj_pk else None
+
+    def get_deadline(self, task) -> str | None:
+        deadline = task.process.coerced.stage_deadline
+        return deadline.isoformat() if deadline else None
+
+
+def step_kind(node) -> str:
+    """The step's kind from its node name (``commune_appraise`` → ``appraise``; ``supplement``)."""
+    return node.name.rsplit("_", 1)[-1]
+
+
+class FieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+    schema = serializers.DictField()
+
+
+class TaskDetailSerializer(TaskSerializer):
+    may_act = serializers.BooleanField()
+    inputs = FieldSerializer(many=True, help_text="The fields ``act`` expects, from the step page's form.")

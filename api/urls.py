@@ -7,7 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from . import pages, views
+from . import dossiers, pages, tasks, views
 
 app_name = "api"
 
@@ -23,6 +23,17 @@ v1 = [
     path("award-types/<int:pk>/", views.AwardTypeDetailView.as_view(), name="award_type"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaigns"),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign"),
+    path("dossiers/", dossiers.DossierListView.as_view(), name="dossiers"),
+    path("dossiers/<int:pk>/", dossiers.DossierDetailView.as_view(), name="dossier"),
+    path("dossiers/<int:pk>/nominees/", dossiers.NomineeListView.as_view(), name="dossier_nominees"),
+    path("dossiers/<int:pk>/eligibility/", dossiers.EligibilityView.as_view(), name="dossier_eligibility"),
+    path("dossiers/<int:pk>/submit/", dossiers.SubmitView.as_view(), name="dossier_submit"),
+    path("dossiers/<int:pk>/withdraw/", dossiers.WithdrawView.as_view(), name="dossier_withdraw"),
+    path("dossiers/<int:pk>/resubmit/", dossiers.ResubmitView.as_view(), name="dossier_resubmit"),
+    path("tasks/", tasks.TaskListView.as_view(), name="tasks"),
+    path("tasks/queue/", tasks.QueueView.as_view(), name="task_queue"),
+    path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="task"),
+    path("tasks/<int:pk>/act/", tasks.TaskActView.as_view(), name="task_act"),
 ]
 
 urlpatterns = [

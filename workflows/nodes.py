@@ -70,13 +70,26 @@ class GuardedExecuteMixin:
             process_id=process_pk,
             flow_task=self,
         )
+        try:
+            self.begin(request, task)
+        except StepUnavailable as refusal:
+            return task_unavailable(request, refusal.message, task=task)
+        return self.view(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
+
+    def begin(self, request, task):
+        """Check that the user may act on ``task`` now and set ``request.activation``; on a POST take the task.
+
+        Raise ``PermissionDenied`` for whoever may never act on it, ``StepUnavailable`` when the step is done or
+        someone else holds it. The task pages and the API's act on a step both start here (the POST under the
+        flow lock).
+        """
         user = request.user
         if not self.may_act(user, task):
             raise PermissionDenied
         if task.status in (STATUS.DONE, STATUS.CANCELED):
-            return task_unavailable(request, TASK_DONE, task=task)
+            raise StepUnavailable(TASK_DONE)
         if task.owner_id is not None and task.owner_id != user.pk:
-            return task_unavailable(request, TASK_TAKEN, task=task)
+            raise StepUnavailable(TASK_TAKEN)
         activation = self.activation_class(task)
         request.activation = activation
         if request.method == "POST":
@@ -86,7 +99,15 @@ class GuardedExecuteMixin:
                 task.owner = user
                 task.status = STATUS.ASSIGNED
             activation.start(request)
-        return self.view(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
+        return activation
+
+
+class StepUnavailable(Exception):
+    """The step is done or held by someone else: a 409 with ``message`` (``{name}``: who holds it)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 class StageTask(GuardedExecuteMixin, flow.View):
