@@ -154,7 +154,8 @@ class DossierDetailView(ApiViewMixin, APIView):
 
 
 class NomineeListView(ApiViewMixin, APIView):
-    """The dossier's nominees in list order; POST adds one (the fields of the page's nominee form)."""
+    """The dossier's nominees in list order; POST adds one (the fields of the page's nominee form; an individual of
+    a campaign's dossier may be put in one of the campaign's ``subject_groups``)."""
 
     @extend_schema(responses=serializers.NomineeSerializer(many=True))
     def get(self, request, pk):
@@ -171,7 +172,7 @@ class NomineeListView(ApiViewMixin, APIView):
         dossier = nomination_selectors.dossier_get_visible(user=request.user, pk=pk)
         ensure_may_change(request, dossier)
         data, files = forms_io.form_data(request)
-        form = NomineeForm(data, files, user=request.user)
+        form = NomineeForm(data, files, user=request.user, dossier=dossier)
         if not form.is_valid():
             raise forms_io.form_errors(form)
         nominee = nomination_services.nominee_add(dossier=dossier, actor=request.user, **form.cleaned_data)

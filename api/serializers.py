@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from nominations.models import AwardType, Campaign, Dossier, Nominee
+from nominations.models import AwardType, Campaign, CampaignSubjectGroup, Dossier, Nominee
 from org_hierarchy.models import OrgUnit
 
 
@@ -81,7 +81,17 @@ class AwardTypeSerializer(serializers.ModelSerializer):
         return {"code": award_type.deciding_level, "label": award_type.get_deciding_level_display()}
 
 
+class SubjectGroupSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CampaignSubjectGroup
+        fields = ["id", "name", "name_vi", "name_en", "criteria", "legal_reference"]
+
+
 class CampaignSerializer(serializers.ModelSerializer):
+    subject_groups = SubjectGroupSerializer(many=True, read_only=True)
+
     class Meta:
         model = Campaign
         fields = [
@@ -95,6 +105,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "submission_opens",
             "submission_deadline",
             "is_active",
+            "subject_groups",
         ]
 
 
@@ -124,6 +135,7 @@ class NomineeSerializer(serializers.ModelSerializer):
             "subject_type",
             "full_name",
             "collective_unit",
+            "subject_group",
             "gender",
             "date_of_birth",
             "position",

@@ -1,6 +1,6 @@
 """The API's resources: thin views over the same selectors and services as the pages."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nominations import selectors as nomination_selectors
+from nominations.models import CampaignSubjectGroup
 from org_hierarchy.models import OrgUnit
 from org_hierarchy.selectors import seats_of, units_in_scope
 from workflows.selectors import unit_matches
@@ -111,22 +112,27 @@ class AwardTypeDetailView(DetailView):
         return nomination_selectors.award_types_active()
 
 
+def campaigns_with_groups():
+    groups = CampaignSubjectGroup.objects.order_by("position", "pk")
+    return nomination_selectors.campaign_list().prefetch_related(Prefetch("subject_groups", queryset=groups))
+
+
 class CampaignListView(ListView):
-    """Emulation campaigns (phong trào thi đua), newest first."""
+    """Emulation campaigns (phong trào thi đua), newest first, with their subject groups."""
 
     serializer_class = serializers.CampaignSerializer
 
     def get_queryset(self):
-        return nomination_selectors.campaign_list()
+        return campaigns_with_groups()
 
 
 class CampaignDetailView(DetailView):
-    """One campaign."""
+    """One campaign, with its subject groups."""
 
     serializer_class = serializers.CampaignSerializer
 
     def get_queryset(self):
-        return nomination_selectors.campaign_list()
+        return campaigns_with_groups()
 
 
 class NotFoundView(ApiViewMixin, APIView):

@@ -12,7 +12,7 @@ from api import services
 from api.models import ApiToken, ServiceAccount
 from api.throttling import PerTokenThrottle
 from audit.models import LedgerEntry
-from nominations.models import AwardForm, AwardType, Campaign
+from nominations.models import AwardForm, AwardType, Campaign, CampaignSubjectGroup
 from org_hierarchy.models import Branch, Level, Role
 
 from .support import ApiTestCase, grant, issue, make_user
@@ -127,6 +127,13 @@ class ReadResourceTests(ApiTestCase):
         cls.campaign = Campaign.objects.create(
             name="Phong trào thi đua 2026", period_start=datetime.date(2026, 1, 1), launching_unit=cls.world.danang_pc
         )
+        CampaignSubjectGroup.objects.create(
+            campaign=cls.campaign,
+            position=1,
+            name_vi="Công nhân, người lao động",
+            name_en="Workers",
+            legal_reference="Kế hoạch số 12/KH-UBND, mục II",
+        )
 
     def test_units_search_and_tree_stay_in_the_scope(self):
         text = self.token_for(self.world.danang_pc, Role.APPRAISER)
@@ -148,8 +155,10 @@ class ReadResourceTests(ApiTestCase):
         self.assertNotIn("retired", by_code)
         self.assertEqual(by_code["commune_chair_certificate"]["name"], "Commune chair's certificate of merit")
         self.assertEqual(by_code["commune_chair_certificate"]["form"]["code"], AwardForm.GIAY_KHEN)
-        campaigns = self.get("/api/v1/campaigns/", text).json()["results"]
+        campaigns = self.get("/api/v1/campaigns/", text, language="en").json()["results"]
         self.assertEqual([c["name"] for c in campaigns], ["Phong trào thi đua 2026"])
+        [group] = campaigns[0]["subject_groups"]
+        self.assertEqual((group["name"], group["legal_reference"]), ("Workers", "Kế hoạch số 12/KH-UBND, mục II"))
         self.assertEqual(self.get(f"/api/v1/campaigns/{self.campaign.pk}/", text).status_code, 200)
 
 

@@ -5,11 +5,13 @@ on the way: scoping (404), separation of duties and the auditor's read-only acce
 If-Match conflicts, as an integrating system sees them.
 """
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.models import Task
 
 from audit.models import LedgerEntry
-from nominations.models import Dossier, DossierStatus, NomineeOutcome
+from nominations.models import Campaign, CampaignSubjectGroup, Dossier, DossierStatus, NomineeOutcome
 from workflows.flows import NominationFlow
 from workflows.models import StageOutcome
 
@@ -259,3 +261,46 @@ class MinistryLifecycleTests(ApiFlowTestCase):
         self.assertEqual(LedgerEntry.objects.filter(event="dossier.withdrawn").count(), 1)
         self.assertProblem(self.post(withdraw, {"reason": "Lần nữa."}, submitter), 409)
         self.assertProblem(self.post(f"{DOSSIERS}{dossier_id}/submit/", token=submitter), 409)
+
+    def test_an_individual_is_put_in_a_group_of_the_dossiers_campaign(self):
+        w = self.world
+        submitter = self.tokens["submitter"]
+        campaign = Campaign.objects.create(
+            name="Phong trào thi đua vì an ninh Tổ quốc", period_start=datetime.date(2026, 1, 1), launching_unit=w.mps
+        )
+        group = CampaignSubjectGroup.objects.create(campaign=campaign, name_vi="Quần chúng", name_en="Citizens")
+        other = Campaign.objects.create(name="Khác", period_start=datetime.date(2026, 1, 1), launching_unit=w.mps)
+        foreign_group = CampaignSubjectGroup.objects.create(campaign=other, name_vi="Khác")
+        dossier_id = self.draft(nominees=0)
+        url = f"{DOSSIERS}{dossier_id}/"
+        etag = self.get(url, submitter)["ETag"]
+        moved = self.call("patch", url, submitter, data={"campaign": campaign.pk}, headers={"If-Match": etag})
+        self.assertEqual(moved.status_code, 200, moved.content)
+        nominees = f"{url}nominees/"
+        added = self.post(
+            nominees, {"subject_type": "individual", "full_name": "Lê D", "subject_group": group.pk}, submitter
+        )
+        self.assertEqual(added.status_code, 201, added.content)
+        self.assertEqual(added.json()["subject_group"], group.pk)
+        self.assertEqual(self.get(url, submitter).json()["nominees"][0]["subject_group"], group.pk)
+        # Another campaign's group, or a group for a collective, is refused with the form's message.
+        wrong = self.call(
+            "post",
+            nominees,
+            submitter,
+            data={"subject_type": "individual", "full_name": "Lê E", "subject_group": foreign_group.pk},
+            language="en",
+        )
+        self.assertIn("subject_group", self.assertProblem(wrong, 400, code="validation")["errors"])
+        collective = self.post(
+            nominees,
+            {
+                "subject_type": "collective",
+                "full_name": "Tổ dân phố 1",
+                "collective_unit": w.residential_group.pk,
+                "subject_group": group.pk,
+            },
+            submitter,
+        )
+        self.assertIn("subject_group", self.assertProblem(collective, 400)["errors"])
+        self.assertEqual(len(self.get(nominees, submitter).json()), 1)
