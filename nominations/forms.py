@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.forms import UnitPickerInput
 from org_hierarchy.selectors import units_in_scope
+from org_hierarchy.uploads import KeepsUploads
 
 from . import rules, selectors
 from .models import AwardRecord, AwardType, Campaign, CommendationKind, DossierStatus, Nominee, SubjectType
@@ -126,16 +127,19 @@ class NomineeForm(forms.ModelForm):
 
 class NomineeImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Nominee list (XLSX)"),
+        label=_("Nominee list (XLSX or CSV)"),
         help_text=_(
-            "First row: column headers such as Họ và tên, Số CCCD, Giới tính, Ngày sinh, Chức vụ; for a collective, "
-            "Đối tượng “tập thể” and Mã đơn vị (its administrative code); for an individual of a campaign's dossier, "
-            "Nhóm đối tượng (the name of one of the campaign's subject groups)."
+            "First row: the column headers of the template (full name, citizen ID number, gender, date of birth, "
+            "position…); for a collective, its subject type and unit code; for an individual of a campaign's dossier, "
+            "its subject group (the name of one of the campaign's groups). CSV in UTF-8, with “,” or “;”."
         ),
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(KeepsUploads, forms.Form):
+    """A file of the dossier and its kind; the file is kept when only the kind was refused."""
+
+    keep_uploads = ("file",)
     kind = forms.ModelChoiceField(queryset=None, label=_("Document kind"))
     file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG, PNG, DOCX or XLSX."))
 

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views import generic
 
+from org_hierarchy.spreadsheets import template_response
 from org_hierarchy.streaming import stored_file_response
+from org_hierarchy.uploads import KeepsUploads
 
 from . import permissions, selectors, services
 from .forms import (
@@ -31,6 +33,8 @@ from .forms import (
 )
 from .models import DossierStatus, Nominee
 from .services.dossiers import DOSSIER_EDITABLE_FIELDS
+from .services.nominees import IMPORT_COLUMNS, IMPORT_NOTES
+from .services.registry import RECORD_COLUMNS, RECORD_NOTES
 from .services.revocations import NOT_THE_ISSUER, may_revoke
 from .services.tracking import NOT_EDITABLE
 
@@ -51,6 +55,8 @@ FILE_MISSING = _("The stored file is missing; ask an administrator to restore it
 NO_PREVIEW = _("This kind of file cannot be shown in the browser; download it instead.")
 # Files the browser shows itself, in a tab or as a thumbnail; every other kind is only downloaded.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+NOMINEES_TEMPLATE_NAME = _("nominee-list-template.xlsx")
+HISTORY_TEMPLATE_NAME = _("award-history-template.xlsx")
 HISTORY_IMPORTED = _("%(count)d award records were imported.")
 FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 REVOKED = _("The revocation was recorded.")
@@ -68,9 +74,21 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 
 class ServiceFormView(LoginRequiredMixin, generic.FormView):
-    """A form page whose valid input goes to one service; service errors come back on the form with a 400."""
+    """A form page whose valid input goes to one service; service errors come back on the form with a 400.
+
+    The files of a form that keeps its uploads (``KeepsUploads``) are kept through a refused attempt, for this user
+    on this page only, and removed once the service took them.
+    """
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if issubclass(self.get_form_class(), KeepsUploads):
+            kwargs["upload_owner"] = f"{self.request.user.pk}:{self.request.path}"
+        return kwargs
 
     def form_invalid(self, form):
+        if isinstance(form, KeepsUploads):
+            form.keep_refused_uploads()
         response = super().form_invalid(form)
         response.status_code = 400
         return response
@@ -81,6 +99,8 @@ class ServiceFormView(LoginRequiredMixin, generic.FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
+        if isinstance(form, KeepsUploads):
+            form.discard_kept_uploads()
         return self.succeeded(result)
 
     def call_service(self, form):
@@ -344,6 +364,13 @@ class NomineeImportView(DraftMixin, ServiceFormView):
         return redirect(self.detail_url())
 
 
+class NomineeTemplateView(DraftMixin, LoginRequiredMixin, generic.View):
+    """The nominee list's XLSX template: the headers the import reads and an example row, in the user's language."""
+
+    def get(self, request, *args, **kwargs):
+        return template_response(IMPORT_COLUMNS, filename=str(NOMINEES_TEMPLATE_NAME), notes=IMPORT_NOTES)
+
+
 class AttachmentCreateView(DraftMixin, ServiceFormView):
     form_class = AttachmentForm
     template_name = "nominations/attachment_form.html"
@@ -435,6 +462,14 @@ class AwardHistoryImportView(ServiceFormView):
             return self.form_invalid(form)
         messages.success(self.request, HISTORY_IMPORTED % {"count": len(created)})
         return redirect("nominations:award_history_import")
+
+
+class AwardHistoryTemplateView(LoginRequiredMixin, generic.View):
+    """The award history's XLSX template, for administrators."""
+
+    def get(self, request, *args, **kwargs):
+        permissions.ensure_administrator(user=request.user)
+        return template_response(RECORD_COLUMNS, filename=str(HISTORY_TEMPLATE_NAME), notes=RECORD_NOTES)
 
 
 class RevocationView(DossierMixin, ServiceFormView):

@@ -16,6 +16,9 @@ from . import services
 from .forms import MembershipEndForm, MembershipGrantForm, UsersImportForm
 from .models import Membership, OrgUnit, Role, User
 from .selectors import units_in_scope
+from .spreadsheets import template_response
+
+USERS_TEMPLATE_NAME = _("users-template.xlsx")
 
 
 @admin.register(OrgUnit)
@@ -168,13 +171,28 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="org_hierarchy_user_import"),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(self.import_template_view),
+                name="org_hierarchy_user_import_template",
+            ),
             *super().get_urls(),
         ]
 
-    def import_view(self, request):
-        """Upload a CSV/XLSX file of users and memberships; show the row errors or what was created."""
+    def check_import_permission(self, request):
         if not (self.has_add_permission(request) and request.user.has_perm("org_hierarchy.add_membership")):
             raise PermissionDenied
+
+    def import_template_view(self, request):
+        """The users file's XLSX template: its headers and an example row in the user's language."""
+        self.check_import_permission(request)
+        return template_response(
+            services.users_template_columns(), filename=str(USERS_TEMPLATE_NAME), notes=services.USER_NOTES
+        )
+
+    def import_view(self, request):
+        """Upload a CSV/XLSX file of users and memberships; show the row errors or what was created."""
+        self.check_import_permission(request)
         report = None
         form = UsersImportForm(request.POST, request.FILES) if request.method == "POST" else UsersImportForm()
         status = 200

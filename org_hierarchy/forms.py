@@ -104,9 +104,9 @@ class UsersImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "CSV (UTF-8) or Excel .xlsx. Columns: username, full_name, email, role, and the unit as unit_id, "
-            "unit_path, or branch + admin_code (+ level when a code is both a province's and a commune's); "
-            "optional valid_from and valid_to (YYYY-MM-DD or DD/MM/YYYY)."
+            "Excel .xlsx or CSV (UTF-8, with “,” or “;” between columns), with the headers of the template: "
+            "username, role and the unit (branch and unit code, with the level when a code is both a province's "
+            "and a commune's; or the unit's number or path); dates dd/mm/yyyy."
         ),
     )
 

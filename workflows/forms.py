@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from nominations.models import AwardType, Campaign, VoteDenominator, check_free_text
 from nominations.numbers import percent
 from org_hierarchy import forms as org_forms
+from org_hierarchy.uploads import KeepsUploads
 
-from . import staging
 from .models import StageOutcome
 from .selectors import Sla
 
@@ -220,23 +220,20 @@ def vote_rule(award_type: AwardType) -> str:
     return rule
 
 
-class VoteForm(NomineeFieldsMixin, forms.Form):
+class VoteForm(KeepsUploads, NomineeFieldsMixin, forms.Form):
     """The council's ballot per nominee and the minutes; a row's inconsistent count is shown on that row.
 
-    The minutes survive a refused attempt: the view keeps the uploaded file aside (``stage_minutes``) and the form
-    carries a signed reference to it (``staged_minutes``), so the secretary need not choose the file again.
+    The minutes survive a refused attempt (``KeepsUploads``), so the secretary need not choose the file again.
     """
 
+    keep_uploads = ("minutes",)
     members = forms.IntegerField(label=_("Council members"), min_value=1)
     minutes = forms.FileField(label=_("Minutes of the meeting (PDF or image)"), required=False)
-    staged_minutes = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, nominees, owner_key: str, award_type, **kwargs):
+    def __init__(self, *args, nominees, award_type, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner_key = owner_key
         self.rule = vote_rule(award_type)
         self.add_nominee_fields(nominees)
-        self.kept_minutes = staging.kept(self.data.get("staged_minutes", ""), owner_key=owner_key)
 
     def nominee_fields(self, nominee):
         return {
@@ -247,11 +244,8 @@ class VoteForm(NomineeFieldsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("minutes"):
-            if self.kept_minutes is None:
-                self.add_error("minutes", MINUTES_REQUIRED)
-            else:
-                data["minutes"] = staging.open_kept(self.kept_minutes)
+        if not data.get("minutes") and "minutes" not in self.errors:
+            self.add_error("minutes", MINUTES_REQUIRED)
         members = data.get("members")
         for nominee in self.nominees:
             present, votes_for, against = (data.get(f"{key}_{nominee.pk}") for key in ("present", "for", "against"))

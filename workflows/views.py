@@ -24,7 +24,7 @@ from nominations.selectors import dossier_get_visible, dossier_list_visible_to
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import units_with_role
 
-from . import forms, selectors, services, staging
+from . import forms, selectors, services
 
 # The flow's start node, as mounted by ``viewsets.NominationAppViewset``.
 SUBMIT_URL_NAME = "nomination:submit:execute"
@@ -194,29 +194,22 @@ class VoteView(TaskView):
     service = services.council_vote_record
     template_name = "workflows/vote.html"
 
-    def owner_key(self) -> str:
-        return f"{self.request.user.pk}:{self.activation.task.pk}"
-
     def get_form_kwargs(self):
         return {
             **super().get_form_kwargs(),
             "nominees": self.nominees(),
-            "owner_key": self.owner_key(),
+            "upload_owner": f"vote:{self.request.user.pk}:{self.activation.task.pk}",
             "award_type": self.dossier.award_type,
         }
 
     def form_valid(self, form):
         response = super().form_valid(form)
         if response.status_code == 302:
-            staging.discard(form.kept_minutes)
+            form.discard_kept_uploads()
         return response
 
     def form_invalid(self, form):
-        upload = form.files.get("minutes")
-        if upload:
-            # The new file replaces any kept one; the page says which file is kept.
-            staging.discard(form.kept_minutes)
-            form.kept_minutes = staging.stage(upload, owner_key=self.owner_key())
+        form.keep_refused_uploads()
         return super().form_invalid(form)
 
 

@@ -1,7 +1,5 @@
 """Nominees of a dossier: one at a time, in bulk from an XLSX list, and their outcome at a stage."""
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -13,11 +11,11 @@ from audit import services as audit_services
 from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import units_in_scope
+from org_hierarchy.spreadsheets import Column, RowCheck, RowError, TableError, field_labels, parse_date_cell, read_table
 
 from ..models import CampaignSubjectGroup, Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter
 from ..selectors import may_see_full_national_id
-from ..spreadsheets import SpreadsheetError, parse_date_cell, read_rows, row_error_text
 from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
 
 NOMINEE_EDITABLE_FIELDS = (
@@ -40,21 +38,60 @@ NOMINEE_EDITABLE_FIELDS = (
 NATIONAL_ID_HIDDEN = _("Your role does not give access to this citizen ID number.")
 NOT_PENDING = _("This nominee already has a final outcome.")
 IMPORT_EMPTY = _("The file contains no nominee rows.")
+UNKNOWN_SUBJECT = _("Unknown subject type “%(value)s”.")
+UNKNOWN_GENDER = _("Unknown gender “%(value)s”.")
 IMPORT_FAILED = _("Nothing was imported: correct the rows listed and upload the file again.")
 
-# Column headers of the nominee list, English and Vietnamese, mapped to fields.
-IMPORT_COLUMNS = {
-    "subject_type": ("subject_type", "loại đối tượng", "đối tượng"),
-    "full_name": ("full_name", "name", "họ và tên", "họ tên", "tên"),
-    "gender": ("gender", "giới tính"),
-    "date_of_birth": ("date_of_birth", "ngày sinh"),
-    "position": ("position", "chức vụ"),
-    "workplace": ("workplace", "đơn vị công tác", "nơi công tác"),
-    "national_id": ("national_id", "số cccd", "cccd", "số định danh cá nhân"),
-    "achievement_summary": ("achievement_summary", "tóm tắt thành tích", "thành tích"),
-    "collective_unit": ("unit_code", "mã đơn vị", "mã đơn vị tập thể"),
-    "subject_group": ("subject_group", "subject group", "nhóm đối tượng"),
-}
+# The nominee list's columns: the template's headers in Vietnamese and English, and the other names accepted.
+IMPORT_COLUMNS = (
+    Column("full_name", "Họ và tên", "Full name", ("name", "họ tên", "tên"), True, "Nguyễn Văn An", "Nguyen Van An"),
+    Column("subject_type", "Đối tượng", "Subject type", ("loại đối tượng",), False, "cá nhân", "individual"),
+    Column("gender", "Giới tính", "Gender", (), False, "Nam", "male"),
+    Column("date_of_birth", "Ngày sinh", "Date of birth", (), False, "15/03/1985", "15/03/1985"),
+    Column("position", "Chức vụ", "Position", (), False, "Tổ trưởng", "Group leader"),
+    Column(
+        "workplace", "Đơn vị công tác", "Workplace", ("nơi công tác",), False, "Tổ dân phố 12", "Residential group 12"
+    ),
+    Column(
+        "national_id",
+        "Số CCCD",
+        "Citizen ID number",
+        ("cccd", "số định danh cá nhân"),
+        False,
+        "048085001234",
+        "048085001234",
+    ),
+    Column(
+        "achievement_summary",
+        "Tóm tắt thành tích",
+        "Achievements",
+        ("thành tích",),
+        False,
+        "Hoàn thành xuất sắc nhiệm vụ năm 2025",
+        "Outstanding work in 2025",
+    ),
+    Column("collective_unit", "Mã đơn vị", "Unit code", ("unit_code", "mã đơn vị tập thể"), False, "", ""),
+    Column(
+        "subject_group",
+        "Nhóm đối tượng",
+        "Subject group",
+        (),
+        False,
+        "Hộ gia đình và cá nhân",
+        "Households and individuals",
+    ),
+)
+IMPORT_NOTES = (
+    _("Subject type: individual, collective or household; empty means an individual."),
+    _("Gender: male or female."),
+    _("Date of birth: dd/mm/yyyy."),
+    _("Citizen ID number: 12 digits."),
+    _("Unit code: for a collective, the administrative code of its unit."),
+    _(
+        "Subject group: for an individual of a campaign's dossier, the name (in Vietnamese or English) of one of "
+        "the campaign's subject groups; empty for no group."
+    ),
+)
 SUBJECT_ALIASES = {
     "individual": SubjectType.INDIVIDUAL,
     "cá nhân": SubjectType.INDIVIDUAL,
@@ -240,18 +277,12 @@ def nominee_national_id_reveal(*, user, nominee: Nominee, context: str = "") -> 
     return nominee.national_id
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-
 class ImportRejected(ValidationError):
     """Raised when any row of an import is wrong; ``row_errors`` lists them all and nothing is saved."""
 
     def __init__(self, row_errors: list[RowError]):
         self.row_errors = row_errors
-        super().__init__([IMPORT_FAILED, *(f"{error.row}: {error.message}" for error in row_errors)], code="import")
+        super().__init__([IMPORT_FAILED, *(str(error) for error in row_errors)], code="import")
 
 
 def _units_by_code(actor, codes: set[str]) -> dict[str, list[OrgUnit]]:
@@ -275,13 +306,11 @@ def _collective_unit(values: dict, units_by_code: dict[str, list[OrgUnit]]) -> O
         return None
     units = units_by_code.get(code, [])
     if not units:
-        raise ValidationError({"collective_unit": _("No unit of yours has the code “%(code)s”.") % {"code": code}})
+        raise ValidationError(_("No unit of yours has the code “%(code)s”.") % {"code": code})
     if len(units) > 1:
         raise ValidationError(
-            {
-                "collective_unit": _("Several units of yours have the code “%(code)s”: %(units)s.")
-                % {"code": code, "units": ", ".join(unit.name for unit in units)}
-            }
+            _("Several units of yours have the code “%(code)s”: %(units)s.")
+            % {"code": code, "units": ", ".join(unit.name for unit in units)}
         )
     return units[0]
 
@@ -316,34 +345,46 @@ def _subject_group(dossier: Dossier, values: dict, groups: dict[str, CampaignSub
     return group
 
 
-def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_code: dict, groups: dict) -> Nominee:
-    subject = SUBJECT_ALIASES.get(str(values.get("subject_type") or "cá nhân").strip().lower())
-    if subject is None:
-        raise ValidationError(_("Unknown subject type “%(value)s”.") % {"value": values.get("subject_type")})
-    gender = GENDER_ALIASES.get(str(values.get("gender") or "").strip().lower())
-    if gender is None:
-        raise ValidationError(_("Unknown gender “%(value)s”.") % {"value": values.get("gender")})
-    national_id = str(values.get("national_id") or "").strip()
+def _choice(aliases: dict, value, message):
+    text = str(value or "").strip().lower()
+    if text not in aliases:
+        raise ValidationError(message % {"value": value})
+    return aliases[text]
+
+
+def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_code: dict, groups: dict, check: RowCheck):
+    """The row's nominee, or ``None`` with every problem of the row recorded in ``check``."""
+    subject = check.parse(
+        "subject_type",
+        lambda: _choice(SUBJECT_ALIASES, values.get("subject_type") or "cá nhân", UNKNOWN_SUBJECT),
+    )
+    gender = check.parse("gender", lambda: _choice(GENDER_ALIASES, values.get("gender"), UNKNOWN_GENDER))
     nominee = Nominee(
         dossier=dossier,
         list_position=position,
-        subject_type=subject,
+        subject_type=subject or SubjectType.INDIVIDUAL,
         full_name=str(values.get("full_name") or "").strip(),
-        gender=gender,
-        date_of_birth=parse_date_cell(values.get("date_of_birth")),
+        gender=gender or "",
+        date_of_birth=check.parse("date_of_birth", lambda: parse_date_cell(values.get("date_of_birth"))),
         position=str(values.get("position") or "").strip(),
         workplace=str(values.get("workplace") or "").strip(),
-        national_id=national_id,
+        national_id=str(values.get("national_id") or "").strip(),
         achievement_summary=str(values.get("achievement_summary") or "").strip(),
-        collective_unit=_collective_unit(values, units_by_code),
-        subject_group=_subject_group(dossier, values, groups),
+        collective_unit=check.parse("collective_unit", lambda: _collective_unit(values, units_by_code)),
+        subject_group=check.parse("subject_group", lambda: _subject_group(dossier, values, groups)),
     )
-    nominee.full_clean(
-        exclude=["dossier", "collective_unit", "subject_group", "user", "outcome_stage_unit", "outcome_by", "decision"]
-    )
-    _check_collective(nominee)
-    _check_subject_group(nominee)
-    return nominee
+    excluded = {"dossier", "collective_unit", "subject_group", "user", "outcome_stage_unit", "outcome_by", "decision"}
+    labels = field_labels(Nominee)
+    for validate in (
+        lambda: nominee.full_clean(exclude=sorted(excluded | check.failed)),
+        lambda: _check_collective(nominee),
+        lambda: _check_subject_group(nominee),
+    ):
+        try:
+            validate()
+        except ValidationError as error:
+            check.add_validation_error(error, labels)
+    return nominee if check.ok else None
 
 
 @transaction.atomic
@@ -353,21 +394,21 @@ def nominees_import_xlsx(*, dossier: Dossier, actor, file) -> list[Nominee]:
     ensure_submitter(user=actor, dossier=dossier)
     ensure_editable(dossier)
     try:
-        rows = read_rows(file, columns=IMPORT_COLUMNS, required=("full_name",))
-    except SpreadsheetError as error:
-        raise ImportRejected([RowError(error.row, error.message)]) from error
-    if not rows:
+        table = read_table(file, columns=IMPORT_COLUMNS)
+    except TableError as error:
+        raise ImportRejected([error.error]) from error
+    if not table.rows:
         raise ValidationError(IMPORT_EMPTY, code="import_empty")
     start = _next_position(dossier)
-    codes = {str(values.get("collective_unit") or "").strip() for _row, values in rows} - {""}
+    codes = {str(values.get("collective_unit") or "").strip() for _row, values in table.rows} - {""}
     units_by_code = _units_by_code(actor, codes)
     groups = _groups_by_name(dossier)
     nominees, errors = [], []
-    for offset, (row_number, values) in enumerate(rows):
-        try:
-            nominees.append(_nominee_from_row(dossier, values, start + offset, units_by_code, groups))
-        except ValidationError as error:
-            errors.append(RowError(row_number, row_error_text(error, Nominee)))
+    for offset, (row_number, values) in enumerate(table.rows):
+        check = table.check(row_number, IMPORT_COLUMNS)
+        nominee = _nominee_from_row(dossier, values, start + offset, units_by_code, groups, check)
+        nominees.append(nominee)
+        errors.extend(check.errors)
     if errors:
         raise ImportRejected(errors)
     created = bulk_create_with_history(

@@ -7,57 +7,85 @@ from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit_services
 from audit.events import AuditEvent
+from org_hierarchy.spreadsheets import Column, RowCheck, TableError, field_labels, parse_date_cell, read_table
 
 from ..models import AwardRecord, AwardRecordSource, AwardType, SubjectType
 from ..permissions import ensure_administrator
-from ..spreadsheets import SpreadsheetError, parse_date_cell, read_rows, row_error_text
-from .nominees import SUBJECT_ALIASES, ImportRejected, RowError
+from .nominees import SUBJECT_ALIASES, UNKNOWN_SUBJECT, ImportRejected
 
-RECORD_COLUMNS = {
-    "subject_type": ("subject_type", "loại đối tượng", "đối tượng"),
-    "subject_name": ("name", "subject_name", "họ và tên", "tên"),
-    "national_id": ("national_id", "số cccd", "cccd"),
-    "award_code": ("award_code", "mã danh hiệu", "mã khen thưởng"),
-    "title": ("title", "danh hiệu", "hình thức khen thưởng"),
-    "year": ("year", "năm"),
-    "decision_number": ("decision_number", "số quyết định"),
-    "decision_date": ("decision_date", "ngày quyết định"),
-    "issuer": ("issuer", "cơ quan ban hành", "cấp khen"),
-}
+RECORD_COLUMNS = (
+    Column(
+        "subject_name", "Họ và tên", "Name", ("name", "subject_name", "tên"), True, "Trần Thị Bình", "Tran Thi Binh"
+    ),
+    Column("subject_type", "Đối tượng", "Subject type", ("loại đối tượng",), False, "cá nhân", "individual"),
+    Column(
+        "national_id", "Số CCCD", "Citizen ID number", ("national_id", "cccd"), False, "048085001234", "048085001234"
+    ),
+    Column(
+        "award_code", "Mã danh hiệu", "Award code", ("award_code", "mã khen thưởng"), False, "cstd_co_so", "cstd_co_so"
+    ),
+    Column(
+        "title",
+        "Danh hiệu",
+        "Award title",
+        ("title", "hình thức khen thưởng"),
+        False,
+        "Chiến sĩ thi đua cơ sở",
+        "Grassroots emulation fighter",
+    ),
+    Column("year", "Năm", "Year", (), True, 2024, 2024),
+    Column("decision_number", "Số quyết định", "Decision number", (), False, "12/QĐ-UBND", "12/QĐ-UBND"),
+    Column("decision_date", "Ngày quyết định", "Decision date", (), False, "20/12/2024", "20/12/2024"),
+    Column("issuer", "Cơ quan ban hành", "Issuer", ("cấp khen",), False, "UBND phường Hải Châu", "Hai Chau Ward PC"),
+)
+RECORD_NOTES = (
+    _("Subject type: individual, collective or household; empty means an individual."),
+    _("Give the award code of the catalogue or the award title; a person's award needs their citizen ID number."),
+    _("Decision date: dd/mm/yyyy."),
+)
+UNKNOWN_AWARD_CODE = _("Unknown award code “%(code)s”.")
 
 
-def _record_from_row(values: dict, award_types: dict[str, AwardType]) -> AwardRecord:
+def _record_from_row(values: dict, award_types: dict[str, AwardType], check: RowCheck) -> AwardRecord | None:
+    """The row's record, or ``None`` with every problem of the row recorded in ``check``."""
     subject = SUBJECT_ALIASES.get(str(values.get("subject_type") or "cá nhân").strip().lower())
     if subject is None:
-        raise ValidationError(_("Unknown subject type “%(value)s”.") % {"value": values.get("subject_type")})
+        check.add("subject_type", UNKNOWN_SUBJECT % {"value": values.get("subject_type")})
     code = str(values.get("award_code") or "").strip()
     award_type = award_types.get(code) if code else None
     if code and award_type is None:
-        raise ValidationError(_("Unknown award code “%(code)s”.") % {"code": code})
+        check.add("award_code", UNKNOWN_AWARD_CODE % {"code": code})
     title = str(values.get("title") or "").strip() or (award_type.name_vi if award_type else "")
-    if not title:
-        raise ValidationError(_("Each row needs an award code or an award title."))
+    if not title and not code:
+        check.add("title", _("Each row needs an award code or an award title."))
     national_id = str(values.get("national_id") or "").strip()
     if subject == SubjectType.INDIVIDUAL and not national_id:
-        raise ValidationError(_("A person's award needs their citizen ID number."))
-    try:
-        year = int(str(values.get("year") or "").strip())
-    except ValueError as error:
-        raise ValidationError(_("“%(value)s” is not a year.") % {"value": values.get("year")}) from error
+        check.add("national_id", _("A person's award needs their citizen ID number."))
+    year = None
+    if str(values.get("year") or "").strip():
+        try:
+            year = int(str(values["year"]).strip().removesuffix(".0"))
+        except ValueError:
+            check.add("year", _("“%(value)s” is not a year.") % {"value": values.get("year")})
     record = AwardRecord(
-        subject_type=subject,
+        subject_type=subject or SubjectType.INDIVIDUAL,
         national_id=national_id,
         subject_name=str(values.get("subject_name") or "").strip(),
         award_type=award_type,
         title=title,
         year=year,
         decision_number=str(values.get("decision_number") or "").strip(),
-        decision_date=parse_date_cell(values.get("decision_date")),
+        decision_date=check.parse("decision_date", lambda: parse_date_cell(values.get("decision_date"))),
         issuer=str(values.get("issuer") or "").strip(),
         source=AwardRecordSource.IMPORTED,
     )
-    record.full_clean(exclude=["collective_unit", "award_type", "decision"])
-    return record
+    try:
+        # An unknown award code already says why the row has no title.
+        untitled = {"title"} if code and not title else set()
+        record.full_clean(exclude=sorted({"collective_unit", "award_type", "decision"} | check.failed | untitled))
+    except ValidationError as error:
+        check.add_validation_error(error, field_labels(AwardRecord))
+    return record if check.ok else None
 
 
 @transaction.atomic
@@ -65,16 +93,15 @@ def award_history_import(*, actor, file) -> list[AwardRecord]:
     """Add the rows of a CSV or XLSX file to the registry: every row valid, or nothing imported."""
     ensure_administrator(user=actor)
     try:
-        rows = read_rows(file, columns=RECORD_COLUMNS, required=("subject_name", "year"))
-    except SpreadsheetError as error:
-        raise ImportRejected([RowError(error.row, error.message)]) from error
+        table = read_table(file, columns=RECORD_COLUMNS)
+    except TableError as error:
+        raise ImportRejected([error.error]) from error
     award_types = {award.code: award for award in AwardType.objects.all()}
     records, errors = [], []
-    for row_number, values in rows:
-        try:
-            records.append(_record_from_row(values, award_types))
-        except ValidationError as error:
-            errors.append(RowError(row_number, row_error_text(error, AwardRecord)))
+    for row_number, values in table.rows:
+        check = table.check(row_number, RECORD_COLUMNS)
+        records.append(_record_from_row(values, award_types, check))
+        errors.extend(check.errors)
     if errors:
         raise ImportRejected(errors)
     created = bulk_create_with_history(

@@ -20,17 +20,20 @@ from .memberships import (
 from .tree import BranchImportReport, divisions_import, orgunit_create
 from .users import (
     UNKNOWN_LANGUAGE,
+    USER_NOTES,
     RowError,
     UsersImportReport,
     invitation_accept,
     user_language_set,
     users_import,
     users_invite,
+    users_template_columns,
 )
 
 __all__ = [
     "GROUP_PREFIX",
     "UNKNOWN_LANGUAGE",
+    "USER_NOTES",
     "BranchImportReport",
     "RowError",
     "UsersImportReport",
@@ -49,4 +52,5 @@ __all__ = [
     "user_language_set",
     "users_import",
     "users_invite",
+    "users_template_columns",
 ]

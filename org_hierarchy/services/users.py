@@ -1,7 +1,8 @@
 """Bulk onboarding: users and their memberships from a CSV or XLSX file, all or nothing."""
 
 import datetime
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db.models import Choices
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from guardian.utils import get_group_obj_perms_model
 from simple_history.utils import bulk_create_with_history
@@ -22,12 +23,11 @@ from ..invitations import invitation_link
 from ..models import Branch, Level, Membership, OrgUnit, Role
 from ..roles import PERMISSION_APP, ROLE_PERMISSIONS
 from ..signals import users_imported, users_invited
-from ..spreadsheets import TableError, read_table
+from ..spreadsheets import MISSING_COLUMNS, Column, RowCheck, RowError, TableError, parse_date_cell, read_table
 from .memberships import role_group_name
 
 # Messages of the users import, one constant each so that callers can recognise them.
 UNKNOWN_LANGUAGE = gettext_lazy("This language is not available.")
-MISSING_COLUMNS = gettext_lazy("Missing columns: %(columns)s.")
 NO_USERNAME = gettext_lazy("The username is empty.")
 BAD_USERNAME = gettext_lazy(
     "The username “%(value)s” may have at most 150 characters: letters, digits and @ . + - _ only."
@@ -36,7 +36,6 @@ BAD_EMAIL = gettext_lazy("The e-mail address “%(value)s” is not valid.")
 BAD_ROLE = gettext_lazy("Unknown role “%(value)s”; use one of: %(choices)s.")
 BAD_BRANCH = gettext_lazy("Unknown branch “%(value)s”; use one of: %(choices)s.")
 BAD_LEVEL = gettext_lazy("Unknown level “%(value)s”; use one of: %(choices)s.")
-BAD_DATE = gettext_lazy("“%(value)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
 BAD_PERIOD = gettext_lazy("The end date is before the start date.")
 NO_UNIT = gettext_lazy("Give the unit as unit_id, unit_path, or branch and admin_code.")
 UNKNOWN_UNIT = gettext_lazy("No active unit matches “%(value)s”.")
@@ -46,15 +45,27 @@ CONFLICTING_USER = gettext_lazy("The user “%(value)s” appears on row %(row)d
 DUPLICATE_ROW = gettext_lazy("The same role at the same unit is already on row %(row)d.")
 
 MAX_USERNAME = 150
+UNIT_COLUMNS = ("unit_id", "unit_path", "admin_code")
 
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-    def __str__(self):
-        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+# The columns of the users file: the template's headers in Vietnamese and English, and what else is accepted.
+USER_COLUMNS = (
+    Column("username", "Tên đăng nhập", "Username", (), True, "an.nguyen", "an.nguyen"),
+    Column("full_name", "Họ và tên", "Full name", (), False, "Nguyễn Văn An", "Nguyen Van An"),
+    Column("email", "Thư điện tử", "E-mail", ("e-mail", "email"), False, "an@example.vn", "an@example.vn"),
+    Column("role", "Vai trò", "Role", (), True, Role.APPRAISER, Role.APPRAISER),
+    Column("branch", "Khối", "Branch", (), False, Branch.CIVIL, Branch.CIVIL),
+    Column("level", "Cấp", "Level", (), False, Level.COMMUNE, Level.COMMUNE),
+    Column("admin_code", "Mã đơn vị", "Unit code", ("mã hành chính",), False, "20242", "20242"),
+    Column("unit_id", "Số hiệu đơn vị", "Unit number", (), False, "", ""),
+    Column("unit_path", "Đường dẫn đơn vị", "Unit path", (), False, "", ""),
+    Column("valid_from", "Từ ngày", "Valid from", (), False, "01/01/2026", "01/01/2026"),
+    Column("valid_to", "Đến ngày", "Valid to", (), False, "", ""),
+)
+USER_NOTES = (
+    gettext_lazy("Give the unit by its branch, level and administrative code, by its number or by its path."),
+    gettext_lazy("Role, branch and level: the names listed in the administration, in Vietnamese or English."),
+    gettext_lazy("Valid from and valid to: dd/mm/yyyy; an empty start is today."),
+)
 
 
 @dataclass
@@ -83,86 +94,80 @@ class _Row:
     unit_key: tuple
     valid_from: datetime.date
     valid_to: datetime.date | None
+    check: RowCheck
     unit: OrgUnit | None = None
 
 
-def _parse_date(value, *, default=None):
-    if value in ("", None):
-        return default
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value)
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(BAD_DATE % {"value": text})
+@functools.cache
+def _labels(choices) -> dict[str, object]:
+    """Every name a choice is accepted by: its value, its label in each language of the interface, a level's slug."""
+    names = {level.slug: level.value for level in Level} if choices is Level else {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.update({str(label).casefold(): value for value, label in choices.choices})
+    names.update({str(value).casefold(): value for value, _label in choices.choices})
+    return names
 
 
 def _choice(value, choices, message):
-    text = str(value).strip().lower()
-    for choice_value, _label in choices:
-        if text == str(choice_value):
-            return choice_value
-    raise ValidationError(message % {"value": value, "choices": ", ".join(str(v) for v, _label in choices)})
+    """The value of ``choices`` (a ``Choices`` class) that ``value`` names, else ``ValidationError(message)``."""
+    found = _labels(choices).get(str(value).strip().casefold())
+    if found is None:
+        labels = ", ".join(str(label) for _value, label in choices.choices)
+        raise ValidationError(message % {"value": value, "choices": labels})
+    return found
 
 
-_LEVEL_CHOICES = [(level.slug, level.label) for level in Level]
+def users_template_columns() -> list[Column]:
+    """The users file's columns with their examples named in the user's language."""
+    return [
+        replace(column, example_vi=str(column.example_vi.label), example_en=str(column.example_en.label))
+        if isinstance(column.example_vi, Choices)
+        else column
+        for column in USER_COLUMNS
+    ]
 
 
-def _parse_row(number: int, cells: dict) -> _Row:
-    """Return the row's values, or raise ``ValidationError`` with every problem of the row."""
-    problems = []
-
-    def attempt(parse):
-        try:
-            return parse()
-        except ValidationError as exc:
-            problems.extend(exc.messages)
-            return None
-
+def _parse_row(cells: dict, check: RowCheck) -> _Row | None:
+    """Return the row's values, or ``None`` with every problem of the row recorded in ``check``."""
     username = str(cells.get("username", "")).strip()
     if not username:
-        problems.append(str(NO_USERNAME))
+        check.add("username", NO_USERNAME)
     else:
         try:
             UnicodeUsernameValidator()(username)
             if len(username) > MAX_USERNAME:
                 raise ValidationError(BAD_USERNAME)
         except ValidationError:
-            problems.append(str(BAD_USERNAME % {"value": username}))
+            check.add("username", BAD_USERNAME % {"value": username})
     email = str(cells.get("email", "")).strip()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            problems.append(str(BAD_EMAIL % {"value": email}))
-    role = attempt(lambda: _choice(cells.get("role", ""), Role.choices, BAD_ROLE))
+            check.add("email", BAD_EMAIL % {"value": email})
+    role = check.parse("role", lambda: _choice(cells.get("role", ""), Role, BAD_ROLE))
     if cells.get("unit_id") not in ("", None):
         unit_key = ("id", str(cells["unit_id"]).removesuffix(".0"))
     elif cells.get("unit_path"):
         unit_key = ("path", str(cells["unit_path"]).upper())
     elif cells.get("branch") and cells.get("admin_code") not in ("", None):
-        branch = attempt(lambda: _choice(cells["branch"], Branch.choices, BAD_BRANCH))
+        branch = check.parse("branch", lambda: _choice(cells["branch"], Branch, BAD_BRANCH))
         level = None
         if cells.get("level"):
-            slug = attempt(lambda: _choice(cells["level"], _LEVEL_CHOICES, BAD_LEVEL))
-            level = Level[slug.upper()].value if slug else None
+            level = check.parse("level", lambda: _choice(cells["level"], Level, BAD_LEVEL))
         unit_key = ("code", branch, level, str(cells["admin_code"]).removesuffix(".0"))
     else:
-        problems.append(str(NO_UNIT))
+        check.add("", NO_UNIT)
         unit_key = ()
-    valid_from = attempt(lambda: _parse_date(cells.get("valid_from"), default=timezone.localdate()))
-    valid_to = attempt(lambda: _parse_date(cells.get("valid_to")))
+    valid_from = check.parse("valid_from", lambda: parse_date_cell(cells.get("valid_from")) or timezone.localdate())
+    valid_to = check.parse("valid_to", lambda: parse_date_cell(cells.get("valid_to")))
     if valid_from and valid_to and valid_to < valid_from:
-        problems.append(str(BAD_PERIOD))
-    if problems:
-        raise ValidationError(problems)
+        check.add("valid_to", BAD_PERIOD)
+    if not check.ok:
+        return None
     return _Row(
-        number=number,
+        number=check.number,
         username=username,
         full_name=str(cells.get("full_name", "")).strip(),
         email=email,
@@ -170,6 +175,7 @@ def _parse_row(number: int, cells: dict) -> _Row:
         unit_key=unit_key,
         valid_from=valid_from,
         valid_to=valid_to,
+        check=check,
     )
 
 
@@ -235,24 +241,25 @@ def _check_rows(rows: list[_Row], *, actor, report: UsersImportReport) -> None:
     for row in rows:
         matches = units.get(row.unit_key, [])
         label = _describe_key(row.unit_key)
+        column = {"id": "unit_id", "path": "unit_path", "code": "admin_code"}[row.unit_key[0]]
         if not matches:
-            report.errors.append(RowError(row.number, str(UNKNOWN_UNIT % {"value": label})))
+            row.check.add(column, UNKNOWN_UNIT % {"value": label})
             continue
         if len(matches) > 1:
-            report.errors.append(RowError(row.number, str(AMBIGUOUS_UNIT % {"value": label})))
+            row.check.add(column, AMBIGUOUS_UNIT % {"value": label})
             continue
         row.unit = matches[0]
         if admin_paths is not None and not any(row.unit.path.startswith(path) for path in admin_paths):
-            report.errors.append(RowError(row.number, str(UNIT_OUT_OF_SCOPE % {"value": row.unit.name})))
+            row.check.add(column, UNIT_OUT_OF_SCOPE % {"value": row.unit.name})
             continue
         first = first_of_user.setdefault(row.username, row)
         if (first.full_name, first.email) != (row.full_name, row.email):
-            report.errors.append(
-                RowError(row.number, str(CONFLICTING_USER % {"value": row.username, "row": first.number}))
-            )
+            row.check.add("username", CONFLICTING_USER % {"value": row.username, "row": first.number})
         seat = (row.username, row.unit.pk, row.role)
         if (first_seat := first_of_seat.setdefault(seat, row)) is not row:
-            report.errors.append(RowError(row.number, str(DUPLICATE_ROW % {"row": first_seat.number})))
+            row.check.add("", DUPLICATE_ROW % {"row": first_seat.number})
+    for row in rows:
+        report.errors.extend(row.check.errors)
 
 
 @transaction.atomic
@@ -269,23 +276,22 @@ def users_import(*, file, actor) -> UsersImportReport:
     """
     report = UsersImportReport()
     try:
-        columns, table = read_table(file)
+        table = read_table(file, columns=USER_COLUMNS)
     except TableError as exc:
-        report.errors.append(RowError(1, str(exc)))
+        report.errors.append(exc.error)
         return report
-    report.rows = len(table)
-    missing = [c for c in ("username", "role") if c not in columns]
-    if not set(columns) & {"unit_id", "unit_path", "admin_code"}:
-        missing.append("unit_id | unit_path | admin_code")
-    if missing:
-        report.errors.append(RowError(1, str(MISSING_COLUMNS % {"columns": ", ".join(missing)})))
+    report.rows = len(table.rows)
+    if not set(table.headers) & set(UNIT_COLUMNS):
+        names = " | ".join(column.header for column in USER_COLUMNS if column.field in UNIT_COLUMNS)
+        report.errors.append(RowError(1, str(MISSING_COLUMNS % {"columns": names})))
         return report
     rows = []
-    for number, cells in table:
-        try:
-            rows.append(_parse_row(number, cells))
-        except ValidationError as exc:
-            report.errors.extend(RowError(number, message) for message in exc.messages)
+    for number, cells in table.rows:
+        check = table.check(number, USER_COLUMNS)
+        if (row := _parse_row(cells, check)) is not None:
+            rows.append(row)
+        else:
+            report.errors.extend(check.errors)
     _check_rows(rows, actor=actor, report=report)
     if report.errors:
         report.errors.sort(key=lambda error: error.row)

@@ -52,7 +52,7 @@ class NomineesImportTests(NominationsTestCase):
             services.nominees_import_xlsx(dossier=self.dossier, actor=self.submitter, file=xlsx(rows))
         self.assertEqual(
             caught.exception.row_errors,
-            [services.RowError(501, "Citizen ID number: A citizen ID number has exactly 12 digits.")],
+            [services.RowError(501, "A citizen ID number has exactly 12 digits.", "Số CCCD")],
         )
         self.assertFalse(Nominee.objects.exists())
 
@@ -62,11 +62,11 @@ class NomineesImportTests(NominationsTestCase):
         with self.assertRaises(services.ImportRejected) as caught:
             services.nominees_import_xlsx(dossier=self.dossier, actor=self.submitter, file=xlsx(rows))
         self.assertEqual(
-            [(error.row, error.message) for error in caught.exception.row_errors],
+            [(error.row, error.column, error.message) for error in caught.exception.row_errors],
             [
-                (2, "Unknown gender “Khác”."),
-                (3, "“31/02/1990” is not a date (use dd/mm/yyyy)."),
-                (4, "Full name or collective name: This field cannot be blank."),
+                (2, "Giới tính", "Unknown gender “Khác”."),
+                (3, "Ngày sinh", "“31/02/1990” is not a date (use dd/mm/yyyy)."),
+                (4, "Họ và tên", "This field cannot be blank."),
             ],
         )
 
@@ -81,7 +81,7 @@ class NomineesImportTests(NominationsTestCase):
             services.nominees_import_xlsx(
                 dossier=self.dossier, actor=self.submitter, file=SimpleUploadedFile("a.xlsx", b"not a workbook")
             )
-        self.assertEqual(caught.exception.row_errors[0].message, "The file is not a readable XLSX workbook.")
+        self.assertEqual(caught.exception.row_errors[0].message, "The file is not a readable Excel (.xlsx) workbook.")
 
 
 class AwardHistoryImportTests(NominationsTestCase):
@@ -111,7 +111,9 @@ class AwardHistoryImportTests(NominationsTestCase):
                     "name,national_id,award_code,year\nA,048123456789,cstd_co_so,2024\nB,048123456780,khong_co,2024\n"
                 ),
             )
-        self.assertEqual(caught.exception.row_errors, [services.RowError(3, "Unknown award code “khong_co”.")])
+        self.assertEqual(
+            caught.exception.row_errors, [services.RowError(3, "Unknown award code “khong_co”.", "award_code")]
+        )
         self.assertFalse(AwardRecord.objects.exists())
 
     def test_xlsx_is_accepted_too(self):

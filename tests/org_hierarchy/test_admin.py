@@ -1,12 +1,14 @@
 """The organisation admin: memberships go through the services, the users file import, unit search."""
 
 import datetime
+import io
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from org_hierarchy.models import Membership, OrgUnit, Role
 from org_hierarchy.roles import permission_for
@@ -178,7 +180,7 @@ class UsersImportAdminTests(AdminTestCase):
 
     def test_bad_file_shows_row_errors_and_saves_nothing(self):
         response = self.upload("username,role,branch,admin_code\nmai.vo,auditor,civil,48\nkhoa,boss,civil,48\n")
-        self.assertContains(response, "Row 3: Unknown role “boss”", status_code=400)
+        self.assertContains(response, "Row 3, column “role”: Unknown role “boss”", status_code=400)
         self.assertContains(response, "nothing was imported", status_code=400)
         self.assertFalse(get_user_model().objects.filter(username="mai.vo").exists())
 
@@ -186,7 +188,7 @@ class UsersImportAdminTests(AdminTestCase):
         self.superuser.language = "vi"
         self.superuser.save(update_fields=["language"])
         response = self.upload("username,role,branch,admin_code\nkhoa,boss,civil,48\n")
-        self.assertContains(response, "Dòng 2: Vai trò “boss” không xác định", status_code=400)
+        self.assertContains(response, "Dòng 2, cột “role”: Vai trò “boss” không xác định", status_code=400)
 
     def test_missing_file_is_a_form_error(self):
         response = self.client.post(self.url, {})
@@ -201,3 +203,24 @@ class UsersImportAdminTests(AdminTestCase):
         self.assertEqual(self.client.get(self.url).status_code, 403)
         self.client.force_login(make_user())
         self.assertEqual(self.client.get(self.url).status_code, 302)
+
+
+class UsersImportTemplateTests(AdminTestCase):
+    def test_the_import_page_links_to_a_template_that_imports_as_it_is(self):
+        import_url = reverse("admin:org_hierarchy_user_import")
+        template_url = reverse("admin:org_hierarchy_user_import_template")
+        self.assertContains(self.client.get(import_url), f'href="{template_url}"')
+        response = self.client.get(template_url)
+        self.assertIn("attachment", response["Content-Disposition"])
+        book = load_workbook(io.BytesIO(b"".join(response)))
+        headers = [cell.value for cell in book.worksheets[0][1]]
+        self.assertEqual(headers[:4], ["Username", "Full name", "E-mail", "Role"])
+        self.assertEqual(book.worksheets[0]["D2"].value, "Appraiser (emulation officer)")
+        upload = SimpleUploadedFile("users.xlsx", b"".join(response))
+        response = self.client.post(import_url, {"file": upload})
+        self.assertContains(response, "1 rows: 1 users created")
+        self.assertTrue(Membership.objects.filter(user__username="an.nguyen", unit=self.world.haichau_pc).exists())
+
+    def test_staff_without_the_import_permissions_get_no_template(self):
+        self.client.force_login(make_user(is_staff=True))
+        self.assertEqual(self.client.get(reverse("admin:org_hierarchy_user_import_template")).status_code, 403)

@@ -107,24 +107,31 @@ class UsersImportTests(MeritflowTestCase):
         self.assertFalse(report.ok)
         messages = [str(error) for error in report.errors]
         self.assertIn(
-            "Row 3: The username “bad one” may have at most 150 characters: letters, digits and @ . + - _ only.",
+            "Row 3, column “username”: The username “bad one” may have at most 150 characters: "
+            "letters, digits and @ . + - _ only.",
             messages,
         )
-        self.assertIn("Row 3: The e-mail address “not-an-email” is not valid.", messages)
-        self.assertTrue(any(m.startswith("Row 3: Unknown role “chief”") for m in messages))
-        self.assertIn("Row 3: “31/02/2026” is not a date (use YYYY-MM-DD or DD/MM/YYYY).", messages)
-        self.assertIn("Row 4: The end date is before the start date.", messages)
-        self.assertIn("Row 5: The user “good.one” appears on row 2 with a different name or e-mail.", messages)
+        self.assertIn("Row 3, column “email”: The e-mail address “not-an-email” is not valid.", messages)
+        self.assertTrue(any(m.startswith("Row 3, column “role”: Unknown role “chief”") for m in messages))
+        self.assertIn("Row 3, column “valid_from”: “31/02/2026” is not a date (use dd/mm/yyyy).", messages)
+        self.assertIn("Row 4, column “valid_to”: The end date is before the start date.", messages)
+        self.assertIn(
+            "Row 5, column “username”: The user “good.one” appears on row 2 with a different name or e-mail.", messages
+        )
         self.assertEqual(get_user_model().objects.count(), users_before)
         self.assertEqual(Membership.objects.count(), memberships_before)
 
     def test_unknown_unit_and_missing_columns(self):
         report = self.run_import(csv_file("x.y,X Y,,submitter,civil,commune,99999,,,"))
-        self.assertEqual([str(e) for e in report.errors], ["Row 2: No active unit matches “civil/99999”."])
+        self.assertEqual(
+            [str(e) for e in report.errors], ["Row 2, column “admin_code”: No active unit matches “civil/99999”."]
+        )
         missing = io.BytesIO(b"name,role\nx,submitter\n")
         report = self.run_import(missing)
+        self.assertEqual([str(e) for e in report.errors], ["Row 1: Missing columns: Username."])
+        report = self.run_import(io.BytesIO(b"username,role\nx,submitter\n"))
         self.assertEqual(
-            [str(e) for e in report.errors], ["Row 1: Missing columns: username, unit_id | unit_path | admin_code."]
+            [str(e) for e in report.errors], ["Row 1: Missing columns: Unit code | Unit number | Unit path."]
         )
         report = self.run_import(io.BytesIO(b"PK\x03\x04 not really a workbook"))
         self.assertEqual([str(e) for e in report.errors], ["Row 1: The file is not a readable Excel (.xlsx) workbook."])
@@ -138,7 +145,7 @@ class UsersImportTests(MeritflowTestCase):
         report = self.run_import(xlsx_file(rows))
         self.assertEqual(
             [str(e) for e in report.errors],
-            ["Row 1: Cell B2 holds a formula, and formulas are not accepted: type the value itself."],
+            ["Row 2: Cell B2 holds a formula, and formulas are not accepted: type the value itself."],
         )
         with translation.override("vi"):
             self.assertIn("công thức không được chấp nhận", str(self.run_import(xlsx_file(rows)).errors[0]))
@@ -155,7 +162,7 @@ class UsersImportTests(MeritflowTestCase):
         )
         self.assertEqual(
             [str(e) for e in report.errors],
-            ["Row 3: You do not administer the unit “Ủy ban nhân dân Thành phố Hà Nội”."],
+            ["Row 3, column “admin_code”: You do not administer the unit “Ủy ban nhân dân Thành phố Hà Nội”."],
         )
         self.assertFalse(get_user_model().objects.filter(username="ok.user").exists())
 

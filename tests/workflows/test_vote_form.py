@@ -42,12 +42,12 @@ class VoteFormTests(FlowTestCase):
         page = response.content.decode()
         row = page[page.index("Nguyễn Văn B</th>") :]
         self.assertIn("mf-error", row[: row.index("</tr>")])
-        self.assertContains(response, "Biên bản “bien-ban-hop.pdf” đã được giữ lại")
-        self.assertContains(response, 'name="staged_minutes"')
+        self.assertContains(response, "Tệp “bien-ban-hop.pdf” đã được giữ lại")
+        self.assertContains(response, 'name="kept_minutes"')
         self.task.refresh_from_db()
         self.assertEqual((self.task.status, self.task.owner_id), (STATUS.NEW, None))
         # The corrected counts go through with the kept minutes, no file chosen again.
-        response = self.post(self.ballot(staged_minutes=form.kept_minutes["token"]))
+        response = self.post(self.ballot(kept_minutes=form.kept_uploads["minutes"]["token"]))
         self.assertEqual(response.status_code, 302)
         self.task.refresh_from_db()
         self.assertEqual(self.task.status, STATUS.DONE)
@@ -59,12 +59,12 @@ class VoteFormTests(FlowTestCase):
 
     def test_a_kept_file_is_the_secretarys_own_for_this_step(self):
         minutes = SimpleUploadedFile("bien-ban-hop.pdf", PDF_BYTES, "application/pdf")
-        token = self.post(self.ballot(second_for=12, minutes=minutes)).context["form"].kept_minutes["token"]
+        token = self.post(self.ballot(second_for=12, minutes=minutes)).context["form"].kept_uploads["minutes"]["token"]
         # Another secretary of the unit cannot use the reference, nor can anyone with a forged one.
         colleague = grant(Role.SECRETARY, self.world.haichau_pc, user=make_user("second_secretary"))
         for user, reference in ((colleague, token), (self.secretary, token[:-2] + "xx")):
-            response = self.post(self.ballot(staged_minutes=reference), user=user)
+            response = self.post(self.ballot(kept_minutes=reference), user=user)
             self.assertEqual(response.status_code, 200)
             self.assertIn("minutes", response.context["form"].errors)
         # Someone without the role is refused before any of it.
-        self.assertEqual(self.post(self.ballot(staged_minutes=token), user=self.submitter).status_code, 403)
+        self.assertEqual(self.post(self.ballot(kept_minutes=token), user=self.submitter).status_code, 403)
