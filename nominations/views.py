@@ -33,7 +33,7 @@ from .forms import (
 )
 from .models import DossierStatus, Nominee
 from .services.dossiers import DOSSIER_EDITABLE_FIELDS
-from .services.nominees import IMPORT_COLUMNS, IMPORT_NOTES
+from .services.nominees import IMPORT_NOTES, import_template_columns
 from .services.registry import RECORD_COLUMNS, RECORD_NOTES
 from .services.revocations import NOT_THE_ISSUER, may_revoke
 from .services.tracking import NOT_EDITABLE
@@ -368,7 +368,9 @@ class NomineeTemplateView(DraftMixin, LoginRequiredMixin, generic.View):
     """The nominee list's XLSX template: the headers the import reads and an example row, in the user's language."""
 
     def get(self, request, *args, **kwargs):
-        return template_response(IMPORT_COLUMNS, filename=str(NOMINEES_TEMPLATE_NAME), notes=IMPORT_NOTES)
+        return template_response(
+            import_template_columns(self.dossier), filename=str(NOMINEES_TEMPLATE_NAME), notes=IMPORT_NOTES
+        )
 
 
 class AttachmentCreateView(DraftMixin, ServiceFormView):

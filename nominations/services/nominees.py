@@ -1,5 +1,7 @@
 """Nominees of a dossier: one at a time, in bulk from an XLSX list, and their outcome at a stage."""
 
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -71,15 +73,7 @@ IMPORT_COLUMNS = (
         "Outstanding work in 2025",
     ),
     Column("collective_unit", "Mã đơn vị", "Unit code", ("unit_code", "mã đơn vị tập thể"), False, "", ""),
-    Column(
-        "subject_group",
-        "Nhóm đối tượng",
-        "Subject group",
-        (),
-        False,
-        "Hộ gia đình và cá nhân",
-        "Households and individuals",
-    ),
+    Column("subject_group", "Nhóm đối tượng", "Subject group"),
 )
 IMPORT_NOTES = (
     _("Subject type: individual, collective or household; empty means an individual."),
@@ -92,6 +86,26 @@ IMPORT_NOTES = (
         "the campaign's subject groups; empty for no group."
     ),
 )
+
+
+def import_template_columns(dossier: Dossier) -> tuple[Column, ...]:
+    """The nominee list's columns as the dossier's template shows them: the example row's subject group is the first
+    group of the dossier's campaign (none for a dossier without one), so that the template imports as it is."""
+    group = (
+        CampaignSubjectGroup.objects.filter(campaign_id=dossier.campaign_id).order_by("position", "pk").first()
+        if dossier.campaign_id
+        else None
+    )
+    if group is None:
+        return IMPORT_COLUMNS
+    return tuple(
+        replace(column, example_vi=group.name_vi, example_en=group.name_en or group.name_vi)
+        if column.field == "subject_group"
+        else column
+        for column in IMPORT_COLUMNS
+    )
+
+
 SUBJECT_ALIASES = {
     "individual": SubjectType.INDIVIDUAL,
     "cá nhân": SubjectType.INDIVIDUAL,
@@ -352,7 +366,9 @@ def _choice(aliases: dict, value, message):
     return aliases[text]
 
 
-def _nominee_from_row(dossier: Dossier, values: dict, position: int, units_by_code: dict, groups: dict, check: RowCheck):
+def _nominee_from_row(
+    dossier: Dossier, values: dict, position: int, units_by_code: dict, groups: dict, check: RowCheck
+):
     """The row's nominee, or ``None`` with every problem of the row recorded in ``check``."""
     subject = check.parse(
         "subject_type",

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from nominations.models import AwardRecord, Nominee
 from org_hierarchy.models import Role
 from tests.base import grant, make_user
+from tests.reports.support import campaign
 
 from .support import NominationsTestCase, draft, xlsx
 
@@ -44,6 +45,26 @@ class NomineeImportPageTests(NominationsTestCase):
                 response = self.client.post(self.import_url, {"file": as_upload(response, "template.xlsx")})
                 self.assertEqual(response.status_code, 302)
                 self.assertEqual(self.dossier.nominees.get(full_name=name).date_of_birth.isoformat(), "1985-03-15")
+
+    def test_a_campaign_dossiers_template_names_its_campaigns_first_group_and_imports_as_it_is(self):
+        group_campaign = campaign(self.world)
+        first = group_campaign.subject_groups.order_by("position").first()
+        dossier, submitter = draft(self.world.residential_group, nominees=0, kind="campaign", campaign=group_campaign)
+        for language, example in (("vi", first.name_vi), ("en", first.name_en)):
+            with self.subTest(language):
+                submitter.language = language
+                submitter.save(update_fields=["language"])
+                self.client.force_login(submitter)
+                template = self.client.get(reverse("nominations:nominee_template", args=[dossier.pk]))
+                rows = list(load_workbook(io.BytesIO(b"".join(template))).worksheets[0].values)
+                self.assertEqual(rows[0][-1], "Nhóm đối tượng" if language == "vi" else "Subject group")
+                self.assertEqual(rows[1][-1], example)
+                response = self.client.post(
+                    reverse("nominations:nominee_import", args=[dossier.pk]),
+                    {"file": as_upload(template, "template.xlsx")},
+                )
+                self.assertEqual(response.status_code, 302)
+        self.assertEqual([nominee.subject_group for nominee in dossier.nominees.all()], [first, first])
 
     def test_every_error_of_every_row_is_listed_with_its_column(self):
         self.submitter.language = "en"
