@@ -1,4 +1,15 @@
-"""The only writers of the audit app: ledger entries and personal data access records."""
+"""The only writers of the audit app: ledger entries and personal data access records.
+
+The ledger is one chain: each entry names its predecessor's hash, so writers queue on the chain head's row lock,
+and a transaction holds that lock from its first entry to its commit. A step of the flow therefore records its
+entries inside ``ledger_batch()`` (the flow lock opens one, ``workflows.locks``): they are prepared as the step
+goes, then chained and written in one statement when the block ends, just before the commit, so the head stays
+locked for two round trips and the commit instead of the whole step. Django has no hook before a commit, so the
+block is explicit: the code that owns the transaction opens it around everything the transaction does.
+"""
+
+import threading
+from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -11,6 +22,11 @@ from .models import ChainHead, LedgerEntry, PersonalDataAccess, VerificationRun
 from .verify import VerificationResult, verify_ledger
 
 NOT_IN_TRANSACTION = "audit.services.record() must run inside the transaction of the change it records."
+BATCH_NOT_IN_TRANSACTION = "audit.services.ledger_batch() must be opened inside the transaction it writes in."
+
+# The entries recorded inside the open ``ledger_batch`` of this thread, waiting to be written, with the on-commit
+# marker of each (see ``record``); None when no batch is open.
+_pending = threading.local()
 UNKNOWN_EVENT = "Unknown audit event: {event!r}."
 
 
@@ -61,8 +77,9 @@ def record(
     ``actor`` is a user or None for the system; ``subject`` any saved model instance; ``data`` a JSON-able
     mapping (nominee outcomes, counts…). Raises ``RuntimeError`` outside a transaction: an entry committed
     apart from its change could survive the change's rollback, or the change could commit without its entry.
-    The chain head stays locked until the caller's transaction ends, so call it as late as possible in it.
-    On PostgreSQL an entry costs two round trips: the head's lock-and-read, then the INSERT that also moves it.
+    Inside a ``ledger_batch`` the entry is written when the batch ends; outside one it is written at once and
+    the chain head stays locked until the caller's transaction ends. On PostgreSQL a write costs two round trips
+    (the head's lock-and-read, then the INSERT of the entries that also moves it).
     """
     if not connection.in_atomic_block:
         raise RuntimeError(NOT_IN_TRANSACTION)
@@ -91,40 +108,97 @@ def record(
     entry.award_type = _snapshot(facets.get(AWARD_TYPE), "award_type")
     entry.campaign = _snapshot(facets.get(CAMPAIGN), "campaign")
     entry.outcomes = outcomes_of(entry.data)
-    head = _chain_head()
-    entry.sequence = head.sequence + 1
-    entry.prev_hash = head.hash
-    entry.hash = entry_hash({field.name: _hashed_value(entry, field) for field in FIELDS})
-    if connection.vendor == "postgresql":
-        _insert_moving_head(entry)
+    batch = getattr(_pending, "entries", None)
+    if batch is None:
+        _write([entry])
     else:
-        entry.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(sequence=entry.sequence, hash=entry.hash)
+        # Django drops the on-commit callbacks of a savepoint that rolls back: the marker says whether the part of
+        # the transaction that recorded the entry still stands when the batch is written.
+        marker = _marker()
+        transaction.on_commit(marker)
+        batch.append((entry, marker))
     return entry
 
 
-def _insert_moving_head(entry: LedgerEntry) -> None:
-    """INSERT the entry and move the chain head to it in one statement (a data-modifying ``WITH``).
+def _marker():
+    return lambda: None
 
-    With the head's ``SELECT … FOR UPDATE`` that makes two round trips per entry. The head is still written by the
-    application, not by a trigger on the ledger, so a row inserted out of band does not move it and verification
-    still reports the entries past the head as added outside the application.
+
+@contextmanager
+def ledger_batch():
+    """Buffer the entries recorded inside the block, then chain and write them together as it ends.
+
+    Open it around all the work of a transaction, as its last step before the commit: the chain head is locked
+    only when the block ends. A batch opened inside another joins it. Entries recorded inside a savepoint that
+    rolled back are left out, as the database would have left them out; when the block ends by an exception,
+    or with its transaction marked for rollback, nothing is written (the transaction rolls back). Inside the
+    block ``record`` returns the entry before it has a sequence and a hash; they are set when the block ends.
+    """
+    if getattr(_pending, "entries", None) is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError(BATCH_NOT_IN_TRANSACTION)
+    _pending.entries = []
+    try:
+        yield
+        entries = _pending.entries
+    finally:
+        _pending.entries = None
+    alive = {id(func) for _savepoints, func, _robust in connection.run_on_commit}
+    markers = {id(marker) for _entry, marker in entries}
+    connection.run_on_commit = [hook for hook in connection.run_on_commit if id(hook[1]) not in markers]
+    written = [entry for entry, marker in entries if id(marker) in alive]
+    # A transaction marked for rollback (a refused step whose view keeps the form) writes nothing.
+    if written and not transaction.get_rollback():
+        _write(written)
+
+
+def _write(entries: list[LedgerEntry]) -> None:
+    """Lock the chain head, chain ``entries`` after it in their order and write them (the head moved with them)."""
+    head = _chain_head()
+    sequence, previous = head.sequence, head.hash
+    for entry in entries:
+        sequence += 1
+        entry.sequence = sequence
+        entry.prev_hash = previous
+        entry.hash = previous = entry_hash({field.name: _hashed_value(entry, field) for field in FIELDS})
+    if connection.vendor == "postgresql":
+        _insert_moving_head(entries)
+    else:
+        for entry in entries:
+            entry.save(force_insert=True)
+        ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=previous)
+
+
+def _insert_moving_head(entries: list[LedgerEntry]) -> None:
+    """INSERT the entries and move the chain head to the last of them in one statement (a data-modifying ``WITH``).
+
+    With the head's ``SELECT … FOR UPDATE`` that makes two round trips for a transaction's entries, however many.
+    The head is still written by the application, not by a trigger on the ledger, so a row inserted out of band
+    does not move it and verification still reports the entries past the head as added outside the application.
     """
     meta, head_meta = LedgerEntry._meta, ChainHead._meta
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sequence = quote(meta.get_field("sequence").column)
     sql = (
         f"WITH head AS (UPDATE {quote(head_meta.db_table)} SET {quote(head_meta.get_field('sequence').column)} = %s, "
         f"{quote(head_meta.get_field('hash').column)} = %s WHERE {quote(head_meta.pk.column)} = 1) "
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
+        f"VALUES {', '.join([row] * len(entries))} RETURNING {quote(meta.pk.column)}, {sequence}"
     )
-    params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
+    params = [entries[-1].sequence, entries[-1].hash]
+    for entry in entries:
+        params += [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [entry.sequence, entry.hash, *params])
-        entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = connection.alias
+        cursor.execute(sql, params)
+        ids = {number: pk for pk, number in cursor.fetchall()}
+    for entry in entries:
+        entry.pk = ids[entry.sequence]
+        entry._state.adding = False
+        entry._state.db = connection.alias
 
 
 @transaction.atomic

@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from org_hierarchy.models import Level, Role
 from org_hierarchy.roles import permission_for
 
 from . import selectors, services, views
+from .locks import flow_lock
 from .models import NominationProcess
 from .nodes import SubmitterTask, Switch
 from .stages import returned_by, stage
@@ -22,7 +23,7 @@ class NominationFlow(flow.Flow):
         "A dossier climbs its stored route, commune, province, ministry, until the authority that decides it."
     )
     process_class = NominationProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = flow_lock
 
     submit = (
         flow.Start(views.SubmitView.as_view())

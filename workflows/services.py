@@ -4,11 +4,11 @@ Each runs inside the flow lock's transaction (the task view opens it); ``atomic(
 when a caller has none and adds no savepoint inside it: a refused step rolls back the whole request, as the task
 views do on any error, so a savepoint would cost two statements per step for nothing. A step checks its input,
 leaves the outcome the next gateway reads on the process, completes the task with ``activation.execute()`` and
-then writes the ledger entries, with the dossier changes that record their own. The ledger is one chain whose head
-row stays locked from the first entry to the commit, so entries come last: steps of other dossiers wait for that
-lock only while this one commits, not during viewflow's bookkeeping. (Where a gateway reads a recorded change,
-e.g. the nominees the council dropped, that change comes first.) Notifications are created in the same
-transaction and pushed after commit by ``notifications.services.notify``.
+then writes the ledger entries, with the dossier changes that record their own. The entries are written together
+when the flow lock's block ends (``workflows.locks``; ``process_start``, which runs before the process exists,
+opens its own batch), so the ledger's chain head is locked only for that write and the commit, whatever the order
+of a step's work. Notifications are created in the same transaction and pushed after commit by
+``notifications.services.notify``.
 """
 
 import datetime
@@ -146,14 +146,15 @@ def _pending_nominees(dossier: Dossier, ids) -> dict[int, Nominee]:
 @transaction.atomic(savepoint=False)
 def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     """Submit a draft (eligibility and route are checked by ``dossier_submit``) and send it to its first stage."""
-    dossier = nomination_services.dossier_submit(dossier=dossier, actor=actor)
-    stops = list(dossier.route_stops.select_related("unit").order_by("position"))
-    process = activation.process
-    process.artifact = dossier
-    process.route = [[stop.level, stop.unit_id] for stop in stops]
-    _start_clock(process, dossier=dossier, unit=stops[0].unit)
-    _complete(activation, reason="submit: done")
-    _record_received(process, dossier=dossier, unit=stops[0].unit, actor=actor)
+    with audit_services.ledger_batch():
+        dossier = nomination_services.dossier_submit(dossier=dossier, actor=actor)
+        stops = list(dossier.route_stops.select_related("unit").order_by("position"))
+        process = activation.process
+        process.artifact = dossier
+        process.route = [[stop.level, stop.unit_id] for stop in stops]
+        _start_clock(process, dossier=dossier, unit=stops[0].unit)
+        _complete(activation, reason="submit: done")
+        _record_received(process, dossier=dossier, unit=stops[0].unit, actor=actor)
     return process
 
 

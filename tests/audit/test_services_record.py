@@ -2,13 +2,15 @@ import datetime
 import decimal
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from audit.chain import GENESIS_HASH
 from audit.events import AuditEvent
 from audit.models import ChainHead, LedgerEntry, LedgerIsAppendOnly
-from audit.services import NOT_IN_TRANSACTION, record
+from audit.services import BATCH_NOT_IN_TRANSACTION, NOT_IN_TRANSACTION, ledger_batch, record
+from audit.verify import verify_ledger
 from org_hierarchy import services as org_services
 from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, make_user
@@ -72,6 +74,62 @@ class RecordTests(MeritflowTestCase):
         self.assertEqual(LedgerEntry.objects.get(pk=entry.pk).reason, "")
 
 
+class LedgerBatchTests(MeritflowTestCase):
+    """A transaction's entries are chained and written together as its batch ends, the chain head locked then."""
+
+    def test_entries_are_written_in_their_order_when_the_batch_ends_and_the_head_is_locked_only_then(self):
+        start = ChainHead.objects.get().sequence if ChainHead.objects.exists() else 0
+        with CaptureQueriesContext(connection) as captured, ledger_batch():
+            first = record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="một")
+            second = record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="hai")
+            in_block = len(captured)
+            self.assertIsNone(second.pk)
+        self.assertFalse(any("audit_" in query["sql"] for query in captured[:in_block]))
+        self.assertTrue(all("audit_" in query["sql"] for query in captured[in_block:]))
+        self.assertEqual((first.sequence, second.sequence), (start + 1, start + 2))
+        self.assertEqual(second.prev_hash, first.hash)
+        self.assertEqual(
+            list(LedgerEntry.objects.filter(sequence__gt=start).values_list("pk", "reason")),
+            [(first.pk, "một"), (second.pk, "hai")],
+        )
+        self.assertEqual(ChainHead.objects.get().sequence, second.sequence)
+        self.assertTrue(verify_ledger().ok)
+
+    def test_an_entry_of_a_savepoint_rolled_back_is_left_out_as_the_database_leaves_its_change_out(self):
+        with ledger_batch():
+            record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="kept")
+            try:
+                with transaction.atomic():
+                    record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="undone")
+                    raise ValueError
+            except ValueError:
+                pass
+            with transaction.atomic():
+                record(AuditEvent.CAMPAIGN_CHANGED, actor=None, reason="released")
+        reasons = list(LedgerEntry.objects.values_list("reason", flat=True))
+        self.assertEqual(reasons[-2:], ["kept", "released"])
+        self.assertNotIn("undone", reasons)
+        self.assertTrue(verify_ledger().ok)
+        self.assertFalse(connection.run_on_commit)
+
+    def test_a_batch_ended_by_an_error_writes_nothing_and_a_nested_one_joins_its_outer_batch(self):
+        count = LedgerEntry.objects.count()
+        with self.assertRaises(ValueError), ledger_batch():
+            record(AuditEvent.CAMPAIGN_CHANGED, actor=None)
+            raise ValueError
+        self.assertEqual(LedgerEntry.objects.count(), count)
+        with transaction.atomic(), ledger_batch():
+            record(AuditEvent.CAMPAIGN_CHANGED, actor=None)
+            transaction.set_rollback(True)
+        self.assertEqual(LedgerEntry.objects.count(), count)
+        with ledger_batch():
+            with ledger_batch():
+                inner = record(AuditEvent.CAMPAIGN_CHANGED, actor=None)
+            self.assertIsNone(inner.pk)
+        self.assertIsNotNone(inner.pk)
+        self.assertEqual(LedgerEntry.objects.count(), count + 1)
+
+
 class RecordOutsideTransactionTests(TestCase):
     # TestCase wraps each test in a transaction; leave it to see what a caller without one gets.
     def test_record_requires_the_callers_transaction(self):
@@ -81,6 +139,8 @@ class RecordOutsideTransactionTests(TestCase):
         try:
             with self.assertRaisesMessage(RuntimeError, NOT_IN_TRANSACTION):
                 record(AuditEvent.CAMPAIGN_CHANGED, actor=None)
+            with self.assertRaisesMessage(RuntimeError, BATCH_NOT_IN_TRANSACTION), ledger_batch():
+                pass
         finally:
             connection.in_atomic_block = saved
 

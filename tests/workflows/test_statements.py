@@ -29,35 +29,58 @@ from .base import FlowTestCase
 STEP_BUDGET = {"submit": 62, "appraise": 33, "vote": 29, "sign_forward": 63, "sign_decide": 69}
 
 
+def head_lock_tail(captured) -> list[str]:
+    """The statements a step runs from the chain head's lock to the end of the transaction it is taken in.
+
+    In a test the step's transaction is a savepoint of the test's, so its end is the savepoint's release.
+    """
+    sqls = [query["sql"] for query in captured]
+    locks = [index for index, sql in enumerate(sqls) if sql.startswith("SELECT") and '"audit_chainhead"' in sql]
+    assert len(locks) == 1, locks
+    end = next(index for index in range(locks[0], len(sqls)) if sqls[index].startswith("RELEASE SAVEPOINT"))
+    return sqls[locks[0] + 1 : end]
+
+
 class StatementsPerStepTests(FlowTestCase):
-    def measure(self, user, action):
+    def measure(self, user, action, step):
         self.login(user)
         with CaptureQueriesContext(connection) as captured:
             action()
+        self.tails[step] = head_lock_tail(captured)
         return len(captured)
 
     def test_each_step_stays_within_its_budget(self):
         dossier = self.make_dossier(self.province_award)
         w = self.world
-        counts = {}
+        counts, self.tails = {}, {}
         with CaptureQueriesContext(connection) as captured:
             process = self.submit(dossier)
         counts["submit"] = len(captured)
+        self.tails["submit"] = head_lock_tail(captured)
         counts["appraise"] = self.measure(
-            self.officer(w.haichau_pc, Role.APPRAISER), lambda: self.appraise(process, w.haichau_pc)
+            self.officer(w.haichau_pc, Role.APPRAISER), lambda: self.appraise(process, w.haichau_pc), "appraise"
         )
         counts["vote"] = self.measure(
-            self.officer(w.haichau_pc, Role.SECRETARY), lambda: self.vote(process, w.haichau_pc)
+            self.officer(w.haichau_pc, Role.SECRETARY), lambda: self.vote(process, w.haichau_pc), "vote"
         )
         counts["sign_forward"] = self.measure(
             self.officer(w.haichau_pc, Role.APPROVER),
             lambda: self.sign(process, w.haichau_pc, StageOutcome.FORWARD),
+            "sign_forward",
         )
         self.appraise(process, w.danang_pc)
         self.vote(process, w.danang_pc)
         counts["sign_decide"] = self.measure(
-            self.officer(w.danang_pc, Role.APPROVER), lambda: self.sign(process, w.danang_pc, StageOutcome.DECIDE)
+            self.officer(w.danang_pc, Role.APPROVER),
+            lambda: self.sign(process, w.danang_pc, StageOutcome.DECIDE),
+            "sign_decide",
         )
         print("statements per step:", counts)
+        self.assertEqual(set(counts), set(self.tails))
+        for step, tail in self.tails.items():
+            with self.subTest(step=step):
+                # After the lock: the entries and the head's move only (one statement on PostgreSQL).
+                self.assertTrue(tail, step)
+                self.assertTrue(all('"audit_' in sql for sql in tail), tail)
         for step, count in counts.items():
             self.assertLessEqual(count, STEP_BUDGET[step], step)

@@ -1,0 +1,24 @@
+"""The flow lock: viewflow's ``SELECT … FOR UPDATE NOWAIT`` on the process row, with the step's ledger batch.
+
+Every step runs inside the flow lock's transaction (the execute view, the timers, the withdrawal, the release of
+unseated steps), so the lock is where a step's ledger entries are written: ``audit.services.ledger_batch`` holds
+them while the step runs and chains them in one statement as the lock's block ends, just before its commit. The
+ledger's chain head, which every step of every dossier needs, is then locked for two round trips and the commit
+instead of from the step's first entry to its end.
+"""
+
+from contextlib import contextmanager
+
+from viewflow.workflow.lock import SelectForUpdateLock
+
+from audit.services import ledger_batch
+
+
+class FlowLock(SelectForUpdateLock):
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        with super().__call__(flow_class, process_pk), ledger_batch():
+            yield
+
+
+flow_lock = FlowLock()
