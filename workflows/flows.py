@@ -8,7 +8,7 @@ from org_hierarchy.roles import permission_for
 from . import selectors, services, views
 from .locks import flow_lock
 from .models import NominationProcess
-from .nodes import SubmitterTask, Switch
+from .nodes import End, Outcome, SubmitterTask, Switch
 from .stages import returned_by, stage
 
 
@@ -32,46 +32,47 @@ class NominationFlow(flow.Flow):
         .Next(this.commune_entry)
     )
 
-    # commune -> province -> ministry: the same steps; stage unit, deadline and titles differ by level
-    (
-        commune_entry,
-        commune_appraise,
-        commune_appraised,
-        commune_consult,
-        commune_consultation,
-        commune_consulted,
-        commune_council,
-        commune_vote,
-        commune_voted,
-        commune_sign,
-        commune_signed,
-    ) = stage(Level.COMMUNE, next_stage=this.province_entry)
-    (
-        province_entry,
-        province_appraise,
-        province_appraised,
-        province_consult,
-        province_consultation,
-        province_consulted,
-        province_council,
-        province_vote,
-        province_voted,
-        province_sign,
-        province_signed,
-    ) = stage(Level.PROVINCE, next_stage=this.ministry_entry)
-    (
-        ministry_entry,
-        ministry_appraise,
-        ministry_appraised,
-        ministry_consult,
-        ministry_consultation,
-        ministry_consulted,
-        ministry_council,
-        ministry_vote,
-        ministry_voted,
-        ministry_sign,
-        ministry_signed,
-    ) = stage(Level.MINISTRY, next_stage=this.rejected)  # a route never goes past the ministry
+    # commune -> province -> ministry: the same steps; stage unit, deadline and titles differ by level.
+    # The ministry is the last stage of every route: no forward from it.
+    _commune = stage(Level.COMMUNE, next_stage=this.province_entry)
+    commune_entry = _commune.entry
+    commune_appraise = _commune.appraise
+    commune_appraised = _commune.appraised
+    commune_consult = _commune.consult
+    commune_consultation = _commune.consultation
+    commune_consulted = _commune.consulted
+    commune_council = _commune.council
+    commune_vote = _commune.vote
+    commune_voted = _commune.voted
+    commune_sign = _commune.sign
+    commune_signed = _commune.signed
+
+    _province = stage(Level.PROVINCE, next_stage=this.ministry_entry)
+    province_entry = _province.entry
+    province_appraise = _province.appraise
+    province_appraised = _province.appraised
+    province_consult = _province.consult
+    province_consultation = _province.consultation
+    province_consulted = _province.consulted
+    province_council = _province.council
+    province_vote = _province.vote
+    province_voted = _province.voted
+    province_sign = _province.sign
+    province_signed = _province.signed
+
+    _ministry = stage(Level.MINISTRY)
+    ministry_entry = _ministry.entry
+    ministry_appraise = _ministry.appraise
+    ministry_appraised = _ministry.appraised
+    ministry_consult = _ministry.consult
+    ministry_consultation = _ministry.consultation
+    ministry_consulted = _ministry.consulted
+    ministry_council = _ministry.council
+    ministry_vote = _ministry.vote
+    ministry_voted = _ministry.voted
+    ministry_sign = _ministry.sign
+    ministry_signed = _ministry.signed
+    del _commune, _province, _ministry
 
     # submitter lane: return for supplement comes back to the stage that returned it
     supplement = (
@@ -90,8 +91,17 @@ class NominationFlow(flow.Flow):
         .Default(this.ministry_appraise)
     )
 
-    decided = flow.End().Annotation(title=_("Decision issued"))
-    rejected = flow.End().Annotation(title=_("Rejected"))
+    # the outcomes a stage's gateways lead to: the flow acts, each node calling its one service
+    issue_decision = (
+        Outcome(services.outcome_issue_decision).Annotation(title=_("Issue the decision")).Next(this.decided)
+    )
+    reject = Outcome(services.outcome_reject).Annotation(title=_("Reject the dossier")).Next(this.rejected)
+    return_for_supplement = (
+        Outcome(services.outcome_return).Annotation(title=_("Return the dossier for supplement")).Next(this.supplement)
+    )
+
+    decided = End().Annotation(title=_("Decision issued"))
+    rejected = End().Annotation(title=_("Rejected"))
 
     def has_view_permission(self, user, obj=None):
         # viewflow lets any holder of the global view permission see every process (issue #505): scope by tree.

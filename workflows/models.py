@@ -90,6 +90,10 @@ class NominationProcess(Process):
     stage_reminder = jsonstore.DateField(null=True, blank=True)
     signed_by_id = jsonstore.IntegerField(null=True, blank=True)
     acting_for_id = jsonstore.IntegerField(null=True, blank=True)
+    # Who chose the stage outcome, where and why (``services.StageChoice``), for the outcome node the gateway leads
+    # to. Not stored: the step that chooses, the gateway and the outcome node run in one transaction, on this one
+    # process instance.
+    stage_choice = None
 
     class Meta:
         proxy = True

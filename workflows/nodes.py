@@ -6,6 +6,9 @@
 - ``ConsultationTask``: the same, but the unit is the consulted unit carried in the task's data.
 - ``SubmitterTask``: a task assigned to the submitter (supplementing a returned dossier), with the same URL.
 - ``Switch``: viewflow's exclusive gateway, its task written once instead of inserted then updated.
+- ``Outcome``: an act the flow does by itself after a gateway (issue the decision, reject, return for
+  supplement): it calls its one service inside the step and writes its task once, already done.
+- ``End``: viewflow's end, the process finished and its task written once.
 - ``ForEachSplit``: a parallel split with one branch per item computed at run time (viewflow's open-source
   edition has no ``Split(data_source=...)``).
 """
@@ -19,8 +22,9 @@ from viewflow import this
 from viewflow.workflow import Activation, Node, Token, flow
 from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.flow import views as flow_views
-from viewflow.workflow.nodes import mixins, switch
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.nodes import end, mixins, switch
+from viewflow.workflow.signals import flow_finished, task_finished, task_started
+from viewflow.workflow.status import PROCESS, STATUS
 
 from org_hierarchy.models import OrgUnit
 from org_hierarchy.roles import ROLE_PERMISSIONS, permission_for
@@ -193,9 +197,7 @@ class SwitchActivation(switch.SwitchActivation):
         read the process and the dossier, so there is nothing for a savepoint to undo, and the task can be
         written once. ``create_next`` then runs as for viewflow's own switch (the task is done).
         """
-        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
-        task.data = data if data is not None else {}
-        task.seed = seed
+        task = _task_for(flow_task, prev_activation, token, data, seed)
         activation = cls(task)
         default = None
         for node, condition in flow_task._branches:
@@ -208,10 +210,7 @@ class SwitchActivation(switch.SwitchActivation):
             activation.next_task = default
         if activation.next_task is None:
             raise FlowRuntimeError(f"No next task available for {flow_task.name}")
-        task.status = STATUS.DONE
-        task.finished = timezone.now()
-        task.save()
-        task.previous.add(prev_activation.task)
+        _save_done(task, prev_activation)
         return activation
 
 
@@ -224,6 +223,90 @@ class Switch(flow.Switch):
     """
 
     activation_class = SwitchActivation
+
+
+def _task_for(flow_task, prev_activation, token, data, seed):
+    task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+    task.data = data if data is not None else {}
+    task.seed = seed
+    return task
+
+
+def _save_done(task, prev_activation) -> None:
+    """Write a task created and finished within the step that reached it: one INSERT and its link."""
+    task.status = STATUS.DONE
+    task.finished = timezone.now()
+    task.save()
+    task.previous.add(prev_activation.task)
+
+
+class OutcomeActivation(mixins.NextNodeActivationMixin, Activation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """Call the node's service, then insert the task already done.
+
+        viewflow's ``Function`` inserts its task, runs the callback in a savepoint and updates the task: five
+        statements, and an error would be kept on the task instead of refusing the step. Here the service runs in
+        the step's own transaction, so whatever it refuses (a decision date out of range) rolls the whole step
+        back and reaches the person who acted as a form error.
+        """
+        task = _task_for(flow_task, prev_activation, token, data, seed)
+        activation = cls(task)
+        task.started = timezone.now()
+        task_started.send(sender=flow_task.flow_class, process=activation.process, task=task)
+        flow_task.act(activation)
+        _save_done(task, prev_activation)
+        task_finished.send(sender=flow_task.flow_class, process=activation.process, task=task)
+        return activation
+
+
+class Outcome(flow.Function):
+    """An outcome of a stage, done by the flow itself after the gateway that chose it (BPMN service task).
+
+    ``act`` is the service, called with the activation; the step that chose the outcome leaves on the process
+    who chose it, where and why (``NominationProcess.stage_choice``). Usage::
+
+        issue_decision = Outcome(services.outcome_issue_decision).Next(this.decided)
+    """
+
+    activation_class = OutcomeActivation
+    bpmn_element = "serviceTask"
+
+    def act(self, activation) -> None:
+        self._func(activation=activation)
+
+
+class EndActivation(end.EndActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """Finish the process when nothing else is open, and insert the end's task already done.
+
+        viewflow inserts the end's task, then counts the open tasks and saves the process in a savepoint, then
+        updates the task: seven statements where four do (the count is taken before the task exists).
+        """
+        task = _task_for(flow_task, prev_activation, token, data, seed)
+        activation = cls(task)
+        process = activation.process
+        task.started = timezone.now()
+        task_started.send(sender=flow_task.flow_class, process=process, task=task)
+        finished = not flow_task.flow_class.task_class._default_manager.filter(
+            process=process, finished__isnull=True
+        ).exists()
+        if finished:
+            process.status = PROCESS.DONE
+            process.finished = timezone.now()
+            process.save()
+        _save_done(task, prev_activation)
+        task_finished.send(sender=flow_task.flow_class, process=process, task=task)
+        if finished:
+            flow_finished.send(sender=flow_task.flow_class, process=process, task=task)
+        return activation
+
+
+class End(flow.End):
+    """viewflow's end of the flow, written in one INSERT (see ``EndActivation.create``)."""
+
+    activation_class = EndActivation
 
 
 class ForEachSplitActivation(Activation):

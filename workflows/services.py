@@ -1,4 +1,5 @@
-"""Every business action of the approval flow, one function each, called by the task views and the timers.
+"""Every business action of the approval flow, one function each, called by the task views, the flow's outcome
+nodes and the timers.
 
 Each runs inside the flow lock's transaction (the task view opens it); ``atomic(savepoint=False)`` opens one only
 when a caller has none and adds no savepoint inside it: a refused step rolls back the whole request, as the task
@@ -9,10 +10,15 @@ when the flow lock's block ends (``workflows.locks``; ``process_start``, which r
 opens its own batch), so the ledger's chain head is locked only for that write and the commit, whatever the order
 of a step's work. Notifications are created in the same transaction and pushed after commit by
 ``notifications.services.notify``.
+
+A step that ends a stage (the head's signature, a council vote nobody passed, an appraisal returning the dossier)
+only chooses: it leaves its ``StageChoice`` on the process and records its own entry; the gateway after it leads
+to the flow's outcome node, whose service (``outcome_issue_decision``, ``outcome_reject``, ``outcome_return``) acts.
 """
 
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 import filetype
@@ -58,6 +64,18 @@ WITHDRAW_DECIDED = _("The dossier can no longer be withdrawn.")
 MINUTES_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 
 
+@dataclass(frozen=True)
+class StageChoice:
+    """Who chose a stage's outcome, at which unit and why: what the outcome node after the gateway acts on."""
+
+    actor: object
+    unit: OrgUnit
+    reason: str = ""
+    acting_for: object = None
+    decision_date: datetime.date | None = None
+    not_before: datetime.date | None = None
+
+
 def _stage(activation) -> tuple[NominationProcess, Dossier, OrgUnit, Level]:
     process = activation.process
     level = Level(activation.flow_task.stage_level)
@@ -83,10 +101,11 @@ def _record(event, *, dossier: Dossier, actor, unit: OrgUnit, role: str = "", **
     )
 
 
-def _finish(activation, *, outcome: str, task_data: dict) -> None:
-    """Leave the outcome for the gateways, keep what was decided on the task, and complete it."""
+def _finish(activation, *, outcome: str, task_data: dict, choice: StageChoice | None = None) -> None:
+    """Leave the outcome (and who chose it) for the gateways, keep what was decided on the task, and complete it."""
     process = activation.process
     process.stage_outcome = outcome
+    process.stage_choice = choice
     process.save(update_fields=["data"])
     activation.task.data = {**activation.task.data, **task_data}
     _complete(activation, reason=f"{activation.flow_task.name}: {outcome or 'done'}")
@@ -161,21 +180,31 @@ def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
 def _appraise(activation, *, actor, opinion: str, recommendations: dict[int, bool], outcome: str, **extra):
     """Record the appraisal opinion and a recommendation per nominee, leave ``outcome`` for the gateway.
 
+    A return is chosen here and done by the return node after the gateway: the appraisal's entry comes before it.
     Return the process, the dossier and the stage unit for the act's own entries.
     """
     process, dossier, unit, _level = _stage(activation)
     _pending_nominees(dossier, recommendations)
     data = {"opinion": opinion, "recommendations": {str(k): bool(v) for k, v in recommendations.items()}, **extra}
-    _finish(activation, outcome=outcome, task_data=data)
-    _record(
-        AuditEvent.STAGE_APPRAISED,
-        dossier=dossier,
-        actor=actor,
-        unit=unit,
-        role=Role.APPRAISER,
-        reason=opinion,
-        data=data,
-    )
+
+    def appraised():
+        _record(
+            AuditEvent.STAGE_APPRAISED,
+            dossier=dossier,
+            actor=actor,
+            unit=unit,
+            role=Role.APPRAISER,
+            reason=opinion,
+            data=data,
+        )
+
+    if outcome == StageOutcome.RETURN:
+        appraised()
+        choice = StageChoice(actor=actor, unit=unit, reason=extra["return_reason"])
+        _finish(activation, outcome=outcome, task_data=data, choice=choice)
+    else:
+        _finish(activation, outcome=outcome, task_data=data)
+        appraised()
     return process, dossier, unit
 
 
@@ -194,7 +223,7 @@ def stage_appraise_return(
     if not request:
         raise ValidationError({"return_reason": RETURN_REQUEST_REQUIRED}, code="return_request_required")
     activation.process.returned_from = Level(activation.flow_task.stage_level)
-    _process, dossier, unit = _appraise(
+    _appraise(
         activation,
         actor=actor,
         opinion=opinion,
@@ -202,7 +231,6 @@ def stage_appraise_return(
         outcome=StageOutcome.RETURN,
         return_reason=request,
     )
-    nomination_services.dossier_return_for_supplement(dossier=dossier, actor=actor, stage_unit=unit, reason=request)
 
 
 @transaction.atomic(savepoint=False)
@@ -311,11 +339,14 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
             for nominee_id, result in failed.items()
         },
     )
-    if len(failed) == len(nominees):
-        nomination_services.dossier_reject(
-            dossier=dossier, actor=actor, stage_unit=unit, reason=str(_("No nominee reached the council threshold."))
-        )
-    _finish(activation, outcome=StageOutcome.PROCEED, task_data=data)
+    # Nobody left: the gateway after the vote leads to the reject node.
+    choice = StageChoice(actor=actor, unit=unit, reason=str(_("No nominee reached the council threshold.")))
+    _finish(
+        activation,
+        outcome=StageOutcome.PROCEED,
+        task_data=data,
+        choice=choice if len(failed) == len(nominees) else None,
+    )
 
 
 def _last_step_day(activation) -> datetime.date | None:
@@ -340,7 +371,10 @@ def stage_sign(
     dropped: dict[int, str] | None = None,
     decision_date: datetime.date | None = None,
 ) -> None:
-    """Record the head's decision at this stage: decide (deciding authority), forward, reject or return.
+    """Record the head's choice at this stage: decide (deciding authority), forward, reject or return.
+
+    Forwarding is done here; deciding, rejecting and returning by the outcome node the gateway after the
+    signature leads to (``outcome_issue_decision``, ``outcome_reject``, ``outcome_return``).
 
     Deciding, the head may date the decision (``decision_date``, today by default) but not before the day the
     stage's last step before this one was done.
@@ -370,7 +404,6 @@ def stage_sign(
     if drops and len(drops) == len(nominees):
         outcome = StageOutcome.REJECT
         note = note.strip() or str(_("Every nominee was left out."))
-    next_unit = None
     if outcome == StageOutcome.RETURN:
         process.returned_from = level
     elif outcome == StageOutcome.FORWARD:
@@ -383,7 +416,7 @@ def stage_sign(
         _start_clock(process, dossier=dossier, unit=next_unit)
     process.signed_by_id = actor.pk
     process.acting_for_id = acting_for.pk if acting_for else None
-    _finish(activation, outcome=outcome, task_data=data)
+    # The signature and the nominees left out come before the outcome node's own entries.
     _record(
         AuditEvent.STAGE_SIGNED,
         dossier=dossier,
@@ -396,21 +429,16 @@ def stage_sign(
     )
     if drops:
         nomination_services.nominees_drop(dossier=dossier, actor=actor, stage_unit=unit, reasons=drops)
-    if outcome == StageOutcome.RETURN:
-        nomination_services.dossier_return_for_supplement(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
-    elif outcome == StageOutcome.REJECT:
-        nomination_services.dossier_reject(dossier=dossier, actor=actor, stage_unit=unit, reason=note)
-    elif outcome == StageOutcome.DECIDE:
-        decision = nomination_services.decision_issue(
-            dossier=dossier,
-            issuer_unit=unit,
-            signer=actor,
-            acting_for=acting_for,
-            decision_date=decision_date,
-            not_before=_last_step_day(activation),
-        )
-        document_services.decision_documents_schedule(decision=decision)
-    else:
+    choice = StageChoice(
+        actor=actor,
+        unit=unit,
+        reason=note,
+        acting_for=acting_for,
+        decision_date=decision_date,
+        not_before=_last_step_day(activation) if outcome == StageOutcome.DECIDE else None,
+    )
+    _finish(activation, outcome=outcome, task_data=data, choice=choice)
+    if outcome == StageOutcome.FORWARD:
         _record(
             AuditEvent.STAGE_FORWARDED,
             dossier=dossier,
@@ -421,6 +449,44 @@ def stage_sign(
             data={"to": next_unit.pk, "letter_number": data["letter_number"], "letter": letter.pk},
         )
         _record_received(process, dossier=dossier, unit=next_unit, actor=actor)
+
+
+def _choice_of(activation) -> tuple[Dossier, StageChoice]:
+    process = activation.process
+    return process.dossier, process.stage_choice
+
+
+@transaction.atomic(savepoint=False)
+def outcome_issue_decision(*, activation) -> None:
+    """Issue the numbered decision the deciding authority's head signed, and schedule its documents."""
+    dossier, choice = _choice_of(activation)
+    decision = nomination_services.decision_issue(
+        dossier=dossier,
+        issuer_unit=choice.unit,
+        signer=choice.actor,
+        acting_for=choice.acting_for,
+        decision_date=choice.decision_date,
+        not_before=choice.not_before,
+    )
+    document_services.decision_documents_schedule(decision=decision)
+
+
+@transaction.atomic(savepoint=False)
+def outcome_reject(*, activation) -> None:
+    """Reject the dossier at the stage that chose to (the head, or a council vote nobody passed)."""
+    dossier, choice = _choice_of(activation)
+    nomination_services.dossier_reject(
+        dossier=dossier, actor=choice.actor, stage_unit=choice.unit, reason=choice.reason
+    )
+
+
+@transaction.atomic(savepoint=False)
+def outcome_return(*, activation) -> None:
+    """Return the dossier to its submitter with what to supplement (chosen by the appraisal or the head)."""
+    dossier, choice = _choice_of(activation)
+    nomination_services.dossier_return_for_supplement(
+        dossier=dossier, actor=choice.actor, stage_unit=choice.unit, reason=choice.reason
+    )
 
 
 @transaction.atomic(savepoint=False)

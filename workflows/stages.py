@@ -1,18 +1,23 @@
 """One definition of an approval stage, instantiated for the commune, province and ministry levels.
 
 Every stage has the same steps; what differs by level (the stage unit, the deadline, the titles) is data. The
-builder returns the nodes in diagram order so ``flows.py`` names each of them explicitly:
+builder returns a ``Stage`` whose fields ``flows.py`` names one by one (``commune_sign = commune.sign``):
 
     entry ─▶ appraise ─▶ appraised ─┬─▶ consult ─▶ consultation (one per unit) ─▶ consulted ─┐
-                                     ├─▶ supplement (returned)                                 │
+                                     ├─▶ return_for_supplement                                 │
                                      └──────────────────────────────────────────────▶ council ◀┘
-    council ─┬─▶ vote ─▶ voted ─┬─▶ sign ─▶ signed ─┬─▶ next stage's entry (forward)
-             │                  └─▶ rejected        ├─▶ decided | rejected | supplement
+    council ─┬─▶ vote ─▶ voted ─┬─▶ sign ─▶ signed ─┬─▶ next stage's entry (forward; not from the last stage)
+             │                  └─▶ reject          ├─▶ issue_decision | reject | return_for_supplement
              └─▶ sign (Law 06/2022 Art. 85: simplified procedure, no council vote)
+
+``issue_decision``, ``reject`` and ``return_for_supplement`` are the flow's own outcome nodes, shared by the stages
+(``nodes.Outcome``): the steps only choose, the gateways lead there, the node acts.
 
 Appraise, vote and sign carry the stage deadline (``StageTask(deadline=True)``): a reminder to the people who may
 act, then an escalation to the head, fired by ``dispatch_timers`` while the step stays open (see ``nodes``).
 """
+
+from dataclasses import dataclass
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +51,34 @@ def _titled(node, title, level):
     return node.Annotation(title=format_lazy(title, level=Level(level).label))
 
 
-def stage(level: Level, *, next_stage):
-    """Return the nodes of the stage at ``level``; ``next_stage`` is where a forwarded dossier goes."""
+@dataclass(frozen=True)
+class Stage:
+    """The nodes of one stage, in diagram order."""
+
+    entry: Switch
+    appraise: StageTask
+    appraised: Switch
+    consult: ForEachSplit
+    consultation: ConsultationTask
+    consulted: flow.Join
+    council: Switch
+    vote: StageTask
+    voted: Switch
+    sign: StageTask
+    signed: Switch
+
+
+def _or_next(switch: Switch, next_stage) -> Switch:
+    """The gateway's default branch to the next stage, where there is one (none past the last stage)."""
+    return switch if next_stage is None else switch.Default(next_stage)
+
+
+def stage(level: Level, *, next_stage=None) -> Stage:
+    """Return the nodes of the stage at ``level``; ``next_stage`` is where a forwarded dossier goes.
+
+    The last stage of every route (the ministry's) has no ``next_stage``: its head cannot forward, so its
+    gateways draw no such branch.
+    """
     name = level.slug
 
     def ref(step):
@@ -63,12 +94,12 @@ def stage(level: Level, *, next_stage):
         return _titled(node, title, level)
 
     entry = _titled(
-        Switch().Case(ref("appraise"), on_route(level)).Default(next_stage), _("{level} stage on route?"), level
+        _or_next(Switch().Case(ref("appraise"), on_route(level)), next_stage), _("{level} stage on route?"), level
     )
     appraise = human(views.AppraiseView.as_view(), Role.APPRAISER, "appraised", _("{level}: receive and appraise"))
     appraised = _titled(
         Switch()
-        .Case(this.supplement, act.process.is_returned)
+        .Case(this.return_for_supplement, act.process.is_returned)
         .Case(ref("consult"), act.process.is_consulting)
         .Default(ref("council")),
         _("{level}: appraisal outcome"),
@@ -91,18 +122,32 @@ def stage(level: Level, *, next_stage):
     )
     vote = human(views.VoteView.as_view(), Role.SECRETARY, "voted", _("{level}: council vote"))
     voted = _titled(
-        Switch().Case(ref("sign"), act.process.has_nominees_left).Default(this.rejected),
+        Switch().Case(ref("sign"), act.process.has_nominees_left).Default(this.reject),
         _("{level}: anyone passed?"),
         level,
     )
     sign = human(views.SignView.as_view(), Role.APPROVER, "signed", _("{level}: head signs"))
     signed = _titled(
-        Switch()
-        .Case(this.supplement, act.process.is_returned)
-        .Case(this.rejected, act.process.is_rejected)
-        .Case(this.decided, act.process.is_decided)
-        .Default(next_stage),
+        _or_next(
+            Switch()
+            .Case(this.return_for_supplement, act.process.is_returned)
+            .Case(this.reject, act.process.is_rejected)
+            .Case(this.issue_decision, act.process.is_decided),
+            next_stage,
+        ),
         _("{level}: head's decision"),
         level,
     )
-    return entry, appraise, appraised, consult, consultation, consulted, council, vote, voted, sign, signed
+    return Stage(
+        entry=entry,
+        appraise=appraise,
+        appraised=appraised,
+        consult=consult,
+        consultation=consultation,
+        consulted=consulted,
+        council=council,
+        vote=vote,
+        voted=voted,
+        sign=sign,
+        signed=signed,
+    )
