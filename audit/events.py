@@ -43,6 +43,7 @@ class AuditEvent(models.TextChoices):
     LOGIN_UNLOCKED = "login.unlocked", _("Sign-in unlocked by an administrator")
     TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("Two-factor authentication set up")
     RECOVERY_CODE_USED = "two_factor.recovery_code_used", _("Sign-in with a one-time recovery code")
+    TWO_FACTOR_RESET = "two_factor.reset", _("Two-factor authentication reset by an administrator")
     AWARD_TYPE_CHANGED = "award_type.changed", _("Award type changed")
     CAMPAIGN_CHANGED = "campaign.changed", _("Campaign changed")
     AWARD_HISTORY_IMPORTED = "award_history.imported", _("Award history imported")

@@ -86,3 +86,8 @@ def login_unlocked_record(sender, *, actor, username, ip_address, **kwargs):
         subject=get_user_model().objects.filter(username=username).first() if username else None,
         data={"username": username, "ip_address": ip_address},
     )
+
+
+def two_factor_reset_record(sender, *, actor, user, devices, **kwargs):
+    """Record an administrator resetting a person's second factor."""
+    record(AuditEvent.TWO_FACTOR_RESET, actor=actor, subject=user, data={"username": user.username, "devices": devices})

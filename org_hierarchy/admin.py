@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -146,7 +148,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "full_name", "email", "password1", "password2"]}),
     ]
     inlines = [MembershipInline]
-    actions = ["send_invitations"]
+    actions = ["send_invitations", "reset_two_factor"]
 
     @admin.action(description=_("Send the invitation to choose a password again"), permissions=["change"])
     def send_invitations(self, request, queryset):
@@ -167,6 +169,22 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                 % {"count": skipped},
                 level=messages.WARNING,
             )
+
+    @admin.action(
+        description=_("Reset two-factor authentication (a lost phone): set it up again at the next sign-in"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset):
+        reset = sum(1 for user in queryset if services.two_factor_reset_for(user=user, actor=request.user))
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d person.",
+                "Two-factor authentication reset for %(count)d people.",
+                reset,
+            )
+            % {"count": reset},
+        )
 
     def get_urls(self):
         return [
@@ -249,3 +267,9 @@ class SignInLockoutAdmin(admin.ModelAdmin):
             ngettext("%(count)d sign-in lockout lifted.", "%(count)d sign-in lockouts lifted.", cleared)
             % {"count": cleared},
         )
+
+
+# A second factor is reset with the people's action above, on the record; django-otp's own device pages would delete
+# devices unrecorded and show their keys.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)

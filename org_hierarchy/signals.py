@@ -18,6 +18,9 @@ seats_ended = Signal()
 # Sent inside the transaction after an administrator lifts a sign-in lockout.
 # kwargs: actor (a user), username, ip_address (either may be empty).
 login_unlocked = Signal()
+# Sent inside the transaction after an administrator resets a person's second factor (a lost phone).
+# kwargs: actor (a user), user, devices (how many authenticator and recovery-code devices were removed).
+two_factor_reset = Signal()
 # Sent inside the transaction when people are invited to choose their password (a new account of an import, or an
 # administrator's resend). kwargs: invitations (a list of (user, absolute link)), actor (a user or None).
 users_invited = Signal()

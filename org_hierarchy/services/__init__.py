@@ -5,7 +5,7 @@ units and imports the official divisions; ``users`` onboards users and membershi
 ``logins`` lifts sign-in lockouts.
 """
 
-from .logins import login_unlock
+from .logins import login_unlock, two_factor_reset_for
 from .memberships import (
     GROUP_PREFIX,
     delegation_check,
@@ -48,6 +48,7 @@ __all__ = [
     "orgunit_create",
     "role_group",
     "role_group_name",
+    "two_factor_reset_for",
     "user_groups_sync",
     "user_language_set",
     "users_import",

@@ -138,6 +138,30 @@ class TwoFactorRequiredTests(MeritflowTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.client.get(PROFILE).status_code, 200)
 
+    def test_an_administrator_resets_a_lost_factor_on_the_record_and_the_next_sign_in_enrols_anew(self):
+        self.enrol()
+        self.client.logout()
+        admin = make_user("root", is_superuser=True, is_staff=True)
+        self.client.force_login(admin)
+        changelist = reverse("admin:org_hierarchy_user_changelist")
+        # The administrator's own second factor is not what this test is about.
+        with override_settings(MFA_REQUIRED_ROLES=[]):
+            response = self.client.post(
+                changelist,
+                {"action": "reset_two_factor", "_selected_action": [self.approver.pk, admin.pk]},
+                follow=True,
+            )
+        self.assertContains(response, "Đã đặt lại xác thực hai lớp cho 1 người.")
+        self.assertFalse(TOTPDevice.objects.filter(user=self.approver).exists())
+        self.assertFalse(StaticToken.objects.filter(device__user=self.approver).exists())
+        entry = LedgerEntry.objects.get(event=AuditEvent.TWO_FACTOR_RESET)
+        self.assertEqual((entry.actor_id, entry.subject_id), (admin.pk, str(self.approver.pk)))
+        self.assertEqual(entry.data, {"username": "approver", "devices": 2})
+        self.client.logout()
+        self.assertRedirects(
+            self.sign_in("approver"), f"{ENROL}?next={PROFILE.replace('/', '%2F')}", fetch_redirect_response=False
+        )
+
 
 class TwoFactorOffTests(MeritflowTestCase):
     def test_with_the_requirement_off_an_approver_signs_in_as_before(self):
@@ -146,3 +170,13 @@ class TwoFactorOffTests(MeritflowTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.client.get(PROFILE).status_code, 200)
         self.assertFalse(TOTPDevice.objects.exists())
+
+
+class TwoFactorDeviceAdminTests(MeritflowTestCase):
+    def test_the_device_pages_that_would_delete_unrecorded_are_not_in_the_administration(self):
+        admin = make_user("root", is_superuser=True, is_staff=True)
+        self.client.force_login(admin)
+        index = self.client.get(reverse("admin:index"))
+        self.assertNotContains(index, "otp_totp")
+        self.assertNotContains(index, "otp_static")
+        self.assertEqual(self.client.get("/admin/otp_totp/totpdevice/").status_code, 404)
