@@ -1,7 +1,9 @@
 """The websocket through which a signed-in browser hears about its user's new notifications."""
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from .selectors import unread_count
 from .services import group_name
 
 # Close codes (application range 4000-4999). Refused: the browser stops trying; session ended: it reconnects,
@@ -36,8 +38,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         """Ignore whatever the browser sends: the socket only carries pushes from the server."""
 
     async def notification_push(self, event):
-        """Forward a push queued by ``services.push`` (message type ``notification.push``)."""
-        await self.send_json(event["payload"])
+        """Forward a push queued by ``services.push`` (message type ``notification.push``).
+
+        A new notice arrives without the unread count: it is counted here, for the pages that are open only.
+        """
+        payload = event["payload"]
+        if "unread" not in payload:
+            payload = {**payload, "unread": await database_sync_to_async(unread_count)(user=self.scope["user"])}
+        await self.send_json(payload)
 
     async def session_ended(self, event):
         """Close the socket when one of the user's sessions ends (``services.sockets_close``)."""

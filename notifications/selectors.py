@@ -1,6 +1,6 @@
 """Reads of the notifications app, always scoped to the recipient."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import EmailMode, Notification, NotificationPreference
@@ -24,20 +24,6 @@ def unread_count(*, user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return notification_list(user=user).filter(read_at__isnull=True).count()
-
-
-def unread_counts(*, user_ids) -> dict[int, int]:
-    """Return the unread count of each given user in one query (users with none are left out).
-
-    ``COUNT(*)`` rather than a count of ids lets PostgreSQL answer from the partial index of unread rows alone.
-    """
-    rows = (
-        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
-        .values("recipient_id")
-        .annotate(unread=Count("*"))
-        .order_by()
-    )
-    return {row["recipient_id"]: row["unread"] for row in rows}
 
 
 def digest_due(*, before) -> QuerySet[Notification]:

@@ -114,24 +114,37 @@ def _deliver(notifications: list[Notification], *, emailed: bool) -> None:
 
 
 def push(notifications: Iterable[Notification]) -> None:
-    """Send each notification to its recipient's open sockets, with their new unread count."""
-    notifications = list(notifications)
-    if not notifications:
-        return
-    counts = selectors.unread_counts(user_ids={n.recipient_id for n in notifications})
-    send = async_to_sync(get_channel_layer().group_send)
-    for notification in notifications:
-        payload = {
-            "id": notification.pk,
-            "title": notification.title,
-            "url": reverse("notifications:open", args=[notification.pk]),
-            "unread": counts.get(notification.recipient_id, 0),
-        }
+    """Send each notification to its recipient's open sockets; the socket adds the new unread count.
+
+    Counting is left to ``consumers.NotificationConsumer``, once per open page: a step that tells people who have
+    no page open reads nothing, where counting here cost a query per step. All the pushes share one event loop.
+    """
+    messages = [
+        (
+            group_name(notification.recipient_id),
+            {
+                "type": PUSH_MESSAGE_TYPE,
+                "payload": {
+                    "id": notification.pk,
+                    "title": notification.title,
+                    "url": reverse("notifications:open", args=[notification.pk]),
+                },
+            },
+        )
+        for notification in notifications
+    ]
+    if messages:
+        async_to_sync(_send_all)(messages)
+
+
+async def _send_all(messages: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    for group, message in messages:
         try:
-            send(group_name(notification.recipient_id), {"type": PUSH_MESSAGE_TYPE, "payload": payload})
+            await layer.group_send(group, message)
         except Exception:
             # The row is committed and the inbox shows it; a channel-layer outage must not hide the others.
-            logger.exception("Could not push notification %s", notification.pk)
+            logger.exception("Could not push notification %s", message["payload"]["id"])
 
 
 def _push_unread_count(user) -> None:
