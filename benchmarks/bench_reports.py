@@ -1,9 +1,11 @@
 """Latency and SQL query count of the reports on generated national data.
 
-Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_reports.py [runs]`` against a database that
-``generate_national_data`` filled. The generator files no dossier under a campaign, so the script first puts every
-dossier of the busiest year under one campaign (a benchmark campaign it creates; the only write it makes, besides
-sessions): the yearly report then counts a province's whole year, the worst case.
+Usage: ``DATABASE_URL=postgres://… .venv/bin/python benchmarks/bench_reports.py [runs]`` (20 by default) against a
+database that ``generate_national_data`` filled. The generator files no dossier under a campaign, puts nobody in a
+subject group and revokes nothing, so the script first puts every dossier of the busiest year under one campaign (a
+benchmark campaign it creates, with five subject groups), the individuals of that year in those groups in turn, and
+revokes every award of one decision in a hundred (its only writes, besides sessions): the yearly report then counts
+a province's whole year, the worst case, with every column and table filled.
 
 It measures, through Django's test client (the whole middleware stack):
 
@@ -14,6 +16,7 @@ It measures, through Django's test client (the whole middleware stack):
 Each is requested ``runs`` times after one warm-up; it prints p50/p95 wall-clock and the queries of one request.
 """
 
+import argparse
 import datetime
 import os
 import statistics
@@ -33,7 +36,17 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from nominations.models import Campaign, Dossier, Nominee  # noqa: E402
+from nominations.models import (  # noqa: E402
+    AwardRecord,
+    Campaign,
+    CampaignSubjectGroup,
+    Decision,
+    Dossier,
+    Nominee,
+    Revocation,
+    RevocationScope,
+    SubjectType,
+)
 from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
 
 CAMPAIGN = "Phong trào thi đua (benchmark của báo cáo năm)"
@@ -63,6 +76,40 @@ def head_of(unit):
     return membership.user
 
 
+def fill_groups_and_revocations(campaign, year) -> None:
+    """Give the campaign five subject groups with the year's individuals in them, and revoke one decision in 100."""
+    if not campaign.subject_groups.exists():
+        CampaignSubjectGroup.objects.bulk_create(
+            CampaignSubjectGroup(campaign=campaign, position=n, name_vi=f"Nhóm đối tượng {n}") for n in range(1, 6)
+        )
+        groups = list(campaign.subject_groups.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE nominations_nominee n SET subject_group_id = (%s::int[])[1 + n.id %% 5]"
+                " FROM nominations_dossier d WHERE n.dossier_id = d.id AND d.year = %s AND n.subject_type = %s",
+                [groups, year, SubjectType.INDIVIDUAL],
+            )
+    if not Revocation.objects.exists():
+        decisions = Decision.objects.filter(dossier__year=year).select_related("signer").order_by("pk")[::100]
+        Revocation.objects.bulk_create(
+            Revocation(
+                decision=decision,
+                scope=RevocationScope.DECISION,
+                reason="benchmark",
+                reference=f"{decision.pk}/QĐ-HB",
+                revoked_on=decision.decision_date,
+                revoked_by=decision.signer,
+            )
+            for decision in decisions
+        )
+        for revocation in Revocation.objects.all():
+            AwardRecord.objects.filter(decision_id=revocation.decision_id).update(revocation=revocation)
+    print(
+        f"{Nominee.objects.exclude(subject_group=None).count():,} individuals in a subject group; "
+        f"{AwardRecord.objects.exclude(revocation=None).count():,} awards revoked"
+    )
+
+
 @override_settings(ALLOWED_HOSTS=["*"])
 def main(runs: int) -> None:
     years = Dossier.objects.values("year").annotate(n=Count("pk")).order_by("-n")
@@ -75,6 +122,7 @@ def main(runs: int) -> None:
         name=CAMPAIGN, defaults={"period_start": datetime.date(year, 1, 1), "launching_unit": ministry}
     )
     Dossier.objects.filter(year=year).exclude(campaign=campaign).update(campaign=campaign)
+    fill_groups_and_revocations(campaign, year)
     provinces = {unit.path: unit for unit in OrgUnit.objects.filter(level=Level.PROVINCE, branch=Branch.CIVIL)}
     length = len(next(iter(provinces)))
     busiest = max(
@@ -111,7 +159,10 @@ def main(runs: int) -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=20, help="requests per page after the warm-up")
+    options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench_reports.py measures a database filled by generate_national_data: set DATABASE_URL to it.")
         sys.exit(0)
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    main(options.runs)

@@ -45,13 +45,17 @@ FULL_ID_STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 OPEN_STEP_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def _visibility(user, key=None) -> tuple[QuerySet, QuerySet, QuerySet]:
+def _visibility(user, key=None, years=None) -> tuple[QuerySet, QuerySet, QuerySet]:
     """Return the ids of the dossiers visible to ``user`` in each of three ways: originated in their scope (not a
-    draft), routed through it, or a draft where they may draft; only the dossier ``key`` when it is given."""
+    draft), routed through it, or a draft where they may draft; only the dossier ``key`` when it is given, only the
+    dossiers of the years ``years`` (a ``(first, last)`` pair, both included) when they are."""
     scope = units_in_scope(user=user).values("pk")
     drafting_scope = units_in_scope(user=user, roles=[Role.SUBMITTER, Role.ADMIN, Role.AUDITOR]).values("pk")
     one = {} if key is None else {"pk": key}
     stops = {} if key is None else {"dossier_id": key}
+    if years is not None:
+        one["year__range"] = years
+        stops["dossier__year__range"] = years
     originated = Dossier.objects.filter(originating_unit__in=scope, **one).exclude(status=DossierStatus.DRAFT)
     # A draft has no route stops (``dossier_submit`` writes them as the dossier leaves the draft status, which no
     # dossier returns to), so this part needs no join to the dossiers to keep drafts out.
@@ -60,13 +64,15 @@ def _visibility(user, key=None) -> tuple[QuerySet, QuerySet, QuerySet]:
     return originated.values("pk"), routed.values("dossier_id"), drafts.values("pk")
 
 
-def dossier_ids_visible_to(*, user) -> QuerySet:
+def dossier_ids_visible_to(*, user, years: tuple[int, int] | None = None) -> QuerySet:
     """Return the ids of the dossiers the user may see, as one UNION of indexed reads.
 
     Each part is served by its own index (the dossier's originating unit, the route stop's unit); written as one
     ``OR`` of the same conditions, PostgreSQL had to scan every dossier for every statement that used the scope.
+    ``years`` (first, last) keeps only the dossiers of those years, in every part: a statistic over one year then
+    builds the scope of that year, not of every year (for a ministry, a fifth of the rows at the default size).
     """
-    originated, routed, drafts = _visibility(user)
+    originated, routed, drafts = _visibility(user, years=years)
     return originated.union(routed, drafts, all=True)
 
 

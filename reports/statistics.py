@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from nominations.models import (
     AwardForm,
+    AwardRecord,
     AwardType,
     Campaign,
     CampaignSubjectGroup,
@@ -61,14 +62,17 @@ class Outcome:
         """The nominees of one column (``proposed`` is every nominee of a submitted dossier).
 
         ``awarded`` counts the awards in force: an award later revoked (``AwardRecord.revocation``) leaves it for
-        ``revoked``, counted in the year of its dossier like the rest.
+        ``revoked``, counted in the year of its dossier like the rest. The revoked nominees are one uncorrelated
+        subquery over the few revoked awards (PostgreSQL hashes it once), not a join of every nominee to its award.
         """
         rejected = Q(dossier__status=DossierStatus.REJECTED)
         awarded = Q(outcome=NomineeOutcome.AWARDED)
+        revoked_awards = AwardRecord.objects.filter(revocation__isnull=False, nominee__isnull=False)
+        revoked = Q(pk__in=revoked_awards.values("nominee"))
         return {
             Outcome.PROPOSED: Q(),
-            Outcome.AWARDED: awarded & Q(award_record__revocation__isnull=True),
-            Outcome.REVOKED: awarded & Q(award_record__revocation__isnull=False),
+            Outcome.AWARDED: awarded & ~revoked,
+            Outcome.REVOKED: awarded & revoked,
             Outcome.PENDING: Q(outcome=NomineeOutcome.PENDING),
             Outcome.DROPPED: Q(outcome=NomineeOutcome.DROPPED) & ~rejected,
             Outcome.REJECTED: Q(outcome=NomineeOutcome.DROPPED) & rejected,
@@ -121,13 +125,14 @@ class Criteria:
         return {key: str(value) for key, value in values.items() if value}
 
 
-def nominees_in_scope(*, user) -> QuerySet[Nominee]:
+def nominees_in_scope(*, user, years: tuple[int, int] | None = None) -> QuerySet[Nominee]:
     """Every nominee of a submitted dossier the user may see (every one at all when ``user`` is None: a yearly
-    report counts its unit's whole subtree, whoever opens it)."""
+    report counts its unit's whole subtree, whoever opens it); ``years`` (first, last) narrows the scope the
+    database builds to those years' dossiers, for counts that are restricted to them anyway."""
     nominees = Nominee.objects.exclude(dossier__status=DossierStatus.DRAFT)
     if user is None or getattr(user, "is_superuser", False):
         return nominees
-    return nominees.filter(dossier_id__in=dossier_ids_visible_to(user=user))
+    return nominees.filter(dossier_id__in=dossier_ids_visible_to(user=user, years=years))
 
 
 def province_units(code: str) -> QuerySet[OrgUnit]:
@@ -249,7 +254,8 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     province_paths = (
         list(province_units(criteria.province_code).values_list("path", flat=True)) if criteria.province_code else None
     )
-    nominees = filtered(nominees_in_scope(user=user), criteria, province_paths=province_paths)
+    years = None if criteria.year is None else (criteria.year, criteria.year)
+    nominees = filtered(nominees_in_scope(user=user, years=years), criteria, province_paths=province_paths)
     key_length = _unit_key_length(criteria.unit, user=user)
     grouped = (
         nominees.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
@@ -331,11 +337,13 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
 
 
 def awards_by_year(*, user, criteria: Criteria, province_paths=None) -> list[tuple[int, int]]:
-    """Awards in force per year under the other criteria, for the last ``YEARS_IN_CHART`` years with data."""
+    """Awards in force per year under the other criteria: the ``YEARS_IN_CHART`` years up to the selected one, or
+    the last ``YEARS_IN_CHART`` years with data when no year is selected."""
     without_period = Criteria(**{**criteria.__dict__, "year": None, "submitted_from": None, "submitted_to": None})
-    nominees = filtered(nominees_in_scope(user=user), without_period, province_paths=province_paths)
-    if criteria.year is not None:
-        nominees = nominees.filter(dossier__year__lte=criteria.year)
+    years = None if criteria.year is None else (criteria.year - YEARS_IN_CHART + 1, criteria.year)
+    nominees = filtered(nominees_in_scope(user=user, years=years), without_period, province_paths=province_paths)
+    if years is not None:
+        nominees = nominees.filter(dossier__year__range=years)
     counts = (
         nominees.filter(Outcome.condition(Outcome.AWARDED))
         .values_list("dossier__year")

@@ -1,8 +1,10 @@
 from django.urls import reverse
 
 from nominations import services
+from nominations.models import Dossier
+from nominations.selectors import dossier_ids_visible_to
 from org_hierarchy.models import Role
-from tests.base import make_user
+from tests.base import grant, make_user
 
 from .support import NominationsTestCase, ready_dossier
 
@@ -40,3 +42,27 @@ class DossierVisibilityMatrixTests(NominationsTestCase):
         for role, unit, expected in cases:
             with self.subTest(role=role, unit=unit.name):
                 self.assertEqual(self.sees(role, unit), expected)
+
+
+class VisibilityOfSomeYearsTests(NominationsTestCase):
+    """``years`` narrows the visible set to those years' dossiers and widens nobody's scope."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.by_year = {}
+        for year in (2025, 2026):
+            dossier, submitter = ready_dossier(cls.world.residential_group, award_code="bk_chu_tich_tinh", year=year)
+            cls.by_year[year] = services.dossier_submit(dossier=dossier, actor=submitter).pk
+
+    def visible(self, role, unit, years):
+        visible = dossier_ids_visible_to(user=grant(role, unit), years=years)
+        return set(Dossier.objects.filter(pk__in=visible).values_list("pk", flat=True))
+
+    def test_only_the_years_asked_within_the_scope(self):
+        city = self.world.danang_pc
+        self.assertEqual(self.visible(Role.APPROVER, city, None), set(self.by_year.values()))
+        self.assertEqual(self.visible(Role.APPROVER, city, (2025, 2025)), {self.by_year[2025]})
+        self.assertEqual(self.visible(Role.APPRAISER, self.world.haichau_pc, (2026, 2026)), {self.by_year[2026]})
+        self.assertEqual(self.visible(Role.APPROVER, city, (2020, 2024)), set())
+        self.assertEqual(self.visible(Role.APPROVER, self.world.hanoi_pc, (2025, 2026)), set())
