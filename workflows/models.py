@@ -1,9 +1,9 @@
 """The nomination process: viewflow's Process with the transient routing data of one dossier.
 
 Authoritative data (route, nominees, outcomes, decision) lives in the nominations models; the process keeps only
-what the gateways read between two steps: the outcome of the step just done, the stage that returned the dossier,
-the units consulted, the current stage's deadline and who signed. The conditions the gateways test are named here
-so that ``flows.py`` reads like the diagram.
+what the gateways read between two steps: the outcome of the step just done, the units consulted and the current
+stage's deadline (the stage that returned the dossier is the dossier's ``returned_by_unit``). The conditions the
+gateways test are named here so that ``flows.py`` reads like the diagram.
 """
 
 from django.db import models
@@ -83,13 +83,10 @@ class NominationProcess(Process):
 
     route = jsonstore.JSONField(default=list, help_text=_("[level, unit id] per stage, copied from the route."))
     stage_outcome = jsonstore.CharField(max_length=20, blank=True)
-    returned_from = jsonstore.IntegerField(null=True, blank=True)
     consult_unit_ids = jsonstore.JSONField(default=list)
     stage_started = jsonstore.DateField(null=True, blank=True)
     stage_deadline = jsonstore.DateField(null=True, blank=True)
     stage_reminder = jsonstore.DateField(null=True, blank=True)
-    signed_by_id = jsonstore.IntegerField(null=True, blank=True)
-    acting_for_id = jsonstore.IntegerField(null=True, blank=True)
     # Who chose the stage outcome, where and why (``services.StageChoice``), for the outcome node the gateway leads
     # to. Not stored: the step that chooses, the gateway and the outcome node run in one transaction, on this one
     # process instance.
@@ -125,7 +122,7 @@ class NominationProcess(Process):
         return self.stage_unit_id(level) is not None
 
     def was_returned_by(self, level: int) -> bool:
-        return self.returned_from == level
+        return self.dossier.returned_by_unit_id == self.stage_unit_id(level)
 
     @property
     def is_returned(self) -> bool:

@@ -222,7 +222,6 @@ def stage_appraise_return(
     request = return_reason.strip()
     if not request:
         raise ValidationError({"return_reason": RETURN_REQUEST_REQUIRED}, code="return_request_required")
-    activation.process.returned_from = Level(activation.flow_task.stage_level)
     _appraise(
         activation,
         actor=actor,
@@ -404,9 +403,7 @@ def stage_sign(
     if drops and len(drops) == len(nominees):
         outcome = StageOutcome.REJECT
         note = note.strip() or str(_("Every nominee was left out."))
-    if outcome == StageOutcome.RETURN:
-        process.returned_from = level
-    elif outcome == StageOutcome.FORWARD:
+    if outcome == StageOutcome.FORWARD:
         next_unit = process.stage_unit(next_stop[0])
         letter = nomination_services.submission_letter_register(
             dossier=dossier, issuer_unit=unit, recipient_unit=next_unit, signer=actor, acting_for=acting_for
@@ -414,8 +411,6 @@ def stage_sign(
         data["letter_number"] = letter.number_display
         nomination_services.dossier_set_stage(dossier=dossier, stage_unit=next_unit)
         _start_clock(process, dossier=dossier, unit=next_unit)
-    process.signed_by_id = actor.pk
-    process.acting_for_id = acting_for.pk if acting_for else None
     # The signature and the nominees left out come before the outcome node's own entries.
     _record(
         AuditEvent.STAGE_SIGNED,
@@ -494,7 +489,7 @@ def dossier_supplement(*, activation, actor, note: str = "") -> None:
     """Resubmit a returned dossier (a new version if it was edited); it goes back to the stage that returned it."""
     process = activation.process
     dossier = nomination_services.dossier_resubmit(dossier=process.dossier, actor=actor)
-    unit = process.stage_unit(process.returned_from)
+    unit = dossier.returned_by_unit
     _start_clock(process, dossier=dossier, unit=unit)
     _finish(activation, outcome="", task_data={"note": note, "version": dossier.version})
     _record_received(process, dossier=dossier, unit=unit, actor=actor)

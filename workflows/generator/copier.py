@@ -65,7 +65,7 @@ NOT_COPIED = (OutgoingEmail,)
 # JSON keys whose values are ids (or lists of ids, or mappings keyed by id) of the models named.
 JSON_UNIT_KEYS = frozenset({"to", "issuer", "collective"})
 JSON_UNIT_LIST_KEYS = frozenset({"route", "consult_unit_ids", "consulted", "units"})
-JSON_USER_KEYS = frozenset({"signed_by_id", "acting_for_id", "signer", "acting_for", "user"})
+JSON_USER_KEYS = frozenset({"signer", "acting_for", "user"})
 JSON_ID_KEYS = {
     "nominee": Nominee,
     "attachment": Attachment,
