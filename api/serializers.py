@@ -7,13 +7,12 @@ from nominations.models import AwardType, Campaign, CampaignSubjectGroup, Dossie
 from org_hierarchy.models import OrgUnit
 
 
-class LabelledChoiceField(serializers.ChoiceField):
-    """A choice written as its code, read as ``{"code": …, "label": …}``."""
-
-    def to_representation(self, value):
-        if value in ("", None):
-            return None
-        return {"code": value, "label": str(self.choices.get(value, value))}
+def _labelled(instance, field: str) -> dict | None:
+    """A choice field of ``instance`` as ``{"code": …, "label": …}`` in the caller's language; None when empty."""
+    value = getattr(instance, field)
+    if value in ("", None):
+        return None
+    return {"code": value, "label": str(getattr(instance, f"get_{field}_display")())}
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -37,10 +36,10 @@ class UnitSerializer(serializers.ModelSerializer):
         ]
 
     def get_branch(self, unit) -> dict:
-        return {"code": unit.branch, "label": unit.get_branch_display()}
+        return _labelled(unit, "branch")
 
     def get_level(self, unit) -> dict:
-        return {"code": unit.level, "label": unit.get_level_display()}
+        return _labelled(unit, "level")
 
     def get_parent(self, unit) -> int | None:
         parents = self.context.get("parents") or {}
@@ -72,13 +71,13 @@ class AwardTypeSerializer(serializers.ModelSerializer):
         ]
 
     def get_form(self, award_type) -> dict:
-        return {"code": award_type.form, "label": award_type.get_form_display()}
+        return _labelled(award_type, "form")
 
     def get_deciding_branch(self, award_type) -> dict:
-        return {"code": award_type.deciding_branch, "label": award_type.get_deciding_branch_display()}
+        return _labelled(award_type, "deciding_branch")
 
     def get_deciding_level(self, award_type) -> dict:
-        return {"code": award_type.deciding_level, "label": award_type.get_deciding_level_display()}
+        return _labelled(award_type, "deciding_level")
 
 
 class SubjectGroupSerializer(serializers.ModelSerializer):
@@ -107,13 +106,6 @@ class CampaignSerializer(serializers.ModelSerializer):
             "is_active",
             "subject_groups",
         ]
-
-
-def _labelled(instance, field: str) -> dict | None:
-    value = getattr(instance, field)
-    if value in ("", None):
-        return None
-    return {"code": value, "label": str(getattr(instance, f"get_{field}_display")())}
 
 
 class LabelSerializer(serializers.Serializer):
