@@ -70,6 +70,11 @@ DATA_KEYS = {
     "collective": gettext_lazy("collective (unit no.)"),
     "date": gettext_lazy("date"),
     "dossier": gettext_lazy("dossier no."),
+    # Documents asked for again, sign-in lockouts and second-factor resets.
+    "documents": gettext_lazy("documents (nos.)"),
+    "devices": gettext_lazy("devices removed"),
+    "ip_address": gettext_lazy("client address"),
+    "username": gettext_lazy("user name"),
     "gender": gettext_lazy("gender"),
     "issuer": gettext_lazy("issuing unit no."),
     "national_id": gettext_lazy("citizen ID number (fingerprint)"),

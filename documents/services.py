@@ -240,7 +240,7 @@ def _failed(document: IssuedDocument, error: Exception) -> None:
 def documents_retry(*, document_ids, actor) -> int:
     """Ask again for documents that could not be prepared (an administrator's action); return how many.
 
-    Each decision whose documents are asked for again gets a ledger entry naming them.
+    Each decision whose documents are asked for again gets a ledger entry with their numbers.
     """
     documents = list(
         IssuedDocument.objects.select_for_update(of=("self",))
@@ -260,10 +260,7 @@ def documents_retry(*, document_ids, actor) -> int:
             data={
                 "decision": decision.pk,
                 "number": decision.number_display,
-                "documents": [
-                    {"kind": document.kind, "version": document.version, "award": document.award_record_id}
-                    for document in group
-                ],
+                "documents": [document.pk for document in group],
             },
         )
     if documents:

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.tasks import default_task_backend
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from audit import labels
 from audit.models import LedgerEntry
 from documents import rendering, services
 from documents.models import DocumentKind, DocumentStatus, IssuedDocument
@@ -135,7 +136,12 @@ class PreparationTests(DocumentsTestCase):
         self.assertEqual(
             (entry.actor, entry.subject_id, entry.unit), (admin, str(decision.dossier_id), decision.issuer_unit)
         )
-        self.assertEqual(entry.data["documents"], [{"kind": "decision", "version": document.version, "award": None}])
+        self.assertEqual(entry.data["documents"], [document.pk])
+        with translation.override("vi"):
+            self.assertEqual(
+                labels.data_text(entry.data),
+                f"quyết định số: {decision.pk}; văn bản (số): {document.pk}; số: {decision.number_display}",
+            )
         self.assertEqual(entry.data["number"], decision.number_display)
         self.assertEqual(services.documents_prepare_due(), 1)
         self.assertEqual(IssuedDocument.objects.get().status, DocumentStatus.READY)
