@@ -141,6 +141,7 @@ class NomineeSerializer(serializers.ModelSerializer):
             "outcome_stage_unit",
             "outcome_reason",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(LabelSerializer)
     def get_subject_type(self, nominee):
@@ -188,6 +189,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "submitted_at",
             "nominee_count",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(LabelSerializer)
     def get_kind(self, dossier):
