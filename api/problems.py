@@ -38,6 +38,7 @@ TITLES = {
     422: _("The request cannot be processed"),
     428: _("Precondition required"),
     429: _("Too many requests"),
+    503: _("Unavailable"),
 }
 CODES = {
     400: "validation",
@@ -52,6 +53,7 @@ CODES = {
     415: "unsupported-media-type",
     428: "precondition-required",
     429: "throttled",
+    503: "unavailable",
 }
 
 # A service's refusal because of the dossier's state, not the request's content: a 409, not a 400.

@@ -26,7 +26,7 @@ ERRORS = {
     "413": "Request too large.",
     "415": "Unsupported media type.",
     "428": "If-Match is required.",
-    "429": "Too many requests for this token (see Retry-After).",
+    "429": "Too many requests for this token, or from this address for the verification (see Retry-After).",
 }
 
 

@@ -1,10 +1,17 @@
 """The API's representations. Codes (status, kind, level…) come with their label in the caller's language."""
 
+import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from nominations.models import AwardType, Campaign, CampaignSubjectGroup, Dossier, Nominee
 from org_hierarchy.models import OrgUnit
+
+VALID = _("Valid")
+REVOKED = _("Revoked")
 
 
 def _labelled(instance, field: str) -> dict | None:
@@ -278,3 +285,124 @@ class FieldSerializer(serializers.Serializer):
 class TaskDetailSerializer(TaskSerializer):
     may_act = serializers.BooleanField()
     inputs = FieldSerializer(many=True, help_text="The fields ``act`` expects, from the step page's form.")
+
+
+class RevocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    scope = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    reference = serializers.CharField(help_text="Number and symbol of the decision that revokes.")
+    revoked_on = serializers.DateField()
+    award_count = serializers.IntegerField(source="awards", help_text="How many awards it revoked.")
+
+    @extend_schema_field(LabelSerializer)
+    def get_scope(self, revocation):
+        return _labelled(revocation, "scope")
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    dossier = serializers.IntegerField(source="dossier_id")
+    number = serializers.CharField(source="number_display", help_text="As written on it, e.g. 05/QĐ-UBND.")
+    year = serializers.IntegerField()
+    decision_date = serializers.DateField()
+    issuer_unit = serializers.IntegerField(source="issuer_unit_id")
+    issuer = serializers.CharField(source="issuer_unit.name")
+    signer = serializers.CharField(source="signer.get_full_name")
+    acting_for = serializers.SerializerMethodField()
+    registered_on = serializers.DateField(allow_null=True)
+    award_count = serializers.IntegerField(help_text="How many awards it made.")
+    revoked_count = serializers.IntegerField(help_text="How many of them are revoked.")
+    document = serializers.SerializerMethodField()
+    certificates = serializers.SerializerMethodField()
+
+    def get_acting_for(self, decision) -> str | None:
+        """Whom the signer signed for (ký thay), if anyone."""
+        return decision.acting_for.get_full_name() if decision.acting_for_id else None
+
+    def get_document(self, decision) -> str:
+        """The decision with its annex, as a PDF."""
+        return reverse("api:decision_document", args=[decision.pk])
+
+    def get_certificates(self, decision) -> str:
+        """The awards it made, with their certificates."""
+        return reverse("api:decision_certificates", args=[decision.pk])
+
+
+class DecisionDetailSerializer(DecisionSerializer):
+    certificates_document = serializers.SerializerMethodField()
+    revocations = serializers.SerializerMethodField()
+
+    def get_certificates_document(self, decision) -> str:
+        """All its certificates in one PDF, for printing (revoked ones marked)."""
+        return reverse("api:decision_certificates_document", args=[decision.pk])
+
+    @extend_schema_field(RevocationSerializer(many=True))
+    def get_revocations(self, decision):
+        return RevocationSerializer(self.context["revocations"], many=True).data
+
+
+class CertificateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    decision = serializers.IntegerField(source="decision_id")
+    nominee = serializers.IntegerField(source="nominee_id", allow_null=True)
+    subject_type = serializers.SerializerMethodField()
+    subject_name = serializers.CharField()
+    collective_unit = serializers.IntegerField(source="collective_unit_id", allow_null=True)
+    award_type = serializers.IntegerField(source="award_type_id", allow_null=True)
+    title = serializers.CharField()
+    year = serializers.IntegerField()
+    golden_book_number = serializers.IntegerField(allow_null=True)
+    verification_code = serializers.CharField(
+        source="verification_code_display", help_text="As printed under the QR code, e.g. 7KQ2-M9XD-4T."
+    )
+    revocation = serializers.IntegerField(source="revocation_id", allow_null=True)
+    revoked_on = serializers.SerializerMethodField()
+    document = serializers.SerializerMethodField()
+
+    @extend_schema_field(LabelSerializer)
+    def get_subject_type(self, record):
+        return _labelled(record, "subject_type")
+
+    def get_revoked_on(self, record) -> datetime.date | None:
+        return record.revocation.revoked_on if record.revocation_id else None
+
+    def get_document(self, record) -> str:
+        """The certificate as a PDF."""
+        return reverse("api:certificate_document", args=[record.pk])
+
+
+class DocumentPreparingSerializer(serializers.Serializer):
+    status = LabelSerializer()
+    detail = serializers.CharField()
+
+
+class VerificationSerializer(serializers.Serializer):
+    """What the public verification page shows of a certificate, and nothing more (no personal data)."""
+
+    code = serializers.CharField(source="verification_code_display")
+    status = serializers.SerializerMethodField()
+    award = serializers.SerializerMethodField()
+    awarded_to = serializers.CharField(source="subject_name")
+    decision_number = serializers.CharField()
+    decision_date = serializers.DateField(allow_null=True)
+    issuer = serializers.CharField()
+    golden_book_number = serializers.IntegerField(allow_null=True)
+    revoked_on = serializers.SerializerMethodField()
+    revoking_decision = serializers.SerializerMethodField()
+
+    @extend_schema_field(LabelSerializer)
+    def get_status(self, record):
+        """``valid``, or ``revoked`` (then ``revoked_on`` and ``revoking_decision`` say when and by what)."""
+        if record.revocation_id:
+            return {"code": "revoked", "label": str(REVOKED)}
+        return {"code": "valid", "label": str(VALID)}
+
+    def get_award(self, record) -> str:
+        return record.award_type.name if record.award_type_id else record.title
+
+    def get_revoked_on(self, record) -> datetime.date | None:
+        return record.revocation.revoked_on if record.revocation_id else None
+
+    def get_revoking_decision(self, record) -> str | None:
+        return record.revocation.reference if record.revocation_id else None

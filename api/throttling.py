@@ -17,12 +17,3 @@ class PerTokenThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class VerifyThrottle(SimpleRateThrottle):
-    """The public certificate verification: a budget per client address, as the page's."""
-
-    scope = "verify"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

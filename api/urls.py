@@ -7,7 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from . import dossiers, pages, tasks, views
+from . import decisions, dossiers, pages, tasks, views
 
 app_name = "api"
 
@@ -34,6 +34,22 @@ v1 = [
     path("tasks/queue/", tasks.QueueView.as_view(), name="task_queue"),
     path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="task"),
     path("tasks/<int:pk>/act/", tasks.TaskActView.as_view(), name="task_act"),
+    path("decisions/", decisions.DecisionListView.as_view(), name="decisions"),
+    path("decisions/<int:pk>/", decisions.DecisionDetailView.as_view(), name="decision"),
+    path("decisions/<int:pk>/document/", decisions.DecisionDocumentView.as_view(), name="decision_document"),
+    path(
+        "decisions/<int:pk>/certificates/",
+        decisions.DecisionCertificateListView.as_view(),
+        name="decision_certificates",
+    ),
+    path(
+        "decisions/<int:pk>/certificates/document/",
+        decisions.DecisionCertificatesDocumentView.as_view(),
+        name="decision_certificates_document",
+    ),
+    path("certificates/<int:pk>/", decisions.CertificateDetailView.as_view(), name="certificate"),
+    path("certificates/<int:pk>/document/", decisions.CertificateDocumentView.as_view(), name="certificate_document"),
+    path("verify/<str:code>/", decisions.VerifyView.as_view(), name="verify"),
 ]
 
 urlpatterns = [

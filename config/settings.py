@@ -335,7 +335,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_RATE_PER_TOKEN", default="600/minute"),
-        "verify": f"{env.int('MERITFLOW_VERIFY_PER_MINUTE', default=20)}/minute",
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -22,7 +22,8 @@ FILE_MISSING = _("The stored document is missing; ask an administrator to restor
 PREPARING_REFRESH_SECONDS = 5
 
 
-def _pdf_response(document, filename: str):
+def pdf_response(document, filename: str):
+    """The stored PDF of a ready document, sent as the site sends files (also the API's downloads)."""
     try:
         response = stored_file_response(
             document.file, as_attachment=False, filename=filename, content_type="application/pdf"
@@ -35,8 +36,14 @@ def _pdf_response(document, filename: str):
     return response
 
 
-def _file_stem(decision) -> str:
-    return decision.number_display.replace("/", "-")
+def document_filename(decision, kind: str, record=None) -> str:
+    """The download's file name: the decision's number, and for certificates the golden-book number."""
+    stem = decision.number_display.replace("/", "-")
+    if kind == DocumentKind.CERTIFICATES:
+        return f"{stem}-bang.pdf"
+    if kind == DocumentKind.CERTIFICATE:
+        return f"{stem}-{record.golden_book_number}.pdf"
+    return f"{stem}.pdf"
 
 
 def _document_response(request, decision, document, filename: str):
@@ -45,7 +52,7 @@ def _document_response(request, decision, document, filename: str):
         # A backend that runs tasks at once (development) has rendered it by now.
         document.refresh_from_db()
     if document.status == DocumentStatus.READY:
-        return _pdf_response(document, filename)
+        return pdf_response(document, filename)
     failed = document.status == DocumentStatus.FAILED
     context = {"decision": decision, "document": document, "failed": failed, "refresh": PREPARING_REFRESH_SECONDS}
     response = render(request, "documents/preparing.html", context, status=503 if failed else 202)
@@ -65,14 +72,15 @@ class DecisionPdfView(DecisionMixin, generic.View):
     def get(self, request, *args, **kwargs):
         decision = self.decision
         document = services.document_request(decision=decision, kind=DocumentKind.DECISION)
-        return _document_response(request, decision, document, f"{_file_stem(decision)}.pdf")
+        return _document_response(request, decision, document, document_filename(decision, DocumentKind.DECISION))
 
 
 class CertificatesPdfView(DecisionMixin, generic.View):
     def get(self, request, *args, **kwargs):
         decision = self.decision
         document = services.document_request(decision=decision, kind=DocumentKind.CERTIFICATES)
-        return _document_response(request, decision, document, f"{_file_stem(decision)}-bang.pdf")
+        filename = document_filename(decision, DocumentKind.CERTIFICATES)
+        return _document_response(request, decision, document, filename)
 
 
 class CertificatePdfView(DecisionMixin, generic.View):
@@ -80,9 +88,8 @@ class CertificatePdfView(DecisionMixin, generic.View):
         decision = self.decision
         record = selectors.award_of(decision=decision, pk=kwargs["record_pk"])
         document = services.document_request(decision=decision, kind=DocumentKind.CERTIFICATE, record=record)
-        return _document_response(
-            request, decision, document, f"{_file_stem(decision)}-{record.golden_book_number}.pdf"
-        )
+        filename = document_filename(decision, DocumentKind.CERTIFICATE, record)
+        return _document_response(request, decision, document, filename)
 
 
 def _client_address(request) -> str:
