@@ -66,7 +66,7 @@ def field_schema(field) -> dict:
         if getattr(field, "max_length", None):
             schema["maxLength"] = field.max_length
     if field.help_text:
-        schema["description"] = str(field.help_text)
+        schema["description"] = field.help_text  # lazy: written in the language the schema is generated in
     if not field.required and schema.get("type") not in ("boolean", "array"):
         schema = {
             "oneOf": [schema, {"type": "null"}],
