@@ -3,7 +3,8 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
 
 from org_hierarchy import services as org_services
 from org_hierarchy.models import OrgUnit
@@ -38,3 +39,15 @@ class MeritflowTestCase(TestCase):
         user = grant(role, unit, user=user, **kwargs)
         self.client.force_login(user)
         return user
+
+
+class CommittingTestCase(TransactionTestCase):
+    """For tests whose threads or sockets need committed rows: a TransactionTestCase whose teardown empties
+    every table. The rows the migrations seeded (catalogues, content types) are loaded again afterwards, so
+    the test cases that run next, in any order, find them as the migrations left them."""
+
+    serialized_rollback = True
+
+    def _fixture_teardown(self):
+        super()._fixture_teardown()
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)

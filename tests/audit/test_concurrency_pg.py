@@ -2,13 +2,14 @@ import threading
 
 import pytest
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.test import TestCase, TransactionTestCase
+from django.test import TestCase
 
 from audit.checks import check_ledger_trigger
 from audit.events import AuditEvent
 from audit.models import ChainHead, LedgerEntry
 from audit.services import record
 from audit.verify import verify_ledger
+from tests.base import CommittingTestCase
 
 from .tampering import as_owner, trigger_off
 
@@ -21,17 +22,9 @@ def skip_unless_postgresql(test_case):
 
 
 @pytest.mark.postgres
-class ConcurrentRecordTests(TransactionTestCase):
-    # The threads need committed rows, hence a TransactionTestCase, whose teardown empties every table. Reload
-    # the rows the migrations seeded (catalogues) afterwards, so the test cases that run next find them.
-    serialized_rollback = True
-
+class ConcurrentRecordTests(CommittingTestCase):
     def setUp(self):
         skip_unless_postgresql(self)
-
-    def _fixture_teardown(self):
-        super()._fixture_teardown()
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
 
     def test_concurrent_writers_leave_one_unforked_chain(self):
         barrier = threading.Barrier(WRITERS)

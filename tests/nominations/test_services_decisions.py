@@ -4,7 +4,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
-from django.test import TransactionTestCase, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import LedgerEntry
@@ -22,7 +22,7 @@ from nominations.models import (
     RouteStop,
 )
 from org_hierarchy.models import Role
-from tests.base import grant
+from tests.base import CommittingTestCase, grant
 from tests.workflows.base import FlowTestCase
 from tests.world import build_world
 from workflows.models import StageOutcome
@@ -155,7 +155,7 @@ class DecisionIssueTests(NominationsTestCase):
 
 
 @pytest.mark.postgres
-class ConcurrentDecisionNumberingTests(TemporaryMediaMixin, TransactionTestCase):
+class ConcurrentDecisionNumberingTests(TemporaryMediaMixin, CommittingTestCase):
     DECISIONS = 20
 
     def setUp(self):

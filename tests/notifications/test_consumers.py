@@ -4,14 +4,14 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
-from django.test import Client, TransactionTestCase
+from django.test import Client
 from django.urls import reverse
 
 from config.asgi import application
 from notifications import services
 from notifications.consumers import FORBIDDEN, SESSION_ENDED
 from notifications.models import Notification
-from tests.base import make_user
+from tests.base import CommittingTestCase, make_user
 
 PATH = "/ws/notifications/"
 ORIGIN = (b"origin", b"http://localhost")
@@ -33,7 +33,7 @@ def notify_in_transaction(recipients, *, fail=False):
         pass
 
 
-class NotificationSocketTests(TransactionTestCase):
+class NotificationSocketTests(CommittingTestCase):
     async def connect_as(self, user) -> WebsocketCommunicator:
         cookie = await sync_to_async(session_cookie_for)(user)
         communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN, (b"cookie", cookie)])

@@ -4,11 +4,11 @@ import threading
 
 import pytest
 from django.db import close_old_connections, connection
-from django.test import Client, TransactionTestCase, override_settings
+from django.test import Client, override_settings
 
 from nominations.models import Decision
 from org_hierarchy.models import Role
-from tests.base import grant
+from tests.base import CommittingTestCase, grant
 from tests.world import build_world
 from workflows.models import StageOutcome
 from workflows.views import TASK_BUSY, TASK_DONE
@@ -43,7 +43,7 @@ def run_together(count, action):
 
 @pytest.mark.postgres
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class ConcurrentStepTests(FlowActions, TransactionTestCase):
+class ConcurrentStepTests(FlowActions, CommittingTestCase):
     def setUp(self):
         if connection.vendor != "postgresql":
             self.skipTest("needs PostgreSQL row locks")

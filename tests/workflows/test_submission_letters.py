@@ -5,12 +5,13 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
-from django.test import TransactionTestCase, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from nominations import services as nomination_services
 from nominations.models import SubmissionLetter
 from org_hierarchy.models import Role
+from tests.base import CommittingTestCase
 from tests.world import build_world
 from workflows.models import StageOutcome
 
@@ -92,7 +93,7 @@ class SubmissionLetterPageTests(FlowTestCase):
 
 @pytest.mark.postgres
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class ConcurrentLetterTests(FlowActions, TransactionTestCase):
+class ConcurrentLetterTests(FlowActions, CommittingTestCase):
     THREADS = 20
 
     def setUp(self):
