@@ -15,11 +15,34 @@ NOT_EDITABLE = _("This dossier is locked: it can only be changed as a draft or a
 
 
 def save_tracked(instance: models.Model, *, actor, reason: str, update_fields=None) -> None:
-    """Validate and save, leaving the acting user and the reason in the instance's history row."""
-    instance.full_clean(exclude=None if update_fields is None else _unchanged_fields(instance, update_fields))
+    """Validate and save, leaving the acting user and the reason in the instance's history row.
+
+    A foreign key set to an object the caller already loaded is not looked up again (``full_clean`` would read
+    each one to check it exists; the database's constraint still does). Uniqueness and constraints are checked
+    as ``full_clean`` checks them.
+    """
+    unchanged = [] if update_fields is None else _unchanged_fields(instance, update_fields)
+    instance.full_clean(
+        exclude=[*unchanged, *_loaded_relations(instance)], validate_unique=False, validate_constraints=False
+    )
+    instance.validate_unique(exclude=unchanged)
+    instance.validate_constraints(exclude=unchanged)
     instance._change_reason = reason
     instance._history_user = actor
     instance.save(update_fields=update_fields)
+
+
+def _loaded_relations(instance: models.Model) -> list[str]:
+    """The foreign keys of ``instance`` that hold a saved object already in memory, with no choice limit to check."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.many_to_one
+        and field.is_cached(instance)
+        and getattr(instance, field.name) is not None
+        and getattr(instance, field.name).pk is not None
+        and not field.get_limit_choices_to()
+    ]
 
 
 def _unchanged_fields(instance: models.Model, update_fields) -> list[str]:
