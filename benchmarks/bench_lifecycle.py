@@ -41,6 +41,9 @@ import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Tasks (the e-mail outbox's delivery, the decision's documents) are queued in the database as production queues
+# them, for a worker this script does not run: a step costs their enqueueing, not their work.
+os.environ["TASKS_BACKEND"] = "database"
 from django.conf import settings
 
 # The reference flow (viewflow's own nodes, no services) lives in this directory's ``bareflow`` package.
