@@ -67,7 +67,8 @@ def field_schema(field) -> dict:
             schema["maxLength"] = field.max_length
     if field.help_text:
         schema["description"] = field.help_text  # lazy: written in the language the schema is generated in
-    if not field.required and schema.get("type") not in ("boolean", "array"):
+    # An optional field may be sent as null in JSON; a file is in a multipart body, which has no null: it is absent.
+    if not field.required and schema.get("type") not in ("boolean", "array") and not isinstance(field, forms.FileField):
         schema = {
             "oneOf": [schema, {"type": "null"}],
             **({"description": schema.pop("description")} if "description" in schema else {}),
@@ -75,9 +76,16 @@ def field_schema(field) -> dict:
     return schema
 
 
-def form_schema(form_class, *, exclude=(), optional=False, per_nominee=None) -> dict:
-    """The OpenAPI object schema of a form class's fields; ``per_nominee``: ``{suffix: field}`` of each nominee."""
-    fields = {name: field for name, field in form_class.base_fields.items() if name not in exclude}
+def form_schema(form_class, *, exclude=(), optional=False, per_nominee=None, files=False) -> dict:
+    """The OpenAPI object schema of a form class's fields; ``per_nominee``: ``{suffix: field}`` of each nominee.
+
+    File fields are only in a multipart body (``files``): a JSON body carries no file.
+    """
+    fields = {
+        name: field
+        for name, field in form_class.base_fields.items()
+        if name not in exclude and (files or not isinstance(field, forms.FileField))
+    }
     schema = {
         "type": "object",
         "properties": {name: field_schema(field) for name, field in fields.items()},

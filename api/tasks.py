@@ -25,11 +25,11 @@ ACT_FORMS = {
 }
 
 
-def _act_schema() -> dict:
+def _act_schema(*, files: bool) -> dict:
     variants = []
     for kind, form_class in ACT_FORMS.items():
         per_nominee = form_class.nominee_fields(None, None) if hasattr(form_class, "nominee_fields") else None
-        schema = forms_io.form_schema(form_class, exclude=["staged_minutes"], per_nominee=per_nominee)
+        schema = forms_io.form_schema(form_class, exclude=["staged_minutes"], per_nominee=per_nominee, files=files)
         if kind == "appraise":
             schema["properties"]["act"] = {"type": "string", "enum": [act.value for act in form_class.acts]}
             schema["required"] = [*schema.get("required", []), "act"]
@@ -37,7 +37,7 @@ def _act_schema() -> dict:
         variants.append(schema)
     return {
         "description": "The fields of the step's form, by its kind (see the task's ``step`` and ``fields``).",
-        "oneOf": variants,
+        "anyOf": variants,  # not oneOf: a body of one kind may also fit another's fields
     }
 
 
@@ -88,7 +88,7 @@ class TaskActView(ApiViewMixin, APIView):
     """Do the step, with the fields of its page's form (JSON, or multipart for the council's minutes)."""
 
     @extend_schema(
-        request={"application/json": _act_schema(), "multipart/form-data": _act_schema()},
+        request={"application/json": _act_schema(files=False), "multipart/form-data": _act_schema(files=True)},
         parameters=[IDEMPOTENCY_KEY],
         responses=serializers.TaskSerializer,
     )

@@ -38,6 +38,7 @@ class UnitListView(ApiViewMixin, generics.GenericAPIView):
     it, the units where the caller holds a role."""
 
     serializer_class = serializers.UnitSerializer
+    pagination_class = None  # a short list, never paged: the schema must not promise a page
 
     @extend_schema(
         parameters=[OpenApiParameter("search", OpenApiTypes.STR, description="Name, abbreviation or code")],
