@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -9,6 +10,9 @@ from api import services
 from api.models import Scope
 from org_hierarchy.models import Role
 from tests.base import MeritflowTestCase, grant, make_user
+
+# What the schemathesis run counted, printed in the session's summary (``conftest.py``).
+FUZZ_SUMMARY = pytest.StashKey[list[str]]()
 
 
 def issue(account, *, scopes=(Scope.READ, Scope.WRITE), days=30, actor=None):
@@ -70,4 +74,4 @@ class ApiTestCase(MeritflowTestCase):
         return body
 
 
-__all__ = ["ApiTestCase", "Role", "grant", "issue", "make_user"]
+__all__ = ["FUZZ_SUMMARY", "ApiTestCase", "Role", "grant", "issue", "make_user"]
