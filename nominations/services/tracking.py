@@ -37,7 +37,7 @@ def _loaded_relations(instance: models.Model) -> list[str]:
     return [
         field.name
         for field in instance._meta.concrete_fields
-        if field.many_to_one
+        if (field.many_to_one or field.one_to_one)
         and field.is_cached(instance)
         and getattr(instance, field.name) is not None
         and getattr(instance, field.name).pk is not None

@@ -1,8 +1,10 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from nominations.models import Dossier, RouteStop
+from nominations.models import Decision, Dossier, RouteStop
 from nominations.services.tracking import save_tracked
 from org_hierarchy.models import Level, OrgUnit
 
@@ -29,6 +31,32 @@ class SaveTrackedTests(NominationsTestCase):
         self.assertFalse([sql for sql in reads if any(f'"{table}"' in sql.split(" WHERE ")[0] for table in tables)])
         self.assertEqual(stop.history.get().history_user, self.submitter)
         self.assertEqual(stop.history.get().history_change_reason, "tested")
+
+    def test_a_loaded_one_to_one_relation_is_not_read_again(self):
+        day = datetime.date(2026, 12, 7)
+        decision = Decision(
+            dossier=self.dossier,
+            issuer_unit=self.unit,
+            number=1,
+            year=2026,
+            symbol="QĐ-UBND",
+            decision_date=day,
+            signer=self.submitter,
+            registered_on=day,
+        )
+        with CaptureQueriesContext(connection) as captured:
+            save_tracked(decision, actor=self.submitter, reason="tested")
+        reads = [query["sql"].split(" WHERE ")[0] for query in captured if query["sql"].startswith("SELECT")]
+        self.assertFalse([sql for sql in reads if f'"{Dossier._meta.db_table}"' in sql], reads)
+        # The dossier's one decision is still checked, by a read of the decisions.
+        self.assertTrue([sql for sql in reads if f'"{Decision._meta.db_table}"' in sql], reads)
+        with self.assertRaises(ValidationError) as refused:
+            save_tracked(
+                Decision(**{**{f.name: getattr(decision, f.name) for f in Decision._meta.concrete_fields}, "id": None}),
+                actor=self.submitter,
+                reason="tested",
+            )
+        self.assertIn("dossier", refused.exception.message_dict)
 
     def test_a_relation_given_by_id_is_still_checked(self):
         stop = RouteStop(dossier=self.dossier, unit_id=OrgUnit.objects.order_by("-pk").first().pk + 1, position=9)
