@@ -73,6 +73,7 @@ class MenuLink:
 MENU_LINKS = [
     MenuLink(_("My steps"), "assignment_ind", "workflows:inbox"),
     MenuLink(_("Dossiers"), "folder_open", "nominations:dossier_list"),
+    MenuLink(_("Public postings"), "campaign", "nominations:posting_list"),
     MenuLink(_("Notifications"), "notifications", "notifications:list"),
     MenuLink(_("Statistics"), "bar_chart", "reports:statistics", visible_to=may_view_statistics),
     MenuLink(_("Yearly reports"), "summarize", "reports:yearly_list", visible_to=may_view_statistics),

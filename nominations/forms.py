@@ -10,7 +10,16 @@ from org_hierarchy.selectors import units_in_scope
 from org_hierarchy.uploads import KeepsUploads
 
 from . import rules, selectors
-from .models import AwardRecord, AwardType, Campaign, CommendationKind, DossierStatus, Nominee, SubjectType
+from .models import (
+    FREE_TEXT_MAX_LENGTH,
+    AwardRecord,
+    AwardType,
+    Campaign,
+    CommendationKind,
+    DossierStatus,
+    Nominee,
+    SubjectType,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -234,6 +243,7 @@ class AwardTypeAdminForm(forms.ModelForm):
             "vote_rule_reference",
             "simplified_allowed",
             "public_posting_days",
+            "public_posting_reference",
             "required_documents",
             "stage_deadlines",
             "reminder_days_before",
@@ -255,3 +265,27 @@ class AwardTypeAdminForm(forms.ModelForm):
                 % {"names": ", ".join(map(str, unknown)), "known": ", ".join(sorted(rules.REGISTRY))}
             )
         return specs
+
+
+class PostingCommentForm(forms.Form):
+    """A comment on a public posting: about one posted nominee or the whole list."""
+
+    nominee = forms.TypedChoiceField(label=_("About"), coerce=int, empty_value=None, required=False)
+    text = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=FREE_TEXT_MAX_LENGTH
+    )
+    received_from = forms.CharField(
+        label=_("Received from"),
+        max_length=255,
+        required=False,
+        help_text=_("For a comment the office received by letter, in person or by telephone: who sent it."),
+    )
+
+    def __init__(self, *args, posting, office: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].choices = [
+            ("", _("The whole list")),
+            *((nominee["id"], nominee["name"]) for nominee in posting.nominees),
+        ]
+        if not office:
+            del self.fields["received_from"]

@@ -136,7 +136,18 @@ class AwardType(models.Model):
         help_text=_("Law 06/2022 Art 85: ad-hoc feats may skip the council vote."),
     )
     public_posting_days = models.PositiveSmallIntegerField(
-        _("public posting (working days)"), default=0, help_text=_("0 means no public posting is required.")
+        _("public posting (working days)"),
+        default=0,
+        help_text=_(
+            "Working days the deciding level posts the list of proposed nominees before its council votes; "
+            "0 means no public posting is required."
+        ),
+    )
+    public_posting_reference = models.CharField(
+        _("legal reference of the public posting"),
+        max_length=255,
+        blank=True,
+        help_text=_("The text that requires the posting and its length, e.g. Decree 98/2023/NĐ-CP Art. 46."),
     )
     required_documents = models.ManyToManyField(
         DocumentKind, blank=True, related_name="award_types", verbose_name=_("required documents")
@@ -492,6 +503,78 @@ def check_free_text(value: str) -> None:
         raise ValidationError(
             TEXT_TOO_LONG, code="text_too_long", params={"length": len(value), "max": FREE_TEXT_MAX_LENGTH}
         )
+
+
+class PublicPosting(models.Model):
+    """The list of a dossier's proposed nominees posted by the deciding unit before its council votes (công khai).
+
+    Opened by the flow when the dossier reaches the deciding level's council, for the award type's working days;
+    the units concerned (the posting unit's subtree and the units above it) read it and send comments until it
+    closes; the council's vote opens when the timer dispatcher closes it. ``nominees`` is the list as posted.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="postings")
+    unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="postings", verbose_name=_("posting unit")
+    )
+    opens_on = models.DateField(_("posted on"))
+    closes_on = models.DateField(_("open until"))
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    reference = models.CharField(_("legal reference"), max_length=255, blank=True)
+    nominees = models.JSONField(_("nominees posted"), default=list)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public posting")
+        verbose_name_plural = _("public postings")
+        ordering = ["-opens_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "-opens_on"], name="posting_unit_opens")]
+
+    def __str__(self):
+        return f"{self.dossier} · {self.opens_on:%d/%m/%Y}–{self.closes_on:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        """Comments are received until the period's last day, while the dossier is still on its way."""
+        return (
+            self.closed_at is None
+            and timezone.localdate() <= self.closes_on
+            and self.dossier.status == DossierStatus.SUBMITTED
+        )
+
+
+class PostingComment(models.Model):
+    """A comment received on a public posting: sent from the page by someone of a unit concerned, or received by
+    the posting unit's emulation office another way (letter, visit, telephone) and entered by it."""
+
+    posting = models.ForeignKey(PublicPosting, on_delete=models.CASCADE, related_name="comments")
+    nominee_id = models.PositiveIntegerField(_("about the nominee"), null=True, blank=True)
+    text = models.TextField(_("comment"), validators=[check_free_text])
+    received_from = models.CharField(
+        _("received from"),
+        max_length=255,
+        blank=True,
+        help_text=_("Who sent it, when the emulation office enters a comment it received another way."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    author_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("comment on a public posting")
+        verbose_name_plural = _("comments on public postings")
+        ordering = ["received_at", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
 
 
 class Nominee(models.Model):

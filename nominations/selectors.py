@@ -20,7 +20,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.events import AuditEvent
 from audit.selectors import ledger_entries_about
-from org_hierarchy.models import Role
+from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
 
 from . import routing
@@ -34,6 +34,8 @@ from .models import (
     Dossier,
     DossierStatus,
     Nominee,
+    PostingComment,
+    PublicPosting,
     RouteStop,
     StageEscalation,
 )
@@ -275,6 +277,56 @@ def escalations_open_of(*, dossier: Dossier) -> list[StageEscalation]:
 def escalations_open_at(*, units) -> QuerySet[StageEscalation]:
     """Return the open escalations from or to ``units`` (a queryset of units): a dashboard's panel."""
     return escalations_open().filter(Q(stage_unit__in=units) | Q(to_unit__in=units)).select_related("dossier")
+
+
+# The posting unit's officers read every comment its posting received; the others read their own.
+POSTING_READER_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
+
+
+def _lineage_paths(user) -> set[str]:
+    """The paths of the user's seat units and of every unit above them (treebeard's fixed-length path steps)."""
+    step = OrgUnit.steplen
+    return {seat.path[:end] for seat in seats_of(user) for end in range(step, len(seat.path) + 1, step)}
+
+
+def postings_visible_to(*, user) -> QuerySet[PublicPosting]:
+    """The public postings of the units concerned: those posted at or above the user's seats (the posting unit's
+    subtree reads its list) and those of the units in the user's scope, newest first."""
+    postings = PublicPosting.objects.select_related("dossier__award_type", "unit").order_by("-opens_on", "-pk")
+    if getattr(user, "is_superuser", False):
+        return postings
+    return postings.filter(Q(unit__path__in=_lineage_paths(user)) | Q(unit__in=units_in_scope(user=user)))
+
+
+def posting_get_visible(*, user, pk: int) -> PublicPosting:
+    """Return the posting if the user's units are concerned by it, else 404."""
+    return get_object_or_404(postings_visible_to(user=user), pk=pk)
+
+
+def posting_seat_unit_id(*, user, posting: PublicPosting) -> int | None:
+    """The unit the user comments from: their first seat at, under or above the posting unit (None: no seat)."""
+    path = posting.unit.path
+    return next(
+        (seat.unit_id for seat in seats_of(user) if seat.path.startswith(path) or path.startswith(seat.path)), None
+    )
+
+
+def may_read_posting_comments(*, user, posting: PublicPosting) -> bool:
+    """The posting unit's appraisers, council secretaries and heads read every comment received."""
+    return any(holds_role(user=user, unit_id=posting.unit_id, role=role) for role in POSTING_READER_ROLES)
+
+
+def posting_comments(*, user, posting: PublicPosting) -> QuerySet[PostingComment]:
+    """The comments of the posting the user may read: all of them for its unit's officers, else their own."""
+    comments = posting.comments.select_related("author", "author_unit").order_by("received_at", "pk")
+    if may_read_posting_comments(user=user, posting=posting):
+        return comments
+    return comments.filter(author_id=user.pk)
+
+
+def posting_of(*, dossier: Dossier) -> PublicPosting | None:
+    """The dossier's latest posting (shown on its page and to the council), or None."""
+    return PublicPosting.objects.filter(dossier=dossier).select_related("unit").order_by("-opens_on", "-pk").first()
 
 
 REGISTER_ROLES = (Role.APPROVER, Role.AUDITOR)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views import generic
 
+from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.selectors import holds_role
 from org_hierarchy.spreadsheets import template_response
 from org_hierarchy.streaming import stored_file_response
 from org_hierarchy.uploads import KeepsUploads
@@ -28,6 +30,7 @@ from .forms import (
     DossierForm,
     NomineeForm,
     NomineeImportForm,
+    PostingCommentForm,
     RegisterFilterForm,
     RevocationForm,
 )
@@ -62,6 +65,8 @@ FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fiel
 REVOKED = _("The revocation was recorded.")
 NO_DECISION = _("This dossier has no decision.")
 NOT_A_REGISTER_READER = _("The award register is open to approvers and auditors.")
+COMMENT_RECEIVED = _("Your comment was recorded.")
+NO_SEAT_CONCERNED = _("Only the people of a unit concerned by this posting can comment on it.")
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -243,6 +248,7 @@ class DossierDetailView(DossierMixin, LoginRequiredMixin, generic.TemplateView):
             progress=selectors.route_progress(dossier),
             return_request=selectors.return_request_of(dossier=dossier),
             escalations=selectors.escalations_open_of(dossier=dossier),
+            posting=selectors.posting_of(dossier=dossier),
             decision=decision,
             revocations=selectors.revocations_of(decision=decision),
             may_revoke=decision is not None and may_revoke(user=user, decision=decision),
@@ -539,3 +545,66 @@ class AwardRegisterView(LoginRequiredMixin, generic.ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
+
+
+class PostingListView(LoginRequiredMixin, generic.ListView):
+    """The public postings of the units concerned by the user's seats, newest first."""
+
+    template_name = "nominations/posting_list.html"
+    context_object_name = "postings"
+    paginate_by = LIST_PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.postings_visible_to(user=self.request.user)
+
+
+class PostingDetailView(ServiceFormView):
+    """One posting: the list of proposed nominees, its period and legal reference, and the comment form while it
+    is open. A posting of a unit the user's units are not concerned by is a 404."""
+
+    form_class = PostingCommentForm
+    template_name = "nominations/posting_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.posting = selectors.posting_get_visible(user=request.user, pk=kwargs["pk"])
+            self.office = holds_role(user=request.user, unit_id=self.posting.unit_id, role=Role.APPRAISER)
+            self.seat_unit_id = selectors.posting_seat_unit_id(user=request.user, posting=self.posting)
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.seat_unit_id is None:
+            raise PermissionDenied(NO_SEAT_CONCERNED)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "posting": self.posting, "office": self.office}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        names = {nominee["id"]: nominee["name"] for nominee in self.posting.nominees}
+        comments = list(selectors.posting_comments(user=user, posting=self.posting))
+        for comment in comments:
+            comment.nominee_name = names.get(comment.nominee_id, "")
+        return super().get_context_data(
+            posting=self.posting,
+            may_comment=self.posting.is_open and self.seat_unit_id is not None,
+            comments=comments,
+            reads_all_comments=selectors.may_read_posting_comments(user=user, posting=self.posting),
+            **kwargs,
+        )
+
+    def call_service(self, form):
+        data = form.cleaned_data
+        return services.posting_comment_add(
+            posting=self.posting,
+            actor=self.request.user,
+            author_unit=OrgUnit.objects.get(pk=self.seat_unit_id),
+            text=data["text"],
+            nominee_id=data["nominee"],
+            received_from=data.get("received_from", ""),
+        )
+
+    def succeeded(self, comment):
+        messages.success(self.request, COMMENT_RECEIVED)
+        return redirect("nominations:posting_detail", pk=self.posting.pk)

@@ -42,6 +42,7 @@ class NominationFlow(flow.Flow):
     commune_consultation = _commune.consultation
     commune_consulted = _commune.consulted
     commune_council = _commune.council
+    commune_posting = _commune.posting
     commune_vote = _commune.vote
     commune_voted = _commune.voted
     commune_sign = _commune.sign
@@ -55,6 +56,7 @@ class NominationFlow(flow.Flow):
     province_consultation = _province.consultation
     province_consulted = _province.consulted
     province_council = _province.council
+    province_posting = _province.posting
     province_vote = _province.vote
     province_voted = _province.voted
     province_sign = _province.sign
@@ -68,6 +70,7 @@ class NominationFlow(flow.Flow):
     ministry_consultation = _ministry.consultation
     ministry_consulted = _ministry.consulted
     ministry_council = _ministry.council
+    ministry_posting = _ministry.posting
     ministry_vote = _ministry.vote
     ministry_voted = _ministry.voted
     ministry_sign = _ministry.sign

@@ -87,6 +87,7 @@ class NominationProcess(Process):
     stage_started = jsonstore.DateField(null=True, blank=True)
     stage_deadline = jsonstore.DateField(null=True, blank=True)
     stage_reminder = jsonstore.DateField(null=True, blank=True)
+    stage_posting_days = jsonstore.IntegerField(null=True, blank=True)
     # Who chose the stage outcome, where and why (``services.StageChoice``), for the outcome node the gateway leads
     # to. Not stored: the step that chooses, the gateway and the outcome node run in one transaction, on this one
     # process instance.
@@ -144,6 +145,16 @@ class NominationProcess(Process):
     def needs_council_vote(self) -> bool:
         # Law 06/2022 Art. 85: the simplified procedure has no council vote.
         return not self.dossier.uses_simplified_procedure
+
+    def needs_public_posting(self, level: int) -> bool:
+        """Tell whether the stage at ``level`` posts the proposed nominees before its council votes: it is the
+        deciding authority (the route ends there), its council votes, and the award type sets a posting period."""
+        return (
+            bool(self.route)
+            and self.route[-1][0] == level
+            and self.needs_council_vote
+            and self.dossier.award_type.public_posting_days > 0
+        )
 
     @property
     def has_nominees_left(self) -> bool:

@@ -9,6 +9,7 @@
 - ``Outcome``: an act the flow does by itself after a gateway (issue the decision, reject, return for
   supplement): it calls its one service inside the step and writes its task once, already done.
 - ``End``: viewflow's end, the process finished and its task written once.
+- ``PostingTimer``: the public posting before the deciding level's council, a timer fired by ``dispatch_timers``.
 - ``ForEachSplit``: a parallel split with one branch per item computed at run time (viewflow's open-source
   edition has no ``Split(data_source=...)``).
 """
@@ -23,6 +24,7 @@ from viewflow.workflow import Activation, Node, Token, flow
 from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.nodes import end, mixins, switch
+from viewflow.workflow.nodes.timer import Timer, TimerActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -30,7 +32,7 @@ from org_hierarchy.models import OrgUnit
 from org_hierarchy.roles import ROLE_PERMISSIONS, permission_for
 from org_hierarchy.selectors import holds_role
 
-from . import calendar, selectors
+from . import calendar, selectors, services
 from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, TaskIndexView, task_unavailable
 
 ROLE_BY_PERMISSION = {permission_for(role): role for role in ROLE_PERMISSIONS}
@@ -363,3 +365,42 @@ class ForEachSplit(flow.NodeDetailMixin, mixins.NextNodeMixin, Node):
 
     def items(self, activation):
         return self._items(activation)
+
+
+class PostingActivation(TimerActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """Open the posting and insert the timer already scheduled for the end of the posting's last day.
+
+        viewflow's timer inserts its task, then computes the due moment in a savepoint and updates the row; here
+        the moment is known before the INSERT (``services.posting_start``), so the row is written once.
+        """
+        task = _task_for(flow_task, prev_activation, token, data, seed)
+        activation = cls(task)
+        services.posting_start(activation=activation)
+        task.status = STATUS.SCHEDULED
+        task.save()
+        task.previous.add(prev_activation.task)
+        return activation
+
+    @Activation.status.super()
+    def complete(self):
+        services.posting_end(activation=self)
+        super().complete.original()
+
+
+class PostingTimer(Timer):
+    """Public posting (công khai) of the proposed nominees by the stage unit for the award type's working days.
+
+    Reached from the stage's council gateway where ``NominationProcess.needs_public_posting`` holds; the
+    dispatcher fires it when the period is over and the flow goes on to the council's vote. Usage::
+
+        province_posting = PostingTimer(level=Level.PROVINCE).Next(this.province_vote)
+    """
+
+    activation_class = PostingActivation
+
+    def __init__(self, *, level, **kwargs):
+        # The due moment comes from the posting (``PostingActivation.create``), not from a delay.
+        super().__init__(delay=None, **kwargs)
+        self.stage_level = level

@@ -464,6 +464,8 @@ class DeadlineRule:
     days: int
     started: datetime.date
     exceptions: list
+    # The working days of the public posting before the council, added to the stage's (0: none).
+    posting_days: int = 0
 
 
 def deadline_rule(*, process, level) -> DeadlineRule | None:
@@ -475,4 +477,5 @@ def deadline_rule(*, process, level) -> DeadlineRule | None:
         days=process.dossier.award_type.stage_deadline_days(level),
         started=process.stage_started,
         exceptions=list(calendar.exceptions_between(process.stage_started, process.stage_deadline)),
+        posting_days=process.stage_posting_days or 0,
     )

@@ -125,6 +125,7 @@ def _start_clock(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit)
     process.stage_started = today
     process.stage_deadline = deadline
     process.stage_reminder = calendar.subtract_working_days(deadline, award_type.reminder_days_before)
+    process.stage_posting_days = None
 
 
 def _record_received(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit, actor) -> None:
@@ -276,6 +277,37 @@ def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> Non
         reason=opinion,
         data=data,
     )
+
+
+def posting_start(*, activation) -> None:
+    """Post the proposed nominees at the deciding unit before its council votes (called by ``nodes.PostingTimer``
+    while it builds its task, before the INSERT).
+
+    The posting lasts the award type's working days after today (the calendar's exceptions included); the timer
+    is due at the end of its last day, and the stage deadline moves by as many working days: the posting is not
+    the council's time. The posting's ledger entry is written here, inside the step that reaches the council.
+    """
+    process = activation.process
+    level = activation.flow_task.stage_level
+    dossier = process.dossier
+    award_type = dossier.award_type
+    days = award_type.public_posting_days
+    today = timezone.localdate()
+    closes_on = calendar.add_working_days(today, days)
+    posting = nomination_services.posting_open(
+        dossier=dossier, unit=process.stage_unit(level), opens_on=today, closes_on=closes_on, working_days=days
+    )
+    activation.task.scheduled = calendar.end_of_day(closes_on)
+    activation.task.data = {**activation.task.data, "posting": posting.pk}
+    process.stage_deadline = calendar.add_working_days(process.stage_deadline, days)
+    process.stage_reminder = calendar.subtract_working_days(process.stage_deadline, award_type.reminder_days_before)
+    process.stage_posting_days = days
+    process.save(update_fields=["data"])
+
+
+def posting_end(*, activation) -> None:
+    """Close the dossier's posting when its timer fires (``dispatch_timers``); the council's vote opens next."""
+    nomination_services.posting_close(dossier=activation.process.dossier)
 
 
 def vote_passes(*, award_type, members: int, present: int, votes_for: int) -> bool:

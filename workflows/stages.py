@@ -8,13 +8,16 @@ builder returns a ``Stage`` whose fields ``flows.py`` names one by one (``commun
                                      └──────────────────────────────────────────────▶ council ◀┘
     council ─┬─▶ vote ─▶ voted ─┬─▶ sign ─▶ signed ─┬─▶ next stage's entry (forward; not from the last stage)
              │                  └─▶ reject          ├─▶ issue_decision | reject | return_for_supplement
+             ├─▶ posting ─▶ vote (public posting before the deciding level's council, Decree 98/2023 Art. 46)
              └─▶ sign (Law 06/2022 Art. 85: simplified procedure, no council vote)
 
 ``issue_decision``, ``reject`` and ``return_for_supplement`` are the flow's own outcome nodes, shared by the stages
 (``nodes.Outcome``): the steps only choose, the gateways lead there, the node acts.
 
-Appraise, vote and sign carry the stage deadline (``StageTask(deadline=True)``): a reminder to the people who may
-act, then an escalation to the head, fired by ``dispatch_timers`` while the step stays open (see ``nodes``).
+The posting is a timer (``nodes.PostingTimer``) due when the award type's working days are over; the dispatcher
+fires it and the vote opens. Appraise, vote and sign carry the stage deadline (``StageTask(deadline=True)``): a
+reminder to the people who may act, then an escalation to the head, fired by ``dispatch_timers`` while the step
+stays open (see ``nodes``).
 """
 
 from dataclasses import dataclass
@@ -28,7 +31,7 @@ from org_hierarchy.models import Level, Role
 from org_hierarchy.roles import permission_for
 
 from . import views
-from .nodes import ConsultationTask, ForEachSplit, StageTask, Switch
+from .nodes import ConsultationTask, ForEachSplit, PostingTimer, StageTask, Switch
 
 
 def on_route(level):
@@ -39,6 +42,11 @@ def on_route(level):
 def returned_by(level):
     """Gateway condition: the stage at ``level`` returned the dossier for supplement."""
     return lambda activation: activation.process.was_returned_by(level)
+
+
+def posts_publicly(level):
+    """Gateway condition: the stage at ``level`` posts the proposed nominees before its council votes."""
+    return lambda activation: activation.process.needs_public_posting(level)
 
 
 def stage_unit(level):
@@ -62,6 +70,7 @@ class Stage:
     consultation: ConsultationTask
     consulted: flow.Join
     council: Switch
+    posting: PostingTimer
     vote: StageTask
     voted: Switch
     sign: StageTask
@@ -116,10 +125,14 @@ def stage(level: Level, *, next_stage=None) -> Stage:
     )
     consulted = _titled(flow.Join().Next(ref("council")), _("{level}: all opinions in"), level)
     council = _titled(
-        Switch().Case(ref("vote"), act.process.needs_council_vote).Default(ref("sign")),
+        Switch()
+        .Case(ref("posting"), posts_publicly(level))
+        .Case(ref("vote"), act.process.needs_council_vote)
+        .Default(ref("sign")),
         _("{level}: council vote needed?"),
         level,
     )
+    posting = _titled(PostingTimer(level=level).Next(ref("vote")), _("{level}: public posting"), level)
     vote = human(views.VoteView.as_view(), Role.SECRETARY, "voted", _("{level}: council vote"))
     voted = _titled(
         Switch().Case(ref("sign"), act.process.has_nominees_left).Default(this.reject),
@@ -146,6 +159,7 @@ def stage(level: Level, *, next_stage=None) -> Stage:
         consultation=consultation,
         consulted=consulted,
         council=council,
+        posting=posting,
         vote=vote,
         voted=voted,
         sign=sign,

@@ -27,6 +27,7 @@ from .nominees import (
     nominees_drop,
     nominees_import_xlsx,
 )
+from .postings import posting_close, posting_comment_add, posting_open
 from .registry import award_history_import
 from .revocations import award_revoke, decision_revoke
 
@@ -58,5 +59,8 @@ __all__ = [
     "nominee_update",
     "nominees_drop",
     "nominees_import_xlsx",
+    "posting_close",
+    "posting_comment_add",
+    "posting_open",
     "submission_letter_register",
 ]

@@ -300,10 +300,10 @@ class EligibilityPageTests(NominationsTestCase):
 
 
 # Session, user, memberships (also answer the submitter and ID-policy checks), the dossier (scoped), nominees,
-# attachments, route, decision, the open escalations to a level above, the unread-notification badge; for a draft's
-# submitter, the eligibility checks that decide whether to show "Submit" (pending nominees, required and attached
-# documents, the route's units).
-DETAIL_QUERIES = 15
+# attachments, route, decision, the open escalations to a level above, its public posting, the unread-notification
+# badge; for a draft's submitter, the eligibility checks that decide whether to show "Submit" (pending nominees,
+# required and attached documents, the route's units).
+DETAIL_QUERIES = 16
 
 
 class AwardHistoryImportPageTests(NominationsTestCase):
