@@ -325,8 +325,14 @@ def posting_comments(*, user, posting: PublicPosting) -> QuerySet[PostingComment
 
 
 def posting_of(*, dossier: Dossier) -> PublicPosting | None:
-    """The dossier's latest posting (shown on its page and to the council), or None."""
-    return PublicPosting.objects.filter(dossier=dossier).select_related("unit").order_by("-opens_on", "-pk").first()
+    """The dossier's latest posting with its number of comments (shown on its page and to the council), or None."""
+    return (
+        PublicPosting.objects.filter(dossier=dossier)
+        .select_related("unit")
+        .annotate(comment_count=Count("comments"))
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
 
 
 REGISTER_ROLES = (Role.APPROVER, Role.AUDITOR)

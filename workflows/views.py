@@ -20,7 +20,7 @@ from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from nominations.models import DossierStatus, NomineeOutcome
-from nominations.selectors import dossier_get_visible, dossier_list_visible_to
+from nominations.selectors import dossier_get_visible, dossier_list_visible_to, posting_of
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import units_with_role
 
@@ -201,6 +201,12 @@ class VoteView(TaskView):
             "upload_owner": f"vote:{self.request.user.pk}:{self.activation.task.pk}",
             "award_type": self.dossier.award_type,
         }
+
+    def get_context_data(self, **kwargs):
+        # The council votes after the public posting, with the comments it received (read when the page is
+        # rendered, like the earlier steps: after a refused POST, once the rolled-back transaction is over).
+        dossier = self.dossier
+        return super().get_context_data(posting=SimpleLazyObject(lambda: posting_of(dossier=dossier)), **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

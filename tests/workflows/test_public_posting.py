@@ -112,6 +112,7 @@ class PostingFlowTests(PostingFlowCase):
         self.login(self.officer(self.world.danang_pc, Role.SECRETARY))
         page = self.client.get(self.execute_url(self.open_task(process)))
         self.assertContains(page, "deadline-posting")
+        self.assertContains(page, "mf-notice--posting")
         self.assertContains(page, process.stage_deadline.strftime("%d/%m/%Y"))
 
         self.vote(process, self.world.danang_pc)
@@ -237,9 +238,13 @@ class PostingPageTests(PostingFlowCase):
         self.login(self.submitter)
         self.assertNotContains(self.client.get(self.url), "Ông B đang bị xem xét kỷ luật.")
 
-        # The council's vote opens with the count of comments in the closing entry.
+        # The council's vote opens with the count of comments in the closing entry, and its page links to them.
         self.close_period(self.process)
         self.assertEqual(LedgerEntry.objects.get(event="posting.closed").data["comments"], 1)
+        self.login(self.officer(self.world.danang_pc, Role.SECRETARY))
+        vote_page = self.client.get(self.execute_url(self.open_task(self.process)))
+        self.assertContains(vote_page, "1 ý kiến")
+        self.assertContains(vote_page, self.url)
 
     def test_the_office_enters_a_comment_it_received_by_letter(self):
         self.login(self.thanhkhe_officer)
