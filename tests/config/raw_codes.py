@@ -137,7 +137,8 @@ def untranslated_english() -> frozenset[str]:
 
 
 @cache
-def _code_pattern() -> re.Pattern:
+def _code_pattern(*, words: bool = True) -> re.Pattern:
+    """The codes as they may show; without ``words``, only those that are not also plain English words."""
     codes = {value for value, _label in AuditEvent.choices}
     codes |= {value for value, _label in Role.choices}
     codes |= {Level(value).slug for value in Level.values}
@@ -145,6 +146,8 @@ def _code_pattern() -> re.Pattern:
     codes |= nodes
     codes |= {name.replace("_", " ").title() for name in nodes if "_" in name}
     codes |= {name.title() for name in nodes}
+    if not words:
+        codes = {code for code in codes if not re.fullmatch(r"[A-Za-z]+", code)}
     alternatives = "|".join(re.escape(code) for code in sorted(codes, key=len, reverse=True))
     return re.compile(rf"(?<![\w.@/-])(?:{alternatives})(?![\w@/-]|\.\w)")
 
@@ -162,8 +165,30 @@ def _untranslated_pattern() -> re.Pattern:
 RAW_JSON = re.compile(r'^\s*[\[{].*"\w+"\s*:', re.DOTALL)
 
 
+# viewflow's headers that no page of the product says in either language: out of place in English too.
+VIEWFLOW_HEADERS = ("Process id", "Process summary", "Active tasks", "Brief")
+
+
+@cache
+def _viewflow_headers_pattern() -> re.Pattern:
+    return _english_pattern(VIEWFLOW_HEADERS)
+
+
 def findings(pieces, *, ignore=()) -> list[str]:
     """Return a line per piece that shows a code, raw JSON or untranslated English (``ignore``: names in the data)."""
+    return _findings(pieces, ignore, ((_code_pattern(), "code"), (_untranslated_pattern(), "English")))
+
+
+def code_findings(pieces, *, ignore=()) -> list[str]:
+    """Return a line per piece that shows a code, raw JSON or viewflow's headers: for the English interface.
+
+    A code that is also an English word ("supplement", "appraiser", "commune") is English there, and not sought.
+    """
+    patterns = ((_code_pattern(words=False), "code"), (_viewflow_headers_pattern(), "viewflow"))
+    return _findings(pieces, ignore, patterns)
+
+
+def _findings(pieces, ignore, patterns) -> list[str]:
     found = []
     for piece in pieces:
         text = " ".join(piece.split())
@@ -172,7 +197,7 @@ def findings(pieces, *, ignore=()) -> list[str]:
         if RAW_JSON.match(text):
             found.append(f"raw JSON: {text[:80]}")
             continue
-        for pattern, kind in ((_code_pattern(), "code"), (_untranslated_pattern(), "English")):
+        for pattern, kind in patterns:
             match = pattern.search(text)
             if match:
                 found.append(f"{kind} {match.group(0)!r} in {text[:120]!r}")

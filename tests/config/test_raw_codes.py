@@ -23,7 +23,7 @@ from workflows.flows import NominationFlow
 from workflows.management.commands import _lifecycle as flow
 from workflows.models import StageOutcome
 
-from .raw_codes import csv_pieces, findings, html_pieces, xlsx_pieces
+from .raw_codes import code_findings, csv_pieces, findings, html_pieces, xlsx_pieces
 
 PERSONAS = [
     "school.submitter",
@@ -176,3 +176,13 @@ class RawCodeWalkTests(TestCase):
         self.assertTrue(findings(["Thẩm định · commune"]))
         self.assertTrue(findings(['{"nominees": [1, 2]}']))
         self.assertEqual(findings(["Ủy ban nhân dân Phường Hải Châu", "Giấy khen", "06/12/2026 14:30"]), [])
+
+    def test_english_pages_are_read_for_codes_that_are_no_english_words(self):
+        """The English interface's check: codes with their underscores and dots, and viewflow's headers."""
+        node = NominationFlow.commune_appraise.name
+        self.assertTrue(code_findings([f"Step {node}"]))
+        self.assertTrue(code_findings(["Notice: decision.issued"]))
+        self.assertTrue(code_findings(["Commune_Entry"]))
+        self.assertTrue(code_findings(["Process id"]))
+        self.assertTrue(code_findings(['{"nominees": [1, 2]}']))
+        self.assertEqual(code_findings(["Returned for supplement", "See the decided dossiers", "Appraiser"]), [])
