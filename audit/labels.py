@@ -82,6 +82,7 @@ DATA_KEYS = {
     "ip_address": gettext_lazy("client address"),
     "username": gettext_lazy("user name"),
     "gender": gettext_lazy("gender"),
+    "golden_book": gettext_lazy("golden-book number"),
     "issuer": gettext_lazy("issuing unit no."),
     "national_id": gettext_lazy("citizen ID number (fingerprint)"),
     "position": gettext_lazy("position"),

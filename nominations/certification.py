@@ -1,15 +1,16 @@
 """The facts a decision certifies, in the form its ledger entry records them and verification compares them.
 
 A commendation decision certifies its number, year and date, its issuer and award, who signed it and for whom,
-and each awardee's identity and outcome. ``decision_issue`` writes these facts into the ``decision.issued``
-entry, whose hash covers them; ``state_checks.decision_facts_match`` computes them again from the database and
-names each one that differs. The citizen ID number is recorded as its SHA-256 fingerprint: the ledger and its
-exports are read by auditors, and the full number is only shown with a personal data access record.
+and each awardee's identity, outcome and golden-book number (số sổ vàng, kept on the award register's row).
+``decision_issue`` writes these facts into the ``decision.issued`` entry, whose hash covers them;
+``state_checks.decision_facts_match`` computes them again from the database and names each one that differs.
+The citizen ID number is recorded as its SHA-256 fingerprint: the ledger and its exports are read by auditors,
+and the full number is only shown with a personal data access record.
 """
 
 import hashlib
 
-from .models import Decision, Dossier, Nominee
+from .models import AwardRecord, Decision, Dossier, Nominee
 
 # Keys of the decision's facts in the entry's ``data["certified"]``, with the model field each one comes from.
 DECISION_FIELDS = {
@@ -43,9 +44,14 @@ def _attnames(model, fields: dict) -> dict[str, str]:
     return {key: model._meta.get_field(field).attname for key, field in fields.items()}
 
 
+# Key of the awardee's golden-book number, which its award record holds rather than the nominee; entries written
+# before it was certified do not have it, and are checked on the facts they hold.
+GOLDEN_BOOK = "golden_book"
+GOLDEN_BOOK_COLUMN = "award_record__golden_book_number"
+
 _DECISION_ATTNAMES = _attnames(Decision, DECISION_FIELDS)
 _AWARDEE_ATTNAMES = _attnames(Nominee, AWARDEE_FIELDS)
-AWARDEE_COLUMNS = ["pk", "outcome", "dossier_id", *_AWARDEE_ATTNAMES.values()]
+AWARDEE_COLUMNS = ["pk", "outcome", "dossier_id", GOLDEN_BOOK_COLUMN, *_AWARDEE_ATTNAMES.values()]
 DECISION_COLUMNS = ["pk", "dossier__award_type", *_DECISION_ATTNAMES.values()]
 
 
@@ -71,12 +77,18 @@ def decision_facts_of_row(row: dict) -> dict:
     return facts | {"award": row["dossier__award_type"]}
 
 
-def awardee_facts(nominee) -> dict:
-    """One awardee's identity and decision, keyed as ``AWARDEE_FIELDS``, from a nominee or a values() row."""
+def awardee_facts(nominee, *, golden_book_number: int | None) -> dict:
+    """One awardee's identity and decision, keyed as ``AWARDEE_FIELDS``, from a nominee or a values() row, with the
+    golden-book number of its award record under ``GOLDEN_BOOK``."""
     get = nominee.get if isinstance(nominee, dict) else lambda name: getattr(nominee, name)
     facts = {key: _plain(get(name)) for key, name in _AWARDEE_ATTNAMES.items()}
     facts["national_id"] = fingerprint(facts["national_id"])
-    return facts
+    return facts | {GOLDEN_BOOK: golden_book_number}
+
+
+def awardee_facts_of_row(row: dict) -> dict:
+    """The same facts from a ``values(*AWARDEE_COLUMNS)`` row."""
+    return awardee_facts(row, golden_book_number=row[GOLDEN_BOOK_COLUMN])
 
 
 def field_label(model, key: str, fields: dict) -> str:
@@ -85,4 +97,6 @@ def field_label(model, key: str, fields: dict) -> str:
         return str(Dossier._meta.get_field("award_type").verbose_name)
     if key == "dossier":
         return str(Dossier._meta.verbose_name)
+    if key == GOLDEN_BOOK:
+        return str(AwardRecord._meta.get_field("golden_book_number").verbose_name)
     return str(model._meta.get_field(fields[key]).verbose_name)

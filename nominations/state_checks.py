@@ -10,7 +10,7 @@ from .certification import (
     AWARDEE_FIELDS,
     DECISION_COLUMNS,
     DECISION_FIELDS,
-    awardee_facts,
+    awardee_facts_of_row,
     decision_facts_of_row,
     field_label,
     fingerprint,
@@ -21,7 +21,8 @@ from .models import AwardRecord, Decision, Nominee
 def decision_facts_match(entries):
     """Yield each ``decision.issued`` entry whose decision no longer certifies what the entry recorded.
 
-    The decision's number, year, date, issuer, award, signer and principal, each awardee's identity and outcome,
+    The decision's number, year, date, issuer, award, signer and principal, each awardee's identity, outcome and
+    golden-book number,
     the set of nominees it awards and the award register's rows for it are read in three queries per chunk and
     compared with the entry; the message names the decision, the dossier and the first field that differs.
     An awarded outcome is final: only a revocation (Law 06/2022 ch. VII) may undo it, and that records its own
@@ -77,7 +78,7 @@ def _difference(entry, decisions, nominees, records) -> str | None:
             }
     awardees = data.get("awardees", {})
     for pk, recorded in awardees.items():
-        facts = awardee_facts(nominees[int(pk)])
+        facts = awardee_facts_of_row(nominees[int(pk)])
         for key, value in recorded.items():
             if facts.get(key) != value:
                 return _("%(decision)s: the %(field)s of awardee “%(name)s” differs from what the ledger recorded.") % {

@@ -139,11 +139,12 @@ def decision_issue(
         awarded, Nominee, fields=[], default_user=signer, default_change_reason="awarded", default_date=now
     )
     numbers = take_numbers(GoldenBookCounter, issuer_unit=issuer_unit, count=len(awarded))
+    records = [
+        _award_record(nominee, dossier=dossier, decision=decision, golden_book_number=number)
+        for nominee, number in zip(awarded, numbers, strict=True)
+    ]
     bulk_create_with_history(
-        [
-            _award_record(nominee, dossier=dossier, decision=decision, golden_book_number=number)
-            for nominee, number in zip(awarded, numbers, strict=True)
-        ],
+        records,
         AwardRecord,
         default_user=signer,
         default_change_reason="decision issued",
@@ -164,7 +165,10 @@ def decision_issue(
             "nominees": {str(nominee.pk): NomineeOutcome.AWARDED.value for nominee in awarded},
             # What the decision certifies, compared with the database by verification (``certification``).
             "certified": decision_facts(decision),
-            "awardees": {str(nominee.pk): awardee_facts(nominee) for nominee in awarded},
+            "awardees": {
+                str(record.nominee.pk): awardee_facts(record.nominee, golden_book_number=record.golden_book_number)
+                for record in records
+            },
         },
     )
     notify_submitters(

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -29,7 +29,7 @@ from org_hierarchy.models import Membership, OrgUnit, Role
 from tests.base import MeritflowTestCase, grant, make_user
 from tests.nominations.support import NominationsTestCase, ready_dossier
 
-from .tampering import move_head, rewrite_chain, tamper, trigger_off
+from .tampering import as_owner, move_head, rewrite_chain, tamper, trigger_off
 
 
 class VerifyTests(MeritflowTestCase):
@@ -343,6 +343,34 @@ class DecisionFactsTests(NominationsTestCase):
         self.assert_named(lambda: records.filter(pk=records.first().pk).update(subject_name="Trần Thị Giả"), "register")
         self.assert_named(lambda: records.update(decision_number="09/QĐ-UBND"), "register")
         self.assert_named(lambda: records.update(decision_date=datetime.date(2026, 1, 1)), "register")
+
+    def test_a_golden_book_number_changed_in_the_database_is_named(self):
+        record = AwardRecord.objects.get(nominee=self.awardee)
+        self.assertEqual(self.entry.data["awardees"][str(self.awardee.pk)]["golden_book"], record.golden_book_number)
+
+        def renumber():
+            as_owner()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE nominations_awardrecord SET golden_book_number = %s WHERE id = %s",
+                    [record.golden_book_number + 100, record.pk],
+                )
+
+        self.assert_named(renumber, "golden-book number", self.awardee.full_name)
+
+    def test_an_entry_written_before_golden_book_numbers_were_certified_still_verifies(self):
+        data = self.entry.data
+        for facts in data["awardees"].values():
+            del facts["golden_book"]
+        tamper("UPDATE audit_ledgerentry SET data = %s WHERE id = %s", [json.dumps(data), self.entry.pk])
+        rewrite_chain(self.entry.sequence)
+        AwardRecord.objects.filter(nominee=self.awardee).update(golden_book_number=500)
+        self.assertTrue(verify_ledger(chunk_size=3).ok)
+        self.assert_named(
+            lambda: Nominee.objects.filter(pk=self.awardee.pk).update(full_name="Trần Thị Giả"),
+            "full name",
+            self.awardee.full_name,
+        )
 
     def test_the_command_names_the_decision_and_the_field(self):
         Decision.objects.filter(pk=self.decision.pk).update(number=2)

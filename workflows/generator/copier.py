@@ -12,7 +12,7 @@ A copy gives every row a fresh primary key from a reserved range and rewrites ea
   template moves with the copy; one pointing at the template's commune or province, or at one of their officers,
   moves to the copy's locality; anything else (award types, the ministry, content types) stays;
 - JSON payloads (task data, process route, ledger data) are rewritten by their known keys (nominee, unit and
-  user ids);
+  user ids, the golden-book numbers a decision certifies);
 - texts that quote the template (its title, letter number, unit and officer names, nominee names, decision
   number) quote the copy;
 - decisions and submission letters take the next number of their issuer's counter (Decree 30/2020: numbers
@@ -42,6 +42,7 @@ from viewflow.workflow.models import Process, Task
 
 from audit.chain import GENESIS_HASH, HASHED_FIELDS, OPTIONAL_HASHED_FIELDS, entry_hash, normalise_data
 from audit.models import ChainHead, LedgerEntry
+from nominations.certification import GOLDEN_BOOK
 from nominations.models import (
     Attachment,
     AwardRecord,
@@ -523,6 +524,8 @@ class _Context:
             return self.replace.get(value, value)
         if key == "number" and isinstance(value, int) and self.number is not None:
             return self.number
+        if key == GOLDEN_BOOK and isinstance(value, int):
+            return self.golden[value]
         if isinstance(value, str) and value in self.replace:
             return self.replace[value]
         return value
