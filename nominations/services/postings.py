@@ -3,18 +3,26 @@
 The flow opens a posting when a dossier that needs one reaches the deciding level's council and closes it when
 its period is over (``workflows``, through the timer dispatcher); between the two, the units concerned send their
 comments from the posting's page, and the posting unit's emulation office enters those it received another way.
-Each change keeps history and leaves a ledger entry on the dossier.
+Each change keeps history and leaves a ledger entry on the dossier; the opening and the closing are announced to the
+units concerned (``_people_concerned``).
 """
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.events import AuditEvent
-from org_hierarchy.models import OrgUnit, Role
+from notifications import services as notification_services
+from org_hierarchy.models import Membership, OrgUnit, Role
 from org_hierarchy.selectors import holds_role
 
 from ..models import Dossier, NomineeOutcome, PostingComment, PublicPosting
@@ -40,6 +48,40 @@ def _posted_nominees(dossier: Dossier) -> list[dict]:
         }
         for nominee in dossier.nominees.filter(outcome=NomineeOutcome.PENDING).order_by("list_position", "pk")
     ]
+
+
+def _people_concerned(posting: PublicPosting) -> QuerySet:
+    """Who is told that the posting opens and closes: the emulation officers of the units the dossier came through
+    below the posting unit, and the submitters of the unit that proposed it (one query, read by ``notify``)."""
+    dossier = posting.dossier
+    route_units = dossier.route_stops.exclude(unit_id=posting.unit_id).values("unit_id")
+    seats = Membership.objects.active().filter(
+        Q(role=Role.APPRAISER, unit_id__in=route_units) | Q(role=Role.SUBMITTER, unit_id=dossier.originating_unit_id)
+    )
+    return get_user_model().objects.filter(is_active=True, memberships__in=seats).distinct()
+
+
+def _comments_received_now(count: int) -> str:
+    return ngettext(
+        "The posting received %(count)d comment; the council votes next.",
+        "The posting received %(count)d comments; the council votes next.",
+        count,
+    ) % {"count": count}
+
+
+# Rendered in each recipient's language by ``notify``.
+_comments_received = lazy(_comments_received_now, str)
+
+
+def _announce(posting: PublicPosting, *, event, title, body) -> None:
+    notification_services.notify(
+        recipients=_people_concerned(posting),
+        event=event,
+        title=title,
+        body=body,
+        subject=posting.dossier,
+        url=reverse("nominations:posting_detail", args=[posting.pk]),
+    )
 
 
 @transaction.atomic(savepoint=False)
@@ -70,6 +112,16 @@ def posting_open(
             "working_days": working_days,
             "posted": [nominee["id"] for nominee in posting.nominees],
         },
+    )
+    _announce(
+        posting,
+        event=AuditEvent.POSTING_OPENED,
+        title=format_lazy(_("Public posting: {title}"), title=dossier.title),
+        body=format_lazy(
+            _("{unit} posts the proposed nominees until {date}; send your comments from the posting's page."),
+            unit=unit.name,
+            date=closes_on.strftime("%d/%m/%Y"),
+        ),
     )
     return posting
 
@@ -138,12 +190,19 @@ def posting_close(*, dossier: Dossier) -> PublicPosting | None:
         return None
     posting.closed_at = timezone.now()
     save_tracked(posting, actor=None, reason="closed", update_fields=["closed_at"])
+    comments = posting.comments.count()
     record(
         AuditEvent.POSTING_CLOSED,
         dossier=dossier,
         actor=None,
         stage_unit=posting.unit,
         reason=posting.reference,
-        data={"posting": posting.pk, "comments": posting.comments.count()},
+        data={"posting": posting.pk, "comments": comments},
+    )
+    _announce(
+        posting,
+        event=AuditEvent.POSTING_CLOSED,
+        title=format_lazy(_("Public posting closed: {title}"), title=dossier.title),
+        body=_comments_received(comments),
     )
     return posting

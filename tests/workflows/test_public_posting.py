@@ -14,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from audit.models import LedgerEntry
 from nominations import services as nomination_services
 from nominations.models import CommendationKind, PostingComment, PublicPosting
+from notifications.models import Notification
 from org_hierarchy.models import Role
 from tests.base import grant, make_user
 from workflows import calendar
@@ -119,6 +120,40 @@ class PostingFlowTests(PostingFlowCase):
         self.sign(process, self.world.danang_pc, StageOutcome.DECIDE)
         dossier.refresh_from_db()
         self.assertEqual(dossier.status, "decided")
+
+    def test_the_units_concerned_are_told_when_the_posting_opens_and_closes(self):
+        commune_office = self.officer(self.world.haichau_pc, Role.APPRAISER)
+        commune_office.language = "en"
+        commune_office.save(update_fields=["language"])
+        _dossier, process = self.to_province_council()
+        posting = PublicPosting.objects.get()
+        url = reverse("nominations:posting_detail", args=[posting.pk])
+        opened = Notification.objects.filter(event="posting.opened")
+        # The commune's emulation office the dossier came through and the proposing unit's submitters; not the
+        # posting unit itself, nor a unit the dossier never went through.
+        self.assertEqual({n.recipient for n in opened}, {commune_office, self.submitter})
+        self.assertEqual({n.url for n in opened}, {url})
+        closes_on = posting.closes_on.strftime("%d/%m/%Y")
+        by_recipient = {n.recipient: n for n in opened}
+        self.assertEqual(by_recipient[self.submitter].title, "Công khai danh sách: Khen thưởng tổ dân phố 12")
+        self.assertIn(f"đến hết ngày {closes_on}", by_recipient[self.submitter].body)
+        self.assertEqual(by_recipient[commune_office].title, "Public posting: Khen thưởng tổ dân phố 12")
+        self.assertIn(f"until {closes_on}", by_recipient[commune_office].body)
+
+        self.login(self.submitter)
+        inbox = self.client.get(reverse("notifications:list"))
+        self.assertContains(inbox, "Công khai danh sách: Khen thưởng tổ dân phố 12")
+        self.assertNotContains(inbox, "posting.opened")
+        response = self.client.post(url, {"nominee": "", "text": "Đề nghị bổ sung thành tích năm 2025."})
+        self.assertEqual(response.status_code, 302)
+
+        self.close_period(process)
+        closed = {n.recipient: n for n in Notification.objects.filter(event="posting.closed")}
+        self.assertEqual(set(closed), {commune_office, self.submitter})
+        self.assertEqual(closed[self.submitter].title, "Đã kết thúc công khai: Khen thưởng tổ dân phố 12")
+        self.assertEqual(PostingComment.objects.count(), 1)
+        self.assertIn("1 ý kiến", closed[self.submitter].body)
+        self.assertIn("1 comment;", closed[commune_office].body)
 
     def test_a_day_off_of_the_governments_notice_lengthens_the_period(self):
         today = timezone.localdate()
