@@ -988,3 +988,40 @@ class AwardRecord(models.Model):
         """The code in groups of four, as printed under the QR code: ``7KQ2-M9XD-4T``."""
         code = self.verification_code or ""
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+class DossierTally(models.Model):
+    """How many nominees of a submitted dossier of each subject kind and group came to each outcome.
+
+    The statistics add these up instead of counting every nominee (about one row per dossier and group instead of
+    one per nominee). The services that change what is counted rewrite the dossier's rows in their own transaction
+    (``services.tallies.dossier_tally_refresh``); ``manage.py rebuild_tallies`` writes every dossier's afresh from
+    its nominees and ``--check`` reports the dossiers whose rows differ. A draft has none.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="tallies")
+    subject_type = models.CharField(max_length=20, choices=SubjectType.choices)
+    subject_group = models.ForeignKey(
+        CampaignSubjectGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Every nominee; the ones still in progress; awarded and in force; awarded and later revoked; dropped at a
+    # stage of a dossier that went on; dropped with the dossier's rejection; withdrawn with the dossier.
+    proposed = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    awarded = models.PositiveIntegerField(default=0)
+    revoked = models.PositiveIntegerField(default=0)
+    dropped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dossier tally")
+        verbose_name_plural = _("dossier tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "subject_type", "subject_group"], name="dossiertally_unique_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} · {self.subject_type} · {self.subject_group_id or '-'}"

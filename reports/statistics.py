@@ -1,31 +1,34 @@
 """Commendation statistics: nominees counted by outcome, award, subject kind, originating unit and campaign.
 
-Everything is counted in the database: one grouped query gives the counts of every (award type, subject kind,
-unit of the drill-down, campaign) combination under the filters, and the tables are sums of its rows; one more
-gives the awards by year for the chart. The cost is a fixed number of queries whatever the size of the scope.
-The scope is the dossiers the user may see (``nominations.selectors.dossier_ids_visible_to``); drafts never count.
+Everything is counted in the database, from the dossiers' tallies (``nominations.models.DossierTally``: the
+counts of each submitted dossier's nominees by subject kind, group and outcome, kept by the services): one grouped
+query adds up the tallies of every (award type, subject kind, subject group, unit of the drill-down, campaign)
+combination under the filters, and the tables are sums of its rows; one more gives the awards by year for the
+chart. The cost is a fixed number of queries whatever the size of the scope, and a few rows per dossier read
+rather than one per nominee. The scope is the dossiers the user may see
+(``nominations.selectors.dossier_ids_visible_to``); drafts never count (they have no tally). The nominee lists
+behind the cells select the nominees with the conditions the tallies were counted with (``nominations.tallies``).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nominations import tallies
 from nominations.models import (
     AwardForm,
-    AwardRecord,
     AwardType,
     Campaign,
     CampaignSubjectGroup,
-    DossierStatus,
+    DossierTally,
     Nominee,
-    NomineeOutcome,
     SubjectType,
 )
-from nominations.selectors import dossier_ids_visible_to
+from nominations.selectors import submitted_dossier_visible
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import seats_of
 
@@ -59,25 +62,8 @@ class Outcome:
 
     @staticmethod
     def condition(outcome: str) -> Q:
-        """The nominees of one column (``proposed`` is every nominee of a submitted dossier).
-
-        ``awarded`` counts the awards in force: an award later revoked (``AwardRecord.revocation``) leaves it for
-        ``revoked``, counted in the year of its dossier like the rest. The revoked nominees are one uncorrelated
-        subquery over the few revoked awards (PostgreSQL hashes it once), not a join of every nominee to its award.
-        """
-        rejected = Q(dossier__status=DossierStatus.REJECTED)
-        awarded = Q(outcome=NomineeOutcome.AWARDED)
-        revoked_awards = AwardRecord.objects.filter(revocation__isnull=False, nominee__isnull=False)
-        revoked = Q(pk__in=revoked_awards.values("nominee"))
-        return {
-            Outcome.PROPOSED: Q(),
-            Outcome.AWARDED: awarded & ~revoked,
-            Outcome.REVOKED: awarded & revoked,
-            Outcome.PENDING: Q(outcome=NomineeOutcome.PENDING),
-            Outcome.DROPPED: Q(outcome=NomineeOutcome.DROPPED) & ~rejected,
-            Outcome.REJECTED: Q(outcome=NomineeOutcome.DROPPED) & rejected,
-            Outcome.WITHDRAWN: Q(outcome=NomineeOutcome.WITHDRAWN),
-        }[outcome]
+        """The nominees of one column (``nominations.tallies.condition``, with which the tallies are counted)."""
+        return tallies.condition(outcome)
 
 
 def may_view_statistics(*, user) -> bool:
@@ -125,14 +111,21 @@ class Criteria:
         return {key: str(value) for key, value in values.items() if value}
 
 
-def nominees_in_scope(*, user, years: tuple[int, int] | None = None) -> QuerySet[Nominee]:
-    """Every nominee of a submitted dossier the user may see (every one at all when ``user`` is None: a yearly
-    report counts its unit's whole subtree, whoever opens it); ``years`` (first, last) narrows the scope the
-    database builds to those years' dossiers, for counts that are restricted to them anyway."""
-    nominees = Nominee.objects.exclude(dossier__status=DossierStatus.DRAFT)
+def _in_scope(rows: QuerySet, *, user) -> QuerySet:
     if user is None or getattr(user, "is_superuser", False):
-        return nominees
-    return nominees.filter(dossier_id__in=dossier_ids_visible_to(user=user, years=years))
+        return rows
+    return rows.filter(submitted_dossier_visible(user=user))
+
+
+def nominees_in_scope(*, user) -> QuerySet[Nominee]:
+    """Every nominee of a submitted dossier the user may see (every one at all when ``user`` is None: a yearly
+    report counts its unit's whole subtree, whoever opens it)."""
+    return _in_scope(tallies.counted_nominees(), user=user)
+
+
+def tallies_in_scope(*, user) -> QuerySet[DossierTally]:
+    """The tallies of the same dossiers as ``nominees_in_scope`` (a draft has none)."""
+    return _in_scope(DossierTally.objects.all(), user=user)
 
 
 def province_units(code: str) -> QuerySet[OrgUnit]:
@@ -140,8 +133,9 @@ def province_units(code: str) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(level=Level.PROVINCE, admin_code=code)
 
 
-def filtered(nominees: QuerySet[Nominee], criteria: Criteria, *, province_paths=None) -> QuerySet[Nominee]:
-    """Apply the criteria; ``province_paths`` are the paths of ``criteria.province_code``'s units, read once."""
+def filtered(nominees: QuerySet, criteria: Criteria, *, province_paths=None) -> QuerySet:
+    """Apply the criteria to nominees or to tallies (both have the dossier, subject kind and group);
+    ``province_paths`` are the paths of ``criteria.province_code``'s units, read once."""
     if criteria.year is not None:
         nominees = nominees.filter(dossier__year=criteria.year)
     if criteria.submitted_from is not None:
@@ -177,7 +171,7 @@ def filtered(nominees: QuerySet[Nominee], criteria: Criteria, *, province_paths=
 
 
 def _counts() -> dict:
-    return {outcome: Count("pk", filter=Outcome.condition(outcome)) for outcome in Outcome.ALL}
+    return {outcome: Sum(outcome) for outcome in Outcome.ALL}
 
 
 @dataclass
@@ -254,11 +248,10 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     province_paths = (
         list(province_units(criteria.province_code).values_list("path", flat=True)) if criteria.province_code else None
     )
-    years = None if criteria.year is None else (criteria.year, criteria.year)
-    nominees = filtered(nominees_in_scope(user=user, years=years), criteria, province_paths=province_paths)
+    counted = filtered(tallies_in_scope(user=user), criteria, province_paths=province_paths)
     key_length = _unit_key_length(criteria.unit, user=user)
     grouped = (
-        nominees.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
+        counted.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
         .values("dossier__award_type", "subject_type", "subject_group", "unit_key", "dossier__campaign")
         .annotate(**_counts())
         .order_by()
@@ -341,13 +334,13 @@ def awards_by_year(*, user, criteria: Criteria, province_paths=None) -> list[tup
     the last ``YEARS_IN_CHART`` years with data when no year is selected."""
     without_period = Criteria(**{**criteria.__dict__, "year": None, "submitted_from": None, "submitted_to": None})
     years = None if criteria.year is None else (criteria.year - YEARS_IN_CHART + 1, criteria.year)
-    nominees = filtered(nominees_in_scope(user=user, years=years), without_period, province_paths=province_paths)
+    counted = filtered(tallies_in_scope(user=user), without_period, province_paths=province_paths)
     if years is not None:
-        nominees = nominees.filter(dossier__year__range=years)
+        counted = counted.filter(dossier__year__range=years)
     counts = (
-        nominees.filter(Outcome.condition(Outcome.AWARDED))
+        counted.filter(awarded__gt=0)
         .values_list("dossier__year")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum(Outcome.AWARDED))
         .order_by("-dossier__year")[:YEARS_IN_CHART]
     )
     return sorted(counts)

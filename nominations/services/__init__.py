@@ -30,6 +30,7 @@ from .nominees import (
 from .postings import posting_close, posting_comment_add, posting_open
 from .registry import award_history_import
 from .revocations import award_revoke, decision_revoke
+from .tallies import dossier_tally_refresh, tallies_rebuild, tally_differences
 
 __all__ = [
     "ImportRejected",
@@ -49,6 +50,7 @@ __all__ = [
     "dossier_return_for_supplement",
     "dossier_set_stage",
     "dossier_submit",
+    "dossier_tally_refresh",
     "dossier_update",
     "dossier_withdraw",
     "escalation_record",
@@ -63,4 +65,6 @@ __all__ = [
     "posting_comment_add",
     "posting_open",
     "submission_letter_register",
+    "tallies_rebuild",
+    "tally_differences",
 ]

@@ -29,6 +29,7 @@ from ..models import (
 from ..permissions import ensure_stage_officer
 from .dossiers import notify_submitters
 from .numbering import next_number, take_numbers
+from .tallies import dossier_tally_refresh
 from .tracking import lock_dossier, record, save_tracked
 
 NOT_DECIDABLE = _("Only a dossier in progress can be decided.")
@@ -152,6 +153,7 @@ def decision_issue(
     dossier.status = DossierStatus.DECIDED
     dossier.current_stage_unit = None
     save_tracked(dossier, actor=signer, reason="decided", update_fields=["status", "current_stage_unit", "updated_at"])
+    dossier_tally_refresh(dossier=dossier)
     record(
         AuditEvent.DECISION_ISSUED,
         dossier=dossier,

@@ -17,6 +17,7 @@ from org_hierarchy.selectors import members_with_role
 from .. import rules
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
+from .tallies import dossier_tally_refresh
 from .tracking import DIGEST_FIELDS, apply_digest, ensure_editable, lock_dossier, record, save_tracked
 
 DOSSIER_EDITABLE_FIELDS = (
@@ -157,6 +158,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         reason="submitted",
         update_fields=["status", "submitted_at", "current_stage_unit", "updated_at"],
     )
+    dossier_tally_refresh(dossier=dossier, fresh=True)
     record(
         AuditEvent.DOSSIER_SUBMITTED,
         dossier=dossier,
@@ -244,6 +246,7 @@ def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
         reason="withdrawn",
         update_fields=["status", "closed_reason", "current_stage_unit", "updated_at"],
     )
+    dossier_tally_refresh(dossier=dossier)
     record(AuditEvent.DOSSIER_WITHDRAWN, dossier=dossier, actor=actor, role=Role.SUBMITTER, reason=reason)
     return dossier
 
@@ -278,6 +281,7 @@ def dossier_reject(*, dossier: Dossier, actor, stage_unit: OrgUnit, reason: str)
         reason="rejected",
         update_fields=["status", "closed_reason", "current_stage_unit", "updated_at"],
     )
+    dossier_tally_refresh(dossier=dossier)
     record(AuditEvent.STAGE_REJECTED, dossier=dossier, actor=actor, stage_unit=stage_unit, reason=reason)
     notify_submitters(
         dossier,

@@ -18,6 +18,7 @@ from org_hierarchy.spreadsheets import Column, RowCheck, RowError, TableError, f
 from ..models import CampaignSubjectGroup, Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter
 from ..selectors import may_see_full_national_id
+from .tallies import dossier_tally_refresh
 from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
 
 NOMINEE_EDITABLE_FIELDS = (
@@ -159,6 +160,7 @@ def nominee_add(*, dossier: Dossier, actor, subject_type: str, full_name: str, *
     nominee.clean()
     save_tracked(nominee, actor=actor, reason="added")
     refresh_digest(dossier, actor=actor, reason="nominee added")
+    dossier_tally_refresh(dossier=dossier)
     record(AuditEvent.NOMINEE_ADDED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"nominee": nominee.pk})
     return nominee
 
@@ -183,6 +185,7 @@ def nominee_update(*, nominee: Nominee, actor, **changes) -> Nominee:
     nominee.clean()
     save_tracked(nominee, actor=actor, reason="updated", update_fields=changed)
     refresh_digest(dossier, actor=actor, reason="nominee updated")
+    dossier_tally_refresh(dossier=dossier)
     record(
         AuditEvent.NOMINEE_UPDATED,
         dossier=dossier,
@@ -204,6 +207,7 @@ def nominee_remove(*, nominee: Nominee, actor) -> None:
     nominee._history_user = actor
     nominee.delete()
     refresh_digest(dossier, actor=actor, reason="nominee removed")
+    dossier_tally_refresh(dossier=dossier)
     record(
         AuditEvent.NOMINEE_REMOVED,
         dossier=dossier,
@@ -261,6 +265,7 @@ def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict
         default_change_reason="dropped",
         default_date=outcome["outcome_at"],
     )
+    dossier_tally_refresh(dossier=dossier)
     record(
         AuditEvent.NOMINEE_DROPPED,
         dossier=dossier,
@@ -431,6 +436,7 @@ def nominees_import_xlsx(*, dossier: Dossier, actor, file) -> list[Nominee]:
         nominees, Nominee, batch_size=500, default_user=actor, default_change_reason="imported"
     )
     refresh_digest(dossier, actor=actor, reason="nominees imported")
+    dossier_tally_refresh(dossier=dossier)
     record(
         AuditEvent.NOMINEES_IMPORTED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"count": len(created)}
     )

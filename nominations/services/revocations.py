@@ -19,6 +19,7 @@ from org_hierarchy.selectors import holds_role
 
 from ..models import AwardRecord, Decision, Revocation, RevocationScope
 from .dossiers import notify_submitters
+from .tallies import dossier_tally_refresh
 from .tracking import record, save_tracked
 
 NOT_THE_ISSUER = _("Only an approver of the issuing unit can revoke its awards.")
@@ -67,6 +68,7 @@ def _revoke(
     AwardRecord.objects.filter(pk__in=[award.pk for award in records]).update(revocation=revocation)
     bulk_update_with_history(records, AwardRecord, fields=[], default_user=actor, default_change_reason="revoked")
     dossier = decision.dossier
+    dossier_tally_refresh(dossier=dossier)
     event = AuditEvent.DECISION_REVOKED if scope == RevocationScope.DECISION else AuditEvent.AWARD_REVOKED
     record(
         event,

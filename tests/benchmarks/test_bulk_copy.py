@@ -22,11 +22,13 @@ from nominations.models import (
     Decision,
     Dossier,
     DossierStatus,
+    DossierTally,
     GoldenBookCounter,
     Nominee,
     NomineeOutcome,
     SubmissionLetter,
 )
+from nominations.services import tally_differences
 from notifications.models import Notification
 from org_hierarchy.models import Level, Membership, OrgUnit, Role
 from tests.nominations.support import TemporaryMediaMixin
@@ -150,6 +152,10 @@ class BulkCopyTests(TemporaryMediaMixin, FlowActions, TestCase):
         result = verify_ledger()
         self.assertTrue(result.ok, result.problem)
         self.assertEqual(result.checked, LedgerEntry.objects.count())
+
+    def test_copies_have_their_statistics_tallies(self):
+        self.assertEqual(tally_differences(), [])
+        self.assertTrue(DossierTally.objects.filter(dossier__in=list(self.copied_from)).exists())
 
     def a_copy(self, status):
         dossier = Dossier.objects.filter(pk__in=list(self.copied_from), status=status).order_by("pk").first()

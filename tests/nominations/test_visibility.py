@@ -1,8 +1,8 @@
 from django.urls import reverse
 
 from nominations import services
-from nominations.models import Dossier
-from nominations.selectors import dossier_ids_visible_to
+from nominations.models import Dossier, Nominee
+from nominations.selectors import dossier_ids_visible_to, submitted_dossier_visible
 from org_hierarchy.models import Role
 from tests.base import grant, make_user
 
@@ -44,25 +44,36 @@ class DossierVisibilityMatrixTests(NominationsTestCase):
                 self.assertEqual(self.sees(role, unit), expected)
 
 
-class VisibilityOfSomeYearsTests(NominationsTestCase):
-    """``years`` narrows the visible set to those years' dossiers and widens nobody's scope."""
+class SubmittedDossierVisibleTests(NominationsTestCase):
+    """``submitted_dossier_visible`` (the statistics' scope) keeps the dossiers of ``dossier_ids_visible_to`` but
+    the drafts, for the officers of the route, the units above and the units outside it."""
 
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.by_year = {}
-        for year in (2025, 2026):
-            dossier, submitter = ready_dossier(cls.world.residential_group, award_code="bk_chu_tich_tinh", year=year)
-            cls.by_year[year] = services.dossier_submit(dossier=dossier, actor=submitter).pk
+        dossier, submitter = ready_dossier(cls.world.residential_group, award_code="bk_chu_tich_tinh")
+        cls.routed = services.dossier_submit(dossier=dossier, actor=submitter).pk
+        police, submitter = ready_dossier(cls.world.danang_police, award_code="bk_bo_truong_cong_an")
+        cls.police = services.dossier_submit(dossier=police, actor=submitter).pk
+        cls.draft = ready_dossier(cls.world.residential_group, award_code="bk_chu_tich_tinh")[0].pk
 
-    def visible(self, role, unit, years):
-        visible = dossier_ids_visible_to(user=grant(role, unit), years=years)
-        return set(Dossier.objects.filter(pk__in=visible).values_list("pk", flat=True))
-
-    def test_only_the_years_asked_within_the_scope(self):
-        city = self.world.danang_pc
-        self.assertEqual(self.visible(Role.APPROVER, city, None), set(self.by_year.values()))
-        self.assertEqual(self.visible(Role.APPROVER, city, (2025, 2025)), {self.by_year[2025]})
-        self.assertEqual(self.visible(Role.APPRAISER, self.world.haichau_pc, (2026, 2026)), {self.by_year[2026]})
-        self.assertEqual(self.visible(Role.APPROVER, city, (2020, 2024)), set())
-        self.assertEqual(self.visible(Role.APPROVER, self.world.hanoi_pc, (2025, 2026)), set())
+    def test_the_same_dossiers_as_the_visible_ids_without_the_drafts(self):
+        world = self.world
+        cases = [
+            (Role.SUBMITTER, world.residential_group, {self.routed}),
+            (Role.APPRAISER, world.haichau_pc, {self.routed}),
+            (Role.AUDITOR, world.danang_pc, {self.routed}),
+            (Role.APPROVER, world.danang_police, {self.police}),
+            (Role.APPRAISER, world.hanoi_pc, set()),
+            (Role.AUDITOR, world.badinh_pc, set()),
+        ]
+        for role, unit, expected in cases:
+            with self.subTest(role=role, unit=unit.name):
+                user = grant(role, unit)
+                ids = Dossier.objects.filter(pk__in=dossier_ids_visible_to(user=user)).values_list("pk", flat=True)
+                visible = set(ids) - {self.draft}
+                counted = set(
+                    Nominee.objects.filter(submitted_dossier_visible(user=user)).values_list("dossier_id", flat=True)
+                )
+                self.assertEqual(counted, expected)
+                self.assertEqual(counted, visible & set(Nominee.objects.values_list("dossier_id", flat=True)))
