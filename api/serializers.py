@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit import labels as audit_labels
 from nominations.models import AwardType, Campaign, CampaignSubjectGroup, Dossier, Nominee
 from org_hierarchy.models import OrgUnit
 
@@ -406,3 +407,58 @@ class VerificationSerializer(serializers.Serializer):
 
     def get_revoking_decision(self, record) -> str | None:
         return record.revocation.reference if record.revocation_id else None
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    """One entry of the ledger as written (names are those of the moment), with its codes' labels."""
+
+    sequence = serializers.IntegerField()
+    event = serializers.SerializerMethodField()
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_name", help_text="Who acted, as named then.")
+    role = serializers.SerializerMethodField()
+    acting_for = serializers.CharField(source="acting_for_name", help_text="Whom they signed for, if anyone.")
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    unit_name = serializers.CharField()
+    stage = serializers.SerializerMethodField()
+    subject = serializers.CharField(source="subject_text")
+    reason = serializers.CharField()
+    data = serializers.DictField(help_text="What the entry recorded, by the codes the hash covers.")
+    data_text = serializers.SerializerMethodField()
+    prev_hash = serializers.CharField()
+    hash = serializers.CharField()
+
+    @extend_schema_field(LabelSerializer)
+    def get_event(self, entry):
+        return _labelled(entry, "event")
+
+    @extend_schema_field(LabelSerializer(allow_null=True))
+    def get_role(self, entry):
+        return {"code": entry.role, "label": audit_labels.role_label(entry.role)} if entry.role else None
+
+    @extend_schema_field(LabelSerializer(allow_null=True))
+    def get_stage(self, entry):
+        return {"code": entry.stage, "label": audit_labels.stage_label(entry.stage)} if entry.stage else None
+
+    def get_data_text(self, entry) -> str:
+        """``data`` in the caller's language, as the ledger's page and exports write it."""
+        return audit_labels.data_text(entry.data, outcomes=self.context["outcomes"])
+
+
+class LedgerVerificationSerializer(serializers.Serializer):
+    """One verification of the whole chain, as the ledger's verification page shows it."""
+
+    started_by = serializers.SerializerMethodField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    checked = serializers.IntegerField(help_text="How many entries were verified.")
+    intact = serializers.BooleanField(source="ok")
+    problem_sequence = serializers.IntegerField(allow_null=True, help_text="The first broken entry, if any.")
+    problem = serializers.CharField(source="problem_why")
+    anchoring = serializers.BooleanField(help_text="Whether the chain was checked against its signed checkpoints.")
+    checkpoints = serializers.IntegerField()
+    anchored_sequence = serializers.IntegerField(allow_null=True, help_text="The last entry a checkpoint signs.")
+
+    def get_started_by(self, run) -> str | None:
+        """Who started it; null for the scheduled command."""
+        return run.started_by.get_full_name() if run.started_by_id else None

@@ -7,7 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from . import decisions, dossiers, pages, tasks, views
+from . import decisions, dossiers, ledger, pages, tasks, views
 
 app_name = "api"
 
@@ -50,6 +50,8 @@ v1 = [
     path("certificates/<int:pk>/", decisions.CertificateDetailView.as_view(), name="certificate"),
     path("certificates/<int:pk>/document/", decisions.CertificateDocumentView.as_view(), name="certificate_document"),
     path("verify/<str:code>/", decisions.VerifyView.as_view(), name="verify"),
+    path("ledger/", ledger.LedgerListView.as_view(), name="ledger"),
+    path("ledger/verification/", ledger.LedgerVerificationView.as_view(), name="ledger_verification"),
 ]
 
 urlpatterns = [
