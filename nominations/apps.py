@@ -7,7 +7,7 @@ class NominationsConfig(AppConfig):
     verbose_name = _("Nominations")
 
     def ready(self):
-        from audit import facets
+        from audit import facets, labels
         from audit.events import AuditEvent
         from audit.timeline import register_source, register_subject
         from audit.verify import register_state_check
@@ -17,7 +17,9 @@ class NominationsConfig(AppConfig):
         from .state_checks import decision_facts_match
         from .timeline import (
             award_type_choices,
+            award_type_names,
             campaign_choices,
+            document_kind_names,
             dossier_changes,
             dossier_facets,
             outcome_choices,
@@ -33,3 +35,5 @@ class NominationsConfig(AppConfig):
         facets.register_choices(facets.AWARD_TYPE, award_type_choices)
         facets.register_choices(facets.CAMPAIGN, campaign_choices)
         facets.register_choices(facets.OUTCOME, outcome_choices)
+        labels.register_names("kind", document_kind_names)
+        labels.register_names("award", award_type_names)

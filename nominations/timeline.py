@@ -12,7 +12,7 @@ from audit import facets
 from audit.history import steps_from_records
 from audit.timeline import entries_from_history
 
-from .models import Attachment, AwardType, Campaign, Decision, Dossier, Nominee, NomineeOutcome
+from .models import Attachment, AwardType, Campaign, Decision, DocumentKind, Dossier, Nominee, NomineeOutcome
 from .selectors import dossier_get_visible
 
 # Bookkeeping timestamps say nothing an entry's own time does not; a nominee's citizen ID number is personal
@@ -84,6 +84,17 @@ def dossier_facets(dossier: Dossier) -> dict[str, str]:
 
 def award_type_choices():
     return [(award.pk, str(award)) for award in AwardType.objects.order_by("-deciding_level", "code")]
+
+
+def document_kind_names(codes: set[str]) -> dict[str, str]:
+    """A ledger entry's document kinds (``data["kind"]``) by their names."""
+    return {kind.code: kind.name for kind in DocumentKind.objects.filter(code__in=codes)}
+
+
+def award_type_names(ids: set[str]) -> dict[str, str]:
+    """A ledger entry's award types (``data["award"]``, an id) by their names."""
+    pks = [int(value) for value in ids if value.isdigit()]
+    return {str(award.pk): str(award) for award in AwardType.objects.filter(pk__in=pks)}
 
 
 def campaign_choices():

@@ -12,6 +12,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
+        from audit.labels import register_names
         from audit.timeline import register_source
         from nominations.models import Dossier
 
@@ -19,7 +20,15 @@ class WorkflowsConfig(AppConfig):
 
         kinds.register(TaskNotice)
         register_source(Dossier, dossier_steps)
+        register_names("kind", calendar_day_kinds)
         seats_ended.connect(release_steps, dispatch_uid="workflows.release_steps")
+
+
+def calendar_day_kinds(codes: set[str]) -> dict[str, str]:
+    """A calendar entry's kind of day (``data["kind"]`` of its ledger entries) by its name."""
+    from .models import CalendarDayKind
+
+    return {code: str(label) for code, label in CalendarDayKind.choices if code in codes}
 
 
 def release_steps(sender, *, user, actor=None, **kwargs):
