@@ -141,6 +141,17 @@ class DiagramTests(FlowTestCase):
             title = str(NominationFlow.commune_vote.task_title)
         self.assertIn(f"Sơ đồ quy trình: hồ sơ đang ở bước {title}.", self.journey(process, self.submitter, "vi"))
 
+    def test_the_steps_are_named_as_the_flow_names_them_in_each_language(self):
+        process = self.submit(self.make_dossier(self.province_award))
+        for language in ("vi", "en"):
+            html = self.journey(process, self.submitter, language)
+            node = re.search(r'<g id="commune_appraise"[^>]*>(.*?)</g>', html, re.S).group(1)
+            lines = re.findall(r"<text [^>]*>([^<]*)</text>", node)
+            with translation.override(language):
+                title = str(NominationFlow.commune_appraise.task_title)
+            # viewflow wraps the name over lines; no word of it is capitalised on the way ("Tiếp Nhận Và…")
+            self.assertEqual(" ".join(lines).split(), title.split())
+
     def test_a_decided_dossier_has_no_current_step(self):
         process = self.submit(self.make_dossier(self.commune_award))
         self.appraise(process, self.world.haichau_pc)
