@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit import facets
+from audit import labels as audit_labels
 from audit import selectors as audit_selectors
 from audit import services as audit_services
 from audit.events import AuditEvent
@@ -55,8 +56,19 @@ class LedgerListView(ApiViewMixin, generics.ListAPIView):
         filters = form.cleaned_data if form.is_bound else {}
         return audit_selectors.ledger_entry_list(user=self.request.user, **filters)
 
+    # The names the page's entries refer to (units, codes), looked up once for the page by ``paginate_queryset``.
+    names = {}
+
     def get_serializer_context(self):
-        return super().get_serializer_context() | {"outcomes": dict(facets.choices_of(facets.OUTCOME))}
+        return super().get_serializer_context() | {
+            "outcomes": dict(facets.choices_of(facets.OUTCOME)),
+            "names": self.names,
+        }
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.names = audit_labels.names_of(entry.data for entry in page)
+        return page
 
 
 class LedgerVerificationView(ApiViewMixin, APIView):

@@ -442,7 +442,7 @@ class LedgerEntrySerializer(serializers.Serializer):
 
     def get_data_text(self, entry) -> str:
         """``data`` in the caller's language, as the ledger's page and exports write it."""
-        return audit_labels.data_text(entry.data, outcomes=self.context["outcomes"])
+        return audit_labels.data_text(entry.data, outcomes=self.context["outcomes"], names=self.context["names"])
 
 
 class LedgerVerificationSerializer(serializers.Serializer):

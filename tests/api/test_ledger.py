@@ -8,8 +8,7 @@ from django.utils import translation
 from audit import labels
 from audit.forms import PERIOD_REVERSED
 from audit.models import LedgerEntry
-from nominations import services as nomination_services
-from nominations.models import CommendationKind
+from org_hierarchy.models import OrgUnit
 
 from .support import Role
 from .test_lifecycle import ApiFlowTestCase
@@ -86,20 +85,17 @@ class LedgerTests(ApiFlowTestCase):
     def test_a_page_of_entries_costs_the_same_queries_at_n_and_2n(self):
         auditor = self.token_for(self.world.government, Role.AUDITOR)  # a root's auditor: every entry
         counted = []
-        for size in (5, 10):
-            while LedgerEntry.objects.filter(event="dossier.created").count() < size:
-                nomination_services.dossier_create(
-                    actor=self.submitter_account.user,
-                    originating_unit=self.world.residential_group,
-                    title="Hồ sơ",
-                    kind=CommendationKind.ANNUAL,
-                    award_type=self.ministry_award,
-                    year=2026,
-                )
-            url = f"{LEDGER}?event=dossier.created"
+        for size in (3, 6):
+            while LedgerEntry.objects.filter(event="dossier.submitted").count() < size:
+                self.submit(self.draft(nominees=1), key=f"submit-{LedgerEntry.objects.count()}")
+            url = f"{LEDGER}?event=dossier.submitted"
             self.get(url, auditor)  # the token's first use of the minute also notes when it was used
             with CaptureQueriesContext(connection) as queries:
                 body = self.get(url, auditor).json()
             self.assertEqual(body["count"], size)
+            # each entry's route is written with its units' names, looked up once for the page
+            names = dict(OrgUnit.objects.values_list("pk", "name"))
+            for row in body["results"]:
+                self.assertIn(", ".join(names[pk] for pk in row["data"]["route"]), row["data_text"])
             counted.append(len(queries))
         self.assertEqual(counted[0], counted[1], counted)
