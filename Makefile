@@ -127,7 +127,7 @@ messages: $(DEV_STAMP)
 	@echo "Catalogues updated: translate every new msgid in */locale/vi/LC_MESSAGES/django.po, then run make messages again."
 
 bench: $(DEV_STAMP)
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) "$$script"; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) "$$script"; done
 
 lock: | $(PY)
 	$(PY) -m pip install --quiet pip-tools==7.6.2

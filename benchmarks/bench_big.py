@@ -44,11 +44,11 @@ from viewflow.workflow.models import Task  # noqa: E402
 from viewflow.workflow.status import STATUS  # noqa: E402
 
 from audit.events import AuditEvent  # noqa: E402
+from benchmarks.national import lifecycle  # noqa: E402
+from benchmarks.national.generator import Command as Generator  # noqa: E402
 from nominations import services as nomination_services  # noqa: E402
 from nominations.models import AwardType, NomineeOutcome  # noqa: E402
 from org_hierarchy.models import Branch, Level, OrgUnit, Role  # noqa: E402
-from workflows.management.commands import _lifecycle as lifecycle  # noqa: E402
-from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
 from workflows.models import StageOutcome  # noqa: E402
 from workflows.selectors import node_url  # noqa: E402
 

@@ -57,17 +57,17 @@ from django.test import RequestFactory  # noqa: E402
 from viewflow.workflow.models import Task  # noqa: E402
 from viewflow.workflow.status import STATUS  # noqa: E402
 
-from nominations.models import AwardType  # noqa: E402
-from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
-from org_hierarchy.selectors import members_with_role  # noqa: E402
-from org_hierarchy.services import users_import  # noqa: E402
-from workflows.management.commands import _lifecycle as lifecycle  # noqa: E402
-from workflows.management.commands.generate_national_data import (  # noqa: E402
+from benchmarks.national import lifecycle  # noqa: E402
+from benchmarks.national.generator import (  # noqa: E402
     LOCALITY_ROLES,
     STAGE_ROLES,
     Locality,
 )
-from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
+from benchmarks.national.generator import Command as Generator  # noqa: E402
+from nominations.models import AwardType  # noqa: E402
+from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
+from org_hierarchy.selectors import members_with_role  # noqa: E402
+from org_hierarchy.services import users_import  # noqa: E402
 from workflows.models import StageOutcome  # noqa: E402
 
 CONCURRENCY = (1, 2, 4)

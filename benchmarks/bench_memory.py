@@ -59,9 +59,9 @@ from django.utils import timezone  # noqa: E402
 from viewflow.workflow.models import Task  # noqa: E402
 from viewflow.workflow.status import STATUS  # noqa: E402
 
+from benchmarks.national.generator import Command as Generator  # noqa: E402
 from nominations.models import AwardType, Dossier, DossierStatus  # noqa: E402
 from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
-from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
 from workflows.models import StageOutcome  # noqa: E402
 from workflows.selectors import node_url  # noqa: E402
 

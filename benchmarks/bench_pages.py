@@ -49,9 +49,9 @@ from viewflow.workflow.models import Task  # noqa: E402
 from viewflow.workflow.status import STATUS  # noqa: E402
 
 from audit.verify import verify_ledger  # noqa: E402
+from benchmarks.national.generator import Command as Generator  # noqa: E402
 from nominations.models import Dossier, DossierStatus, Nominee  # noqa: E402
 from org_hierarchy.models import Branch, Level, Membership, OrgUnit, Role  # noqa: E402
-from workflows.management.commands.generate_national_data import Command as Generator  # noqa: E402
 
 SERVE = "--serve"
 

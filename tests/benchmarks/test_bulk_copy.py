@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import LedgerEntry
 from audit.verify import verify_ledger
+from benchmarks.national.generator import Command as Generator
 from nominations.models import (
     AwardRecord,
     Decision,
@@ -34,7 +35,6 @@ from org_hierarchy.models import Level, Membership, OrgUnit, Role
 from tests.nominations.support import TemporaryMediaMixin
 from tests.workflows.base import FlowActions
 from workflows.flows import NominationFlow
-from workflows.management.commands.generate_national_data import Command as Generator
 from workflows.models import StageOutcome
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]

@@ -11,12 +11,12 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.models import LedgerEntry
 from audit.verify import verify_ledger
+from benchmarks.national.generator import STATES
 from nominations.models import Dossier, DossierStatus, NomineeOutcome
 from notifications.models import Notification
 from org_hierarchy.models import Membership
 from tests.nominations.support import TemporaryMediaMixin
 from workflows.flows import NominationFlow
-from workflows.management.commands.generate_national_data import STATES
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 

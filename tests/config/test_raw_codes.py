@@ -15,12 +15,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
+from benchmarks.national import lifecycle as flow
 from nominations import services as nomination_services
 from nominations.models import AwardType, CommendationKind, SubjectType
 from notifications.models import Notification
 from tests.world import build_world
 from workflows.flows import NominationFlow
-from workflows.management.commands import _lifecycle as flow
 from workflows.models import StageOutcome
 
 from .raw_codes import code_findings, csv_pieces, findings, html_pieces, xlsx_pieces
