@@ -22,6 +22,7 @@ from nominations import selectors as nomination_selectors
 from nominations.models import Decision, Dossier, DossierStatus
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import seats_of
+from workflows import deadlines as flow_deadlines
 from workflows import selectors as flow_selectors
 
 ROWS = 5
@@ -67,7 +68,7 @@ def _moment(value) -> str:
 
 
 def _step_panel(key, title, tasks, *, list_name, today, empty) -> Panel:
-    soon_until = flow_selectors.due_soon_until(today)
+    soon_until = flow_deadlines.due_soon_until(today)
     deadline = Cast(KeyTextTransform("stage_deadline", "process__data"), DateField())
     counts = (
         tasks.order_by()
@@ -86,7 +87,7 @@ def _step_panel(key, title, tasks, *, list_name, today, empty) -> Panel:
         dossier = dossiers.get(int(task.process.artifact_object_id))
         stage_deadline = task.process.data.get("stage_deadline")
         due = datetime.date.fromisoformat(stage_deadline) if stage_deadline else None
-        sla = flow_selectors.sla_of(due, today=today, soon_until=soon_until)
+        sla = flow_deadlines.sla_of(due, today=today, soon_until=soon_until)
         note = str(task.flow_task.task_title or "")
         if due:
             note = f"{note} · {_('due')} {_moment(due)}"
@@ -95,7 +96,7 @@ def _step_panel(key, title, tasks, *, list_name, today, empty) -> Panel:
                 text=dossier.title if dossier else str(task.flow_task.task_title),
                 url=flow_selectors.task_url(task),
                 note=note,
-                alert=sla == flow_selectors.Sla.OVERDUE,
+                alert=sla == flow_deadlines.Sla.OVERDUE,
             )
         )
     return Panel(
@@ -108,8 +109,8 @@ def _step_panel(key, title, tasks, *, list_name, today, empty) -> Panel:
         empty=empty,
         overdue=counts["overdue"],
         due_soon=counts["due_soon"],
-        overdue_url=f"{url}?{urlencode({'sla': flow_selectors.Sla.OVERDUE})}",
-        due_soon_url=f"{url}?{urlencode({'sla': flow_selectors.Sla.DUE_SOON})}",
+        overdue_url=f"{url}?{urlencode({'sla': flow_deadlines.Sla.OVERDUE})}",
+        due_soon_url=f"{url}?{urlencode({'sla': flow_deadlines.Sla.DUE_SOON})}",
     )
 
 

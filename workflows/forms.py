@@ -10,8 +10,8 @@ from nominations.numbers import percent
 from org_hierarchy import forms as org_forms
 from org_hierarchy.uploads import KeepsUploads
 
+from .deadlines import Sla
 from .models import StageOutcome
-from .selectors import Sla
 
 LEFT_OUT_NEEDS_REASON = _("Give the reason for leaving {name} out.")
 MINUTES_REQUIRED = _("Attach the minutes of the meeting.")

@@ -7,7 +7,6 @@ task (a consulted unit is not on the route but must see what it is asked about).
 """
 
 import datetime
-from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -15,10 +14,7 @@ from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QueryS
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
-from django.template.loader import get_template
 from django.urls import get_resolver
-from django.utils.translation import gettext_lazy as _
-from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -28,23 +24,11 @@ from org_hierarchy.models import OrgUnit, Role, folded
 from org_hierarchy.roles import permission_for
 from org_hierarchy.selectors import seats_of, units_in_scope
 
-from . import calendar
-from .models import DeadlineNotice, NominationProcess, StageOutcome
+from .deadlines import Sla, due_soon_until
+from .models import NominationProcess
 
-# A step is "due soon" from this many working days before its stage's deadline.
-DUE_SOON_WORKING_DAYS = 3
 # The unit pickers' autocomplete answers with at most this many units.
 UNIT_MATCHES = 20
-# Statuses of a diagram node the dossier has reached.
-REACHED = {STATUS.DONE, STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
-
-
-class Sla(models.TextChoices):
-    """Where a step stands against its stage's deadline, counted in working days."""
-
-    OVERDUE = "overdue", _("Overdue")
-    DUE_SOON = "due_soon", _("Due soon")
-    ON_TIME = "on_time", _("On time")
 
 
 def is_party_to_dossier(*, user, dossier_id: int) -> bool:
@@ -214,22 +198,6 @@ def supplement_task_of(*, user, dossier_id: int) -> Task | None:
     return _of_nominations(tasks).order_by("-created").first()
 
 
-def due_soon_until(today: datetime.date) -> datetime.date:
-    """Return the last deadline that counts as due soon seen from ``today``."""
-    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-
-
-def sla_of(deadline: datetime.date | None, *, today: datetime.date, soon_until: datetime.date) -> Sla | None:
-    """Return where a deadline stands; the deadline day itself counts in full (``calendar.end_of_day``)."""
-    if deadline is None:
-        return None
-    if deadline < today:
-        return Sla.OVERDUE
-    if deadline <= soon_until:
-        return Sla.DUE_SOON
-    return Sla.ON_TIME
-
-
 def tasks_filter(
     tasks: QuerySet[Task],
     *,
@@ -301,96 +269,6 @@ def unit_matches(units: QuerySet[OrgUnit], *, term: str = "", ids=()) -> QuerySe
     return units.filter(matching).order_by("path")[:UNIT_MATCHES]
 
 
-def tasks_done_on(*, process) -> QuerySet[Task]:
-    """Return the finished human steps of a process, oldest first, with who did them."""
-    return (
-        Task.objects.filter(process=process, flow_task_type__in=["HUMAN", "HUMAN_START"], status=STATUS.DONE)
-        .select_related("owner")
-        .order_by("finished", "pk")
-    )
-
-
-OUTCOME_LABELS = {
-    StageOutcome.FORWARD: _("Forwarded to the next level"),
-    StageOutcome.DECIDE: _("Award decided"),
-    StageOutcome.RETURN: _("Returned for supplement"),
-    StageOutcome.REJECT: _("Rejected"),
-}
-
-
-@dataclass
-class StepRecord:
-    """What an earlier step decided, in the words of the task pages (read from the task's data)."""
-
-    task: Task
-    unit_name: str
-    outcome: str = ""
-    opinion: str = ""
-    agrees: bool | None = None
-    note: str = ""
-    return_reason: str = ""
-    letter_number: str = ""
-    members: int | None = None
-    consulted: list[str] = field(default_factory=list)
-    recommendations: list[tuple[str, bool]] = field(default_factory=list)
-    ballots: list[dict] = field(default_factory=list)
-    dropped: list[tuple[str, str]] = field(default_factory=list)
-
-
-def step_history(*, process) -> list[StepRecord]:
-    """Return the finished human steps with their outcomes and opinions, in three queries whatever their number.
-
-    Consultation answers, per-nominee recommendations, ballots and left-out nominees, and the notes of returns
-    are named here; nominees and consulted units are read once for all steps.
-    """
-    units = OrgUnit.objects.filter(pk=Cast(OuterRef("owner_permission_obj_pk"), IntegerField()))
-    steps = list(
-        tasks_done_on(process=process).annotate(unit_name=Subquery(units.values("name")[:1], output_field=CharField()))
-    )
-    names = dict(process.dossier.nominees.values_list("pk", "full_name"))
-    consulted_ids = {unit_id for step in steps for unit_id in step.data.get("consulted", [])}
-    unit_names = dict(OrgUnit.objects.filter(pk__in=consulted_ids).values_list("pk", "name")) if consulted_ids else {}
-    records = []
-    for step in steps:
-        data = step.data or {}
-        records.append(
-            StepRecord(
-                task=step,
-                unit_name=step.unit_name or "",
-                outcome=OUTCOME_LABELS.get(data.get("outcome"), ""),
-                opinion=data.get("opinion", ""),
-                agrees=data.get("agrees"),
-                note=data.get("note", ""),
-                return_reason=data.get("return_reason", ""),
-                letter_number=data.get("letter_number", ""),
-                members=data.get("members"),
-                consulted=[unit_names.get(unit_id, str(unit_id)) for unit_id in data.get("consulted", [])],
-                recommendations=[
-                    (names.get(int(pk), pk), bool(kept)) for pk, kept in data.get("recommendations", {}).items()
-                ],
-                ballots=[{"name": names.get(int(pk), pk), **ballot} for pk, ballot in data.get("ballots", {}).items()],
-                dropped=[(names.get(int(pk), pk), reason) for pk, reason in data.get("dropped", {}).items()],
-            )
-        )
-    return records
-
-
-def flow_diagram(*, process) -> dict:
-    """Draw the flow from its definition, as viewflow lays it out, with each node coloured by this process's tasks.
-
-    viewflow's chart (``calc_cell_status``) marks the nodes done, open (new, assigned) or cancelled; the arrows
-    the dossier has travelled (from a done node to a done or open one) are marked, and the journey page's legend
-    and text alternative say the same in words. The drawing is ``workflows/diagram.svg`` rather than viewflow's
-    ``graph.svg``, whose <style> element and style attributes the Content-Security-Policy refuses.
-    """
-    flow_class = process.flow_class
-    grid = chart.calc_layout_data(flow_class)
-    chart.calc_cell_status(flow_class, grid, process.pk)
-    edges = [(edge, grid[edge.src].status == STATUS.DONE and grid[edge.dst].status in REACHED) for edge in grid.edges]
-    # Autoescaped by the template: the result is already a safe string.
-    return {"svg": get_template("workflows/diagram.svg").render({"grid": grid, "cells": grid.cells, "edges": edges})}
-
-
 def units_to_pick(*, user, process_id: int | None = None) -> QuerySet[OrgUnit]:
     """Return the units a picker may offer: a visible process's consultation candidates, else the user's scope."""
     if process_id is not None:
@@ -446,36 +324,3 @@ def node_url(node, name: str, *args) -> str:
 def task_url(task) -> str:
     """Return the address of a task's page (its index redirects to do, take or view it)."""
     return node_url(task.flow_task, "index", task.process_id, task.pk)
-
-
-def deadline_timers_fired(*, task) -> list[dict]:
-    """Return the deadline notices (reminder, escalation) sent for a step, oldest first: title and moment."""
-    return [
-        {"title": DeadlineNotice.TITLES[notice["kind"]], "at": datetime.datetime.fromisoformat(notice["at"])}
-        for notice in task.data.get("deadline_notices", [])
-    ]
-
-
-@dataclass
-class DeadlineRule:
-    """How a stage deadline was counted: the award type's working days from the stage's first day, and the days
-    the Government's notices made days off or working days in that span."""
-
-    days: int
-    started: datetime.date
-    exceptions: list
-    # The working days of the public posting before the council, added to the stage's (0: none).
-    posting_days: int = 0
-
-
-def deadline_rule(*, process, level) -> DeadlineRule | None:
-    """Explain the deadline of the stage at ``level`` (None for a step without a stage, or one counted before
-    the stage's first day was kept)."""
-    if level is None or process.stage_started is None or process.stage_deadline is None:
-        return None
-    return DeadlineRule(
-        days=process.dossier.award_type.stage_deadline_days(level),
-        started=process.stage_started,
-        exceptions=list(calendar.exceptions_between(process.stage_started, process.stage_deadline)),
-        posting_days=process.stage_posting_days or 0,
-    )

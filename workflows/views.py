@@ -24,7 +24,7 @@ from nominations.selectors import dossier_get_visible, dossier_list_visible_to, 
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import units_with_role
 
-from . import forms, selectors, services
+from . import deadlines, forms, journey, selectors, services
 
 # The flow's start node, as mounted by ``viewsets.NominationAppViewset``.
 SUBMIT_URL_NAME = "nomination:submit:execute"
@@ -128,14 +128,14 @@ class TaskView(generic.FormView):
             attachments=dossier.attachments.select_related("kind"),
             route=dossier.route_stops.select_related("unit").order_by("position"),
             # Read when the page is rendered: after a refused POST, once the rolled-back transaction is over.
-            earlier_steps=SimpleLazyObject(lambda: selectors.step_history(process=process)),
+            earlier_steps=SimpleLazyObject(lambda: journey.step_history(process=process)),
             deadline=deadline,
             deadline_rule=SimpleLazyObject(
-                lambda: selectors.deadline_rule(
+                lambda: deadlines.deadline_rule(
                     process=process, level=getattr(self.activation.flow_task, "stage_level", None)
                 )
             ),
-            deadline_notices=selectors.deadline_timers_fired(task=self.activation.task),
+            deadline_notices=deadlines.deadline_timers_fired(task=self.activation.task),
             sla=deadline_sla(deadline),
             **kwargs,
         )
@@ -275,9 +275,9 @@ class ProcessView(LoginRequiredMixin, generic.TemplateView):
             dossier=dossier,
             route=dossier.route_stops.select_related("unit").order_by("position"),
             nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
-            earlier_steps=selectors.step_history(process=process),
+            earlier_steps=journey.step_history(process=process),
             open_steps=[(task, selectors.task_url(task)) for task in open_steps],
-            diagram=selectors.flow_diagram(process=process),
+            diagram=journey.flow_diagram(process=process),
             diagram_label=diagram_label(open_steps, finished=process.finished is not None),
             sla=deadline_sla(process.stage_deadline) if open_steps else None,
             may_withdraw=process.finished is None and dossier.created_by_id == self.request.user.pk,
@@ -295,7 +295,7 @@ def diagram_label(open_steps, *, finished: bool):
 
 def deadline_sla(deadline):
     today = timezone.localdate()
-    return selectors.sla_of(deadline, today=today, soon_until=selectors.due_soon_until(today))
+    return deadlines.sla_of(deadline, today=today, soon_until=deadlines.due_soon_until(today))
 
 
 class WithdrawView(LoginRequiredMixin, generic.FormView):
@@ -355,7 +355,7 @@ class TaskListView(LoginRequiredMixin, generic.ListView):
         context["query"] = query.urlencode()
         context["filtered"] = any(value for key, value in query.items())
         dossiers = selectors.dossiers_of_tasks(context["tasks"])
-        soon_until = selectors.due_soon_until(self.today)
+        soon_until = deadlines.due_soon_until(self.today)
         rows = []
         for task in context["tasks"]:
             deadline = task.process.coerced.stage_deadline
@@ -365,7 +365,7 @@ class TaskListView(LoginRequiredMixin, generic.ListView):
                     "url": selectors.task_url(task),
                     "dossier": dossiers.get(task.process.artifact_object_id),
                     "deadline": deadline,
-                    "sla": selectors.sla_of(deadline, today=self.today, soon_until=soon_until),
+                    "sla": deadlines.sla_of(deadline, today=self.today, soon_until=soon_until),
                 }
             )
         context["rows"] = rows

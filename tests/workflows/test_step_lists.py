@@ -12,8 +12,9 @@ from nominations.models import Campaign, CommendationKind, Dossier, SubjectType
 from org_hierarchy.models import Level, Role
 from tests.base import grant, make_user
 from workflows import calendar, views
+from workflows.deadlines import DUE_SOON_WORKING_DAYS
 from workflows.flows import NominationFlow
-from workflows.selectors import DUE_SOON_WORKING_DAYS, node_url
+from workflows.selectors import node_url
 
 from .base import FlowTestCase, award_type
 
