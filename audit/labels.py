@@ -13,20 +13,20 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from org_hierarchy.models import Level, OrgUnit, Role
+from org_hierarchy.models import Level, OrgUnit, Role, User
 
 from . import facets
 
 # The keys that the services write into an entry's data, and what each one means.
 DATA_KEYS = {
     "against": gettext_lazy("against"),
-    "attachment": gettext_lazy("file no."),
+    "attachment": gettext_lazy("file"),
     "ballots": gettext_lazy("votes"),
     "code": gettext_lazy("code"),
     "count": gettext_lazy("number"),
     "created": gettext_lazy("newly created"),
     "deadline": gettext_lazy("deadline"),
-    "decision": gettext_lazy("decision no."),
+    "decision": gettext_lazy("decision"),
     "dropped": gettext_lazy("nominees dropped"),
     "fields": gettext_lazy("fields changed"),
     "file": gettext_lazy("file"),
@@ -35,7 +35,7 @@ DATA_KEYS = {
     "letter_number": gettext_lazy("submission letter number"),
     "members": gettext_lazy("council members"),
     "name": gettext_lazy("name"),
-    "nominee": gettext_lazy("nominee no."),
+    "nominee": gettext_lazy("nominee"),
     "nominees": gettext_lazy("nominees"),
     "note": gettext_lazy("note"),
     "number": gettext_lazy("number"),
@@ -48,7 +48,7 @@ DATA_KEYS = {
     "role": gettext_lazy("role"),
     "route": gettext_lazy("route"),
     "sha256": gettext_lazy("file fingerprint"),
-    "task": gettext_lazy("step no."),
+    "task": gettext_lazy("step"),
     "to": gettext_lazy("to unit"),
     "units": gettext_lazy("units consulted"),
     "user": gettext_lazy("person"),
@@ -58,7 +58,7 @@ DATA_KEYS = {
     "version": gettext_lazy("revision"),
     "working_days": gettext_lazy("working days"),
     "posting": gettext_lazy("public posting no."),
-    "posted": gettext_lazy("nominees posted (nos.)"),
+    "posted": gettext_lazy("nominees posted"),
     "opens_on": gettext_lazy("posted on"),
     "closes_on": gettext_lazy("open until"),
     "comments": gettext_lazy("comments received"),
@@ -87,7 +87,7 @@ DATA_KEYS = {
     "issuer": gettext_lazy("issuing unit"),
     "national_id": gettext_lazy("citizen ID number (fingerprint)"),
     "position": gettext_lazy("position"),
-    "signer": gettext_lazy("signer (person no.)"),
+    "signer": gettext_lazy("signer"),
     "symbol": gettext_lazy("symbol"),
     "workplace": gettext_lazy("workplace"),
     "year": gettext_lazy("year"),
@@ -97,7 +97,7 @@ DATA_KEYS = {
     "counts": gettext_lazy("figures"),
     "day": gettext_lazy("day"),
     "id": gettext_lazy("no."),
-    "letter": gettext_lazy("submission letter (file no.)"),
+    "letter": gettext_lazy("submission letter"),
     "memberships": gettext_lazy("roles granted"),
     "reasons": gettext_lazy("reasons"),
     "recovery_codes": gettext_lazy("recovery codes issued"),
@@ -122,9 +122,24 @@ OUTCOMES = {
 }
 # The keys whose values are units' ids: shown by the unit's name.
 UNIT_KEYS = frozenset({"to", "returned_by", "route", "units", "consulted", "unit_id", "issuer", "collective"})
+# The keys whose values are keyed by nominees' ids ({"ballots": {"9": {…}}}): each key is shown as the nominee's
+# name, looked up with the nominees of the other keys (``nominee``, ``posted``).
+BY_NOMINEE = frozenset({"nominees", "recommendations", "ballots", "dropped", "awardees", "reasons"})
+NOMINEE = "nominee"
+# What a decision certifies names its signer and the head it was signed for by their accounts' ids.
+PERSON = "person"
+# The keys whose values are named as another key's are.
+NAMED_AS = {"posted": NOMINEE, "signer": PERSON, "acting_for": PERSON}
 # ``names(values)`` returns {stored value as a string: its name} for the given stored values, in one query.
 Names = Callable[[set[str]], dict[str, str]]
-_names: dict[str, list[Names]] = {}
+
+
+def _person_names(values: set[str]) -> dict[str, str]:
+    ids = [int(value) for value in values if value.isdigit()]
+    return {str(pk): name for pk, name in User.objects.filter(pk__in=ids).values_list("pk", "full_name")}
+
+
+_names: dict[str, list[Names]] = {PERSON: [_person_names]}
 
 
 def register_names(key: str, names: Names) -> None:
@@ -141,15 +156,24 @@ def _unit_names(values: set[str]) -> dict[str, str]:
     return {str(pk): name for pk, name in OrgUnit.objects.filter(pk__in=ids).values_list("pk", "name")}
 
 
+def _named_as(key: str) -> str:
+    """The key under which the names of ``key``'s values are looked up."""
+    return NAMED_AS.get(key, key)
+
+
 def _stored_values(key: str, value, found: dict[str, set[str]]) -> None:
     if isinstance(value, dict):
+        if key in BY_NOMINEE:
+            found.setdefault(NOMINEE, set()).update(str(inner_key) for inner_key in value)
         for inner_key, inner in value.items():
             _stored_values(inner_key, inner, found)
     elif isinstance(value, list):
         for item in value:
             _stored_values(key, item, found)
-    elif (key in _names or key in UNIT_KEYS) and isinstance(value, str | int) and not isinstance(value, bool):
-        found.setdefault(key, set()).add(str(value))
+    elif (
+        (_named_as(key) in _names or key in UNIT_KEYS) and isinstance(value, str | int) and not isinstance(value, bool)
+    ):
+        found.setdefault(_named_as(key), set()).add(str(value))
 
 
 def names_of(data: Iterable[dict]) -> dict[str, dict[str, str]]:
@@ -190,12 +214,12 @@ def _value(key: str, value, outcomes: dict, names: dict) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        return "; ".join(_item(k, v, outcomes, names) for k, v in value.items())
+        return "; ".join(_item(k, v, outcomes, names, within=key) for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_value(key, item, outcomes, names) for item in value) or "—"
     if value is None or value == "":
         return "—"
-    name = names.get(key, {}).get(str(value))
+    name = names.get(_named_as(key), {}).get(str(value))
     if name is not None:
         return name
     if isinstance(value, str):
@@ -212,15 +236,19 @@ def _value(key: str, value, outcomes: dict, names: dict) -> str:
     return str(value)
 
 
-def _item(key: str, value, outcomes: dict, names: dict) -> str:
-    name = f"#{key}" if key.isdigit() else str(DATA_KEYS.get(key, key.replace("_", " ")))
+def _item(key: str, value, outcomes: dict, names: dict, within: str = "") -> str:
+    if key.isdigit():
+        name = names.get(NOMINEE, {}).get(key, f"#{key}") if within in BY_NOMINEE else f"#{key}"
+    else:
+        name = str(DATA_KEYS.get(key, key.replace("_", " ")))
     return f"{name}: {_value(key, value, outcomes, names)}"
 
 
 def data_text(data: dict, *, outcomes: dict | None = None, names: dict | None = None) -> str:
     """Return an entry's data as "name: value; …" in the reader's language ("" for none).
 
-    Units, document kinds and the other registered ids and codes read by their names: ``names`` is what
+    Units, nominees, files, decisions, steps and the other registered ids and codes read by their names (a row no
+    longer there keeps its number): ``names`` is what
     ``names_of`` returned for a batch of entries (looked up for this entry alone when not given).
     """
     if not data:

@@ -16,14 +16,19 @@ class NominationsConfig(AppConfig):
         from .models import Dossier
         from .state_checks import decision_facts_match
         from .timeline import (
+            attachment_names,
             award_type_choices,
             award_type_names,
             campaign_choices,
+            decision_names,
             document_kind_names,
             dossier_changes,
             dossier_facets,
+            letter_names,
+            nominee_names,
             outcome_choices,
             resolve,
+            subject_type_names,
         )
 
         # The dossier's submitters are told of some ledger events (a decision, a rejection) under the event's name.
@@ -36,4 +41,9 @@ class NominationsConfig(AppConfig):
         facets.register_choices(facets.CAMPAIGN, campaign_choices)
         facets.register_choices(facets.OUTCOME, outcome_choices)
         labels.register_names("kind", document_kind_names)
+        labels.register_names("kind", subject_type_names)
         labels.register_names("award", award_type_names)
+        labels.register_names(labels.NOMINEE, nominee_names)
+        labels.register_names("attachment", attachment_names)
+        labels.register_names("decision", decision_names)
+        labels.register_names("letter", letter_names)

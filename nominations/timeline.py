@@ -12,7 +12,18 @@ from audit import facets
 from audit.history import steps_from_records
 from audit.timeline import entries_from_history
 
-from .models import Attachment, AwardType, Campaign, Decision, DocumentKind, Dossier, Nominee, NomineeOutcome
+from .models import (
+    Attachment,
+    AwardType,
+    Campaign,
+    Decision,
+    DocumentKind,
+    Dossier,
+    Nominee,
+    NomineeOutcome,
+    SubjectType,
+    SubmissionLetter,
+)
 from .selectors import dossier_get_visible
 
 # Bookkeeping timestamps say nothing an entry's own time does not; a nominee's citizen ID number is personal
@@ -91,10 +102,49 @@ def document_kind_names(codes: set[str]) -> dict[str, str]:
     return {kind.code: kind.name for kind in DocumentKind.objects.filter(code__in=codes)}
 
 
+def _pks(values: set[str]) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+def _names_kept(model, values: set[str], field: str) -> dict[str, str]:
+    """The rows' ``field`` by id; a row removed since (a nominee, a file) by its last historical record."""
+    pks = _pks(values)
+    names = {str(pk): name for pk, name in model.objects.filter(pk__in=pks).values_list("pk", field)}
+    gone = [pk for pk in pks if str(pk) not in names]
+    if gone:
+        rows = model.history.filter(id__in=gone).order_by("history_id").values_list("id", field)
+        names.update({str(pk): name for pk, name in rows})
+    return names
+
+
+def nominee_names(ids: set[str]) -> dict[str, str]:
+    """A ledger entry's nominees (``data["nominee"]``, ``data["posted"]``, the keys of ``data["ballots"]``…)."""
+    return _names_kept(Nominee, ids, "full_name")
+
+
+def attachment_names(ids: set[str]) -> dict[str, str]:
+    """A ledger entry's files (``data["attachment"]``) by the names they were uploaded under."""
+    return _names_kept(Attachment, ids, "original_name")
+
+
+def decision_names(ids: set[str]) -> dict[str, str]:
+    """A ledger entry's decision (``data["decision"]``) by its number and symbol."""
+    return {str(decision.pk): decision.number_display for decision in Decision.objects.filter(pk__in=_pks(ids))}
+
+
+def letter_names(ids: set[str]) -> dict[str, str]:
+    """A ledger entry's submission letter (``data["letter"]``) by its number and symbol."""
+    return {str(letter.pk): letter.number_display for letter in SubmissionLetter.objects.filter(pk__in=_pks(ids))}
+
+
+def subject_type_names(codes: set[str]) -> dict[str, str]:
+    """What a decision certifies of each awardee: its kind (``data["awardees"][…]["kind"]``) by its name."""
+    return {code: str(label) for code, label in SubjectType.choices if code in codes}
+
+
 def award_type_names(ids: set[str]) -> dict[str, str]:
     """A ledger entry's award types (``data["award"]``, an id) by their names."""
-    pks = [int(value) for value in ids if value.isdigit()]
-    return {str(award.pk): str(award) for award in AwardType.objects.filter(pk__in=pks)}
+    return {str(award.pk): str(award) for award in AwardType.objects.filter(pk__in=_pks(ids))}
 
 
 def campaign_choices():

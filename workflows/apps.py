@@ -21,6 +21,7 @@ class WorkflowsConfig(AppConfig):
         kinds.register(TaskNotice)
         register_source(Dossier, dossier_steps)
         register_names("kind", calendar_day_kinds)
+        register_names("task", step_names)
         seats_ended.connect(release_steps, dispatch_uid="workflows.release_steps")
 
 
@@ -29,6 +30,14 @@ def calendar_day_kinds(codes: set[str]) -> dict[str, str]:
     from .models import CalendarDayKind
 
     return {code: str(label) for code, label in CalendarDayKind.choices if code in codes}
+
+
+def step_names(ids: set[str]) -> dict[str, str]:
+    """A ledger entry's step (``data["task"]``) by its name in the flow."""
+    from viewflow.workflow.models import Task
+
+    tasks = Task.objects.filter(pk__in=[int(value) for value in ids if value.isdigit()]).only("flow_task")
+    return {str(task.pk): str(task.flow_task.task_title or task.flow_task) for task in tasks}
 
 
 def release_steps(sender, *, user, actor=None, **kwargs):
