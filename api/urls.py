@@ -52,6 +52,7 @@ v1 = [
     path("verify/<str:code>/", decisions.VerifyView.as_view(), name="verify"),
     path("ledger/", ledger.LedgerListView.as_view(), name="ledger"),
     path("ledger/verification/", ledger.LedgerVerificationView.as_view(), name="ledger_verification"),
+    path("", include("api.statistics")),
 ]
 
 urlpatterns = [

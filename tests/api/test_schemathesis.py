@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from nominations.models import AwardRecord
 
+from ..reports import support as reports_support
 from .support import FUZZ_SUMMARY, Role
 from .test_lifecycle import ROUTE, ApiFlowTestCase
 
@@ -74,6 +75,7 @@ class SchemaFuzzTests(ApiFlowTestCase):
         self.submit(waiting, key="fuzz-waiting")
         task = self.open_task(self.tokens["haichau_police", Role.APPRAISER])
         record = AwardRecord.objects.get(decision__dossier_id=decided)
+        report_campaign = reports_support.campaign(self.world)
         return {
             "units": {"id": self.world.haichau_police.pk},
             "award-types": {"id": self.ministry_award.pk},
@@ -83,6 +85,8 @@ class SchemaFuzzTests(ApiFlowTestCase):
             "decisions": {"id": record.decision_id},
             "certificates": {"id": record.pk},
             "verify": {"code": record.verification_code},
+            "statistics": None,
+            "yearly-reports": {"campaign": report_campaign.pk, "year": 2026, "unit": self.world.mps.pk},
         }
 
     def fuzz(self, operation, path_parameters, token, count):
@@ -133,7 +137,7 @@ class SchemaFuzzTests(ApiFlowTestCase):
                     with self.subTest(operation=operation.label, caller=caller, real=bool(path_parameters)):
                         self.fuzz(operation, path_parameters, token, count)
 
-        self.assertEqual(len(operations), 32)
+        self.assertEqual(len(operations), 35)
         by_caller = ", ".join(f"{caller} {number}" for caller, number in sorted(calls.items()))
         answers = ", ".join(f"{status}xx {number}" for status, number in sorted(statuses.items()))
         self.pytest_config.stash.setdefault(FUZZ_SUMMARY, []).append(
