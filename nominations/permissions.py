@@ -4,8 +4,8 @@ Each check reads the actor's memberships cached on the user object (``org_hierar
 check costs no query after the first. Failures raise ``PermissionDenied`` with a translated message.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.models import OrgUnit, Role
@@ -16,6 +16,8 @@ from .models import Dossier, Nominee, RouteStop
 NOT_A_SUBMITTER = _("Only a submitter of the originating unit can do this.")
 NOT_A_STAGE_OFFICER = _("Only an officer of this stage unit can do this.")
 NOT_ON_ROUTE = _("This unit is not a stage of the dossier's route.")
+NOT_THE_AUTHORITY = _("Only the deciding authority at the end of the route can issue the decision.")
+NOT_A_FORWARDING_STAGE = _("A submission letter goes from a stage of the route to the next one.")
 OWN_DOSSIER = _("You cannot act at a stage on a dossier you submitted or that names you.")
 
 NOT_AN_ADMINISTRATOR = _("Only an administrator can do this.")
@@ -33,27 +35,43 @@ def ensure_submitter(*, user, dossier: Dossier) -> None:
         raise PermissionDenied(NOT_A_SUBMITTER)
 
 
-def ensure_stage_officer(*, user, dossier: Dossier, stage_unit: OrgUnit, roles=STAGE_ROLES) -> None:
+def ensure_stage_officer(
+    *,
+    user,
+    dossier: Dossier,
+    stage_unit: OrgUnit,
+    roles=STAGE_ROLES,
+    forwarding_to: OrgUnit | None = None,
+    deciding=False,
+) -> None:
     """Refuse anyone who does not hold one of ``roles`` at a stage unit on the dossier's route.
 
     Separation of duties (architecture §4): the dossier's creator and any nominee with an account never act on it.
+    With ``forwarding_to``, that unit must also be a later stop of the route (``NOT_A_FORWARDING_STAGE``); with
+    ``deciding``, the stage must be the route's last, the deciding authority (``NOT_THE_AUTHORITY``). Every fact
+    is read in one statement.
     """
     if not any(holds_role(user=user, unit_id=stage_unit.pk, role=role) for role in roles):
         raise PermissionDenied(NOT_A_STAGE_OFFICER)
-    # Both facts in one statement: a step runs this check once or twice.
-    on_route, named = (
-        Dossier.objects.filter(pk=dossier.pk)
-        .annotate(
-            on_route=Exists(RouteStop.objects.filter(dossier_id=dossier.pk, unit_id=stage_unit.pk)),
-            named=Exists(Nominee.objects.filter(dossier_id=dossier.pk, user_id=user.pk)),
-        )
-        .values_list("on_route", "named")
-        .get()
-    )
-    if not on_route:
+    stops = RouteStop.objects.filter(dossier_id=dossier.pk)
+    position = stops.filter(unit_id=stage_unit.pk).values("position")[:1]
+    facts = {
+        "on_route": Exists(stops.filter(unit_id=stage_unit.pk)),
+        "named": Exists(Nominee.objects.filter(dossier_id=dossier.pk, user_id=user.pk)),
+    }
+    if forwarding_to is not None:
+        facts["forwards"] = Exists(stops.filter(unit_id=forwarding_to.pk, position__gt=Subquery(position)))
+    if deciding:
+        facts["later"] = Exists(stops.filter(position__gt=Subquery(position)))
+    found = Dossier.objects.filter(pk=dossier.pk).values(**facts).get()
+    if deciding and (not found["on_route"] or found["later"]):
+        raise PermissionDenied(NOT_THE_AUTHORITY)
+    if not found["on_route"]:
         raise PermissionDenied(NOT_ON_ROUTE)
-    if dossier.created_by_id == user.pk or named:
+    if dossier.created_by_id == user.pk or found["named"]:
         raise PermissionDenied(OWN_DOSSIER)
+    if forwarding_to is not None and not found["forwards"]:
+        raise ValidationError(NOT_A_FORWARDING_STAGE, code="not_forwarding")
 
 
 def ensure_administrator(*, user) -> None:

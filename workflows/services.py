@@ -441,7 +441,6 @@ def stage_sign(
             dossier=dossier, issuer_unit=unit, recipient_unit=next_unit, signer=actor, acting_for=acting_for
         )
         data["letter_number"] = letter.number_display
-        nomination_services.dossier_set_stage(dossier=dossier, stage_unit=next_unit)
         _start_clock(process, dossier=dossier, unit=next_unit)
     # The signature and the nominees left out come before the outcome node's own entries.
     _record(

@@ -4,15 +4,16 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.events import AuditEvent
-from org_hierarchy.models import Membership, OrgUnit, Role
+from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.selectors import seats_of
 
 from ..certification import awardee_facts, decision_facts
 from ..models import (
@@ -30,10 +31,9 @@ from ..permissions import ensure_stage_officer
 from .dossiers import notify_submitters
 from .numbering import next_number, take_numbers
 from .tallies import dossier_tally_refresh
-from .tracking import lock_dossier, record, save_tracked
+from .tracking import lock_dossier, record, save_tracked, service_transaction
 
 NOT_DECIDABLE = _("Only a dossier in progress can be decided.")
-NOT_THE_AUTHORITY = _("Only the deciding authority at the end of the route can issue the decision.")
 NO_NOMINEE_LEFT = _("No nominee is left to award in this dossier.")
 DATE_BEFORE_LAST_STEP = _("The decision cannot be dated before %(date)s, the day of the stage's last step.")
 DATE_TOO_FAR = _("The decision cannot be dated after %(date)s.")
@@ -69,17 +69,22 @@ def check_decision_date(
 
 
 def _delegating_head(*, signer, issuer_unit: OrgUnit):
-    """Return the head a deputy signs for, from the deputy's delegation at the issuer, or None."""
-    membership = (
-        Membership.objects.active()
-        .filter(user=signer, unit=issuer_unit, role=Role.APPROVER, acting_for__isnull=False)
-        .select_related("acting_for")
-        .first()
+    """Return the head a deputy signs for, from the deputy's delegation at the issuer, or None.
+
+    The delegation is read from the signer's cached seats: only a deputy's head is looked up.
+    """
+    head_id = next(
+        (
+            seat.acting_for_id
+            for seat in seats_of(signer)
+            if seat.unit_id == issuer_unit.pk and seat.role == Role.APPROVER and seat.acting_for_id
+        ),
+        None,
     )
-    return membership.acting_for if membership else None
+    return get_user_model().objects.get(pk=head_id) if head_id else None
 
 
-@transaction.atomic
+@service_transaction
 def decision_issue(
     *,
     dossier: Dossier,
@@ -98,10 +103,7 @@ def decision_issue(
     dossier = lock_dossier(dossier)
     if dossier.status != DossierStatus.SUBMITTED:
         raise ValidationError(NOT_DECIDABLE, code="not_decidable")
-    last_stop = dossier.route_stops.order_by("-position").first()
-    if last_stop is None or last_stop.unit_id != issuer_unit.pk:
-        raise PermissionDenied(NOT_THE_AUTHORITY)
-    ensure_stage_officer(user=signer, dossier=dossier, stage_unit=issuer_unit, roles=(Role.APPROVER,))
+    ensure_stage_officer(user=signer, dossier=dossier, stage_unit=issuer_unit, roles=(Role.APPROVER,), deciding=True)
     awarded = list(dossier.nominees.select_for_update().filter(outcome=NomineeOutcome.PENDING))
     if not awarded:
         raise ValidationError(NO_NOMINEE_LEFT, code="no_nominee")
@@ -121,7 +123,9 @@ def decision_issue(
         acting_for=acting_for,
         registered_on=today,
     )
-    save_tracked(decision, actor=signer, reason="issued")
+    # Its number was just taken under the counter's lock, and the dossier, locked, was in progress: it has no
+    # decision yet and the number is new in the issuer's series.
+    save_tracked(decision, actor=signer, reason="issued", unique_by_lock=True)
     now = timezone.now()
     outcome = {
         "outcome": NomineeOutcome.AWARDED,

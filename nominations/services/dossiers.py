@@ -252,18 +252,6 @@ def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
 
 
 @transaction.atomic
-def dossier_set_stage(*, dossier: Dossier, stage_unit: OrgUnit | None) -> Dossier:
-    """Record which stage unit holds the dossier now (called by the workflow as the dossier moves)."""
-    dossier = lock_dossier(dossier)
-    if stage_unit is not None and not dossier.route_stops.filter(unit=stage_unit).exists():
-        raise ValidationError(_("This unit is not a stage of the dossier's route."), code="not_on_route")
-    if dossier.current_stage_unit_id != (stage_unit.pk if stage_unit else None):
-        dossier.current_stage_unit = stage_unit
-        save_tracked(dossier, actor=None, reason="stage changed", update_fields=["current_stage_unit", "updated_at"])
-    return dossier
-
-
-@transaction.atomic
 def dossier_reject(*, dossier: Dossier, actor, stage_unit: OrgUnit, reason: str) -> Dossier:
     """End the dossier at a stage; every nominee still pending is dropped with the same reason."""
     reason = _require_reason(reason)

@@ -3,7 +3,6 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,13 +11,12 @@ from org_hierarchy.models import OrgUnit, Role
 from ..models import Dossier, DossierStatus, SubmissionLetter, SubmissionLetterCounter
 from ..permissions import ensure_stage_officer
 from .numbering import next_number
-from .tracking import lock_dossier, save_tracked
+from .tracking import lock_dossier, save_tracked, service_transaction
 
 NOT_FORWARDABLE = _("Only a dossier in progress can be forwarded.")
-NOT_A_FORWARDING_STAGE = _("A submission letter goes from a stage of the route to the next one.")
 
 
-@transaction.atomic
+@service_transaction
 def submission_letter_register(
     *,
     dossier: Dossier,
@@ -28,19 +26,20 @@ def submission_letter_register(
     acting_for=None,
     letter_date: datetime.date | None = None,
 ) -> SubmissionLetter:
-    """Register the letter with which ``issuer_unit`` forwards the dossier to ``recipient_unit``, numbered
-    ``n/TTr-<issuer>`` in the issuer's series of the year (Decree 30/2020).
+    """Forward the dossier from ``issuer_unit`` to ``recipient_unit``: register the letter, numbered
+    ``n/TTr-<issuer>`` in the issuer's series of the year (Decree 30/2020), and hand the dossier to the recipient's
+    stage.
 
     The deciding authority at the end of the route issues a decision, never a letter. The forwarding step's ledger
-    entry (``stage.forwarded``) carries the number; the letter keeps its own history.
+    entry (``stage.forwarded``) carries the number; the letter keeps its own history, and the dossier's move to
+    the next stage is recorded in its history as a change of the system's (no user).
     """
     dossier = lock_dossier(dossier)
     if dossier.status != DossierStatus.SUBMITTED:
         raise ValidationError(NOT_FORWARDABLE, code="not_forwardable")
-    ensure_stage_officer(user=signer, dossier=dossier, stage_unit=issuer_unit, roles=(Role.APPROVER,))
-    positions = dict(dossier.route_stops.values_list("unit_id", "position"))
-    if positions.get(recipient_unit.pk, -1) <= positions.get(issuer_unit.pk, len(positions)):
-        raise ValidationError(NOT_A_FORWARDING_STAGE, code="not_forwarding")
+    ensure_stage_officer(
+        user=signer, dossier=dossier, stage_unit=issuer_unit, roles=(Role.APPROVER,), forwarding_to=recipient_unit
+    )
     letter_date = letter_date or timezone.localdate()
     letter = SubmissionLetter(
         dossier=dossier,
@@ -53,5 +52,8 @@ def submission_letter_register(
         signer=signer,
         acting_for=acting_for,
     )
-    save_tracked(letter, actor=signer, reason="registered")
+    # The number was just taken under its counter's lock: it is new in the issuer's series.
+    save_tracked(letter, actor=signer, reason="registered", unique_by_lock=True)
+    dossier.current_stage_unit = recipient_unit
+    save_tracked(dossier, actor=None, reason="stage changed", update_fields=["current_stage_unit", "updated_at"])
     return letter

@@ -1,7 +1,11 @@
 """What every nominations service does around its write: lock, save with history, refresh the digest, record."""
 
+import functools
+import threading
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit_services
@@ -11,22 +15,58 @@ from ..digest import dossier_digest
 from ..models import Dossier
 
 DIGEST_FIELDS = ["version", "version_digest", "updated_at"]
+# Whether this thread runs inside ``one_transaction()`` (a workflow step's block); see ``service_transaction``.
+_step = threading.local()
+
 NOT_EDITABLE = _("This dossier is locked: it can only be changed as a draft or after it is returned for supplement.")
 
 
-def save_tracked(instance: models.Model, *, actor, reason: str, update_fields=None) -> None:
+@contextmanager
+def one_transaction():
+    """Run the services called inside without savepoints of their own (the flow lock's block of a workflow step).
+
+    The caller's transaction is rolled back whole on any error (a refused step rolls back its request), so a
+    service's savepoint would cost two statements and keep nothing.
+    """
+    outer = getattr(_step, "active", False)
+    _step.active = True
+    try:
+        yield
+    finally:
+        _step.active = outer
+
+
+def service_transaction(func):
+    """Run the service in a transaction: its own savepoint when called alone, none inside ``one_transaction()``.
+
+    Called alone (a view, a command, a test), a refused call rolls back its own writes and the caller's
+    transaction goes on; inside a step, the step's transaction is the one that rolls back.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(savepoint=not getattr(_step, "active", False)):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def save_tracked(instance: models.Model, *, actor, reason: str, update_fields=None, unique_by_lock=False) -> None:
     """Validate and save, leaving the acting user and the reason in the instance's history row.
 
     A foreign key set to an object the caller already loaded is not looked up again (``full_clean`` would read
     each one to check it exists; the database's constraint still does). Uniqueness and constraints are checked
-    as ``full_clean`` checks them.
+    as ``full_clean`` checks them, unless ``unique_by_lock``: the caller made the row unique under its locks (a
+    number just taken from its counter, a dossier's one decision issued under the dossier's lock after its status
+    was checked), so reading whether it exists would find nothing; the database's constraints still hold.
     """
     unchanged = [] if update_fields is None else _unchanged_fields(instance, update_fields)
     instance.full_clean(
         exclude=[*unchanged, *_loaded_relations(instance)], validate_unique=False, validate_constraints=False
     )
-    instance.validate_unique(exclude=unchanged)
-    instance.validate_constraints(exclude=unchanged)
+    if not unique_by_lock:
+        instance.validate_unique(exclude=unchanged)
+        instance.validate_constraints(exclude=unchanged)
     instance._change_reason = reason
     instance._history_user = actor
     instance.save(update_fields=update_fields)

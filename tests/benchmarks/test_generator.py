@@ -92,7 +92,7 @@ class GeneratorTests(TemporaryMediaMixin, TestCase):
         done = Task.history.filter(flow_task_type="HUMAN", status=STATUS.DONE)
         self.assertTrue(done.exists())
         self.assertFalse(done.filter(history_user__isnull=True).exists())
-        # nominations writes the stage move (dossier_set_stage) as a system change, in real use too.
+        # nominations writes the stage move (forwarding's letter) as a system change, in real use too.
         edits = Dossier.history.exclude(history_change_reason="stage changed")
         self.assertFalse(edits.filter(history_user__isnull=True).exists())
 

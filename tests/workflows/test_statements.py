@@ -33,8 +33,8 @@ from .base import FlowTestCase
 STEPS = ("submit", "appraise", "vote", "sign_forward", "sign_decide")
 # Statements per request, per database vendor (the test case's own savepoints included).
 STEP_BUDGET = {
-    "sqlite": {"submit": 39, "appraise": 30, "vote": 27, "sign_forward": 47, "sign_decide": 54},
-    "postgresql": {"submit": 37, "appraise": 29, "vote": 26, "sign_forward": 44, "sign_decide": 52},
+    "sqlite": {"submit": 39, "appraise": 30, "vote": 27, "sign_forward": 38, "sign_decide": 46},
+    "postgresql": {"submit": 37, "appraise": 29, "vote": 26, "sign_forward": 35, "sign_decide": 44},
 }
 NOMINEES = 3
 
