@@ -66,6 +66,16 @@ class LedgerNamesTests(FlowTestCase):
             for pk in dossier.nominees.values_list("pk", flat=True):
                 self.assertNotIn(f"#{pk}:", details, language)
 
+    def test_the_ledger_page_shortens_each_digest_and_copies_it_whole(self):
+        self.decided()
+        self.login(grant(Role.AUDITOR, self.world.danang_pc, make_user(language="en")))
+        page = self.client.get(reverse("audit:ledger"))
+        digest = LedgerEntry.objects.exclude(version_digest="").latest("sequence").version_digest
+        self.assertContains(page, f'data-mf-copy="{digest}"')
+        self.assertContains(page, f">{digest[:8]}…<")
+        self.assertNotContains(page, f">{digest}<")
+        self.assertContains(page, "meritflow/copy.js")
+
     def test_the_api_ledger_reads_as_the_export(self):
         self.decided()
         self.login(grant(Role.AUDITOR, self.world.danang_pc, make_user(language="en")))

@@ -3,6 +3,7 @@ import io
 
 from django.core import mail
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,16 @@ class ImmediateEmailTests(MeritflowTestCase):
             services.notify(recipients=[user], event=EVENT, title="Hồ sơ\nBcc: spy@example.com")
         self.assertEqual(mail.outbox[0].subject, "[meritflow] Hồ sơ Bcc: spy@example.com")
         self.assertEqual(mail.outbox[0].bcc, [])
+
+    @override_settings(SITE_URL="https://khenthuong.example.gov.vn:8443")
+    def test_links_start_with_the_configured_site_address(self):
+        user = make_user(email="site@example.vn")
+        with self.captureOnCommitCallbacks(execute=True):
+            [notification] = services.notify(recipients=[user], event=EVENT, title="Hồ sơ bị trả lại", url="/d/3/")
+        body = mail.outbox[0].body
+        self.assertIn(f"https://khenthuong.example.gov.vn:8443/notifications/{notification.pk}/open/", body)
+        self.assertNotIn("localhost", body)
+        self.assertNotIn("127.0.0.1", body)
 
 
 class DigestTests(MeritflowTestCase):
@@ -109,6 +120,16 @@ class DigestTests(MeritflowTestCase):
                 "khac@example.vn": "[meritflow] Tổng hợp hằng ngày: 1 thông báo",
             },
         )
+
+    @override_settings(SITE_URL="https://khenthuong.example.gov.vn:8443")
+    def test_the_digests_links_start_with_the_configured_site_address(self):
+        self.notify_at(self.yesterday, title="Dossier returned")
+        call_command("send_notification_digest", stdout=io.StringIO())
+        body = mail.outbox[0].body
+        self.assertIn("https://khenthuong.example.gov.vn:8443/notifications/", body)
+        self.assertIn("https://khenthuong.example.gov.vn:8443/notifications/preferences/", body)
+        self.assertNotIn("localhost", body)
+        self.assertNotIn("127.0.0.1", body)
 
     def test_nothing_due_sends_nothing(self):
         self.assertEqual(services.notifications_send_digest(), 0)

@@ -2,21 +2,42 @@
 
 import re
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from nominations import services as nomination_services
+from nominations.models import Attachment, DocumentKind
 from org_hierarchy.models import Role
 from workflows.flows import NominationFlow
 from workflows.models import StageOutcome
 
-from .base import FlowTestCase
+from .base import PDF_BYTES, FlowTestCase
 
 # At most: session, user, memberships; the scope check, the task, separation of duties, the dossier; the earlier
 # steps and the nominees' names; the form's nominees; viewflow's permission checks (guardian: 7) and menu counts
 # (2); unread notifications; the dossier's stage unit, route, nominees and attachments; the deadline notices
 TASK_PAGE_QUERIES = 25
+
+
+class FileFingerprintTests(FlowTestCase):
+    def test_a_files_fingerprint_is_shortened_and_copied_whole_on_the_step_page(self):
+        dossier = self.make_dossier(self.commune_award)
+        nomination_services.attachment_add(
+            dossier=dossier,
+            actor=self.submitter,
+            kind=DocumentKind.objects.get(code="achievement_report"),
+            file=SimpleUploadedFile("bao-cao.pdf", PDF_BYTES, "application/pdf"),
+        )
+        sha256 = Attachment.objects.get(dossier=dossier).sha256
+        process = self.submit(dossier)
+        self.login(self.officer(self.world.haichau_pc, Role.APPRAISER))
+        page = self.client.get(self.execute_url(self.open_task(process)))
+        self.assertContains(page, f'data-mf-copy="{sha256}"')
+        self.assertContains(page, f">{sha256[:8]}…<")
+        self.assertNotContains(page, sha256[:17] + "<")
 
 
 class StepHistoryTests(FlowTestCase):
