@@ -12,8 +12,11 @@ if any) and gives each seat a service account with a read token issued through `
 integrating system would hold (created once and kept; the tokens are revoked at the end). Each address is then
 requested ``runs`` times (default 30, after one warm-up) through Django's test client (the whole middleware
 stack, no network) with the token: the inbox and the queue of the officer's seat and the dossier's read, and for
-comparison the same seat's inbox page and the dossier's page as the people themselves. It prints p50/p95
-wall-clock, the SQL queries of one request, how many rows the answer holds and the median CPU time per request.
+comparison the same seat's inbox page and the dossier's page as the people themselves; then, with a third of
+the runs, the statistics of the busiest year as an auditor of that officer's province through the API and on the
+page, and the province's yearly report on the campaign with the most dossiers that year (if a campaign has
+any, as after ``bench_reports``). It prints p50/p95 wall-clock, the SQL queries of one request, how many rows
+the answer holds and the median CPU time per request.
 
 ``lifecycle`` (the default; 12 dossiers per path, 5 nominees each) creates a throw-away database
 (``test_<name>``), imports the national tree and a few hundred officers with the generator's own steps (as
@@ -46,6 +49,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -58,7 +62,7 @@ from benchmarks.national import lifecycle  # noqa: E402
 from benchmarks.national.generator import Command as Generator  # noqa: E402
 from nominations.models import AwardType, Dossier  # noqa: E402
 from nominations.routing import compute_route  # noqa: E402
-from org_hierarchy.models import Role  # noqa: E402
+from org_hierarchy.models import OrgUnit, Role  # noqa: E402
 from workflows.models import StageOutcome  # noqa: E402
 
 AWARD = "bk_bo_truong_cong_an"
@@ -115,12 +119,18 @@ def sample(client: Client, url: str, runs: int, headers: dict) -> tuple[list[flo
         client.get(url, headers=headers)
         timings.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
-    if response["Content-Type"].startswith("application/json"):
-        body = response.json()
-        rows = len(body["results"]) if "results" in body else len(body.get("nominees", [])) or 1
-    else:
-        rows = response.content.count(b"<tr")
+    rows = listed(response.json()) if response["Content-Type"] == "application/json" else response.content.count(b"<tr")
     return timings, cpu, len(statements), rows
+
+
+def listed(body: dict) -> int:
+    """How many rows an answer lists: a page's results, a dossier's nominees, the statistics' table rows."""
+    if "count" in body:
+        return len(body["results"])
+    if "nominees" in body:
+        return len(body["nominees"])
+    tables = body["figures"]["statistics"] if "figures" in body else body
+    return sum(len(rows) for name, rows in tables.items() if name.startswith("by_"))
 
 
 def reads(runs: int) -> None:
@@ -133,9 +143,20 @@ def reads(runs: int) -> None:
     admin = bench_admin()
     officer_token = account_token(admin, unit, role)
     submitter_token = account_token(admin, dossier.originating_unit, Role.SUBMITTER)
-    officer_client, submitter_client, api = Client(), Client(), Client()
+    province = OrgUnit.objects.get(pk=people["province_unit"])
+    auditor_token = account_token(admin, province, Role.AUDITOR)
+    year = Dossier.objects.values("year").annotate(n=Count("pk")).order_by("-n")[0]["year"]
+    campaign = (
+        Dossier.objects.filter(year=year, campaign__isnull=False)
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    officer_client, submitter_client, auditor_client, api = Client(), Client(), Client(), Client()
     officer_client.force_login(officer)
     submitter_client.force_login(get_user_model().objects.get(pk=people["submitter"]))
+    auditor_client.force_login(get_user_model().objects.get(pk=people["province_auditor"]))
     checks = [
         ("API inbox, busiest seat's account", api, "/api/v1/tasks/", officer_token),
         ("API queue, busiest seat's account", api, "/api/v1/tasks/queue/", officer_token),
@@ -148,10 +169,20 @@ def reads(runs: int) -> None:
             None,
         ),
     ]
+    # The reports read a province's whole year: fewer runs.
+    reports = [
+        ("API statistics, provincial auditor", api, f"/api/v1/statistics/?year={year}", auditor_token),
+        ("page statistics, provincial auditor", auditor_client, f"{reverse('reports:statistics')}?year={year}", None),
+    ]
+    if campaign is not None:
+        url = f"/api/v1/yearly-reports/{campaign['campaign']}/{year}/{province.pk}/"
+        reports.append(("API yearly report, provincial auditor", api, url, auditor_token))
+    report_runs = max(runs // 3, 5)
+    print(f"statistics and yearly report: {province.name}, {year}, {report_runs} runs")
     try:
-        for label, client, url, token in checks:
+        for (label, client, url, token), count in [*((c, runs) for c in checks), *((r, report_runs) for r in reports)]:
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            timings, cpu, queries, rows = sample(client, url, runs, headers)
+            timings, cpu, queries, rows = sample(client, url, count, headers)
             print(
                 f"{label:38} {percentiles(timings)}  {queries:3} queries  {rows:3} rows"
                 f"  CPU p50 {statistics.median(cpu) * 1000:6.1f} ms"
