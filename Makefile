@@ -15,7 +15,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-APPS := org_hierarchy audit notifications nominations documents workflows reports api
+APPS := web org_hierarchy audit notifications nominations documents workflows reports api
 HOST := 127.0.0.1
 PORT := 8000
 # How often the viewflow timer dispatcher runs (deadline reminders and escalations), in seconds.

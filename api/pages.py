@@ -1,12 +1,14 @@
 """The administrators' pages for service accounts and their tokens (a token's text is shown once, on issue)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+
+from web.views import ServiceFormView
 
 from . import selectors, services
 from .forms import AccountForm, ConfirmForm, TokenForm
@@ -14,14 +16,6 @@ from .forms import AccountForm, ConfirmForm, TokenForm
 NOT_AN_ADMINISTRATOR = _("Service accounts are managed by the administrators of their unit.")
 CREATED = _("The service account was created. Issue it a token to let its system call the API.")
 REVOKED = _("The token was revoked; calls with it are refused from now on.")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class AdministratorMixin:
@@ -40,11 +34,8 @@ class AccountListView(AdministratorMixin, generic.ListView):
         return selectors.service_accounts_of(user=self.request.user)
 
 
-class FormPage(AdministratorMixin, generic.FormView):
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
+class FormPage(AdministratorMixin, ServiceFormView):
+    pass
 
 
 class AccountCreateView(FormPage):
@@ -54,12 +45,10 @@ class AccountCreateView(FormPage):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "units": selectors.administered_units(user=self.request.user)}
 
-    def form_valid(self, form):
-        try:
-            account = services.service_account_create(actor=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
+    def call_service(self, form):
+        return services.service_account_create(actor=self.request.user, **form.cleaned_data)
+
+    def succeeded(self, account):
         messages.success(self.request, CREATED)
         return redirect("api:account", pk=account.pk)
 
@@ -85,12 +74,11 @@ class TokenIssueView(AccountMixin, FormPage):
     form_class = TokenForm
     template_name = "api/token_form.html"
 
-    def form_valid(self, form):
-        try:
-            token, text = services.api_token_issue(actor=self.request.user, account=self.account, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
+    def call_service(self, form):
+        return services.api_token_issue(actor=self.request.user, account=self.account, **form.cleaned_data)
+
+    def succeeded(self, issued):
+        token, text = issued
         # Shown on this response only: the text is not stored, and the page is not cached.
         response = TemplateResponse(
             self.request, "api/token_issued.html", {"account": self.account, "token": token, "text": text}
@@ -110,11 +98,9 @@ class TokenRevokeView(AccountMixin, FormPage):
     def get_context_data(self, **kwargs):
         return super().get_context_data(token=self.token, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.api_token_revoke(actor=self.request.user, token=self.token)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
+    def call_service(self, form):
+        return services.api_token_revoke(actor=self.request.user, token=self.token)
+
+    def succeeded(self, result):
         messages.success(self.request, REVOKED)
         return redirect("api:account", pk=self.account.pk)

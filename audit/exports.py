@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from org_hierarchy.spreadsheets import export_cell
-from org_hierarchy.streaming import StreamedFileResponse, StreamedResponse
+from web.spreadsheets import export_cell
+from web.streaming import StreamedFileResponse, StreamedResponse
 
 from . import facets, labels
 from .events import AuditEvent

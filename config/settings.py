@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks_db",
     "viewflow.workflow",
+    "web",
     "org_hierarchy",
     "audit",
     "notifications",

@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from org_hierarchy.streaming import stored_file_response
+from web.streaming import stored_file_response
 
 from . import selectors, services
 from .forms import VerifyForm

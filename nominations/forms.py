@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.forms import UnitPickerInput
 from org_hierarchy.selectors import units_in_scope
-from org_hierarchy.uploads import KeepsUploads
+from web.uploads import KeepsUploads
 
 from . import rules, selectors
 from .models import (

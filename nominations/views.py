@@ -17,9 +17,9 @@ from django.views import generic
 
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import holds_role
-from org_hierarchy.spreadsheets import template_response
-from org_hierarchy.streaming import stored_file_response
-from org_hierarchy.uploads import KeepsUploads
+from web.spreadsheets import template_response
+from web.streaming import stored_file_response
+from web.views import ServiceFormView, add_service_errors
 
 from . import permissions, selectors, services
 from .forms import (
@@ -67,52 +67,6 @@ NO_DECISION = _("This dossier has no decision.")
 NOT_A_REGISTER_READER = _("The award register is open to approvers and auditors.")
 COMMENT_RECEIVED = _("Your comment was recorded.")
 NO_SEAT_CONCERNED = _("Only the people of a unit concerned by this posting can comment on it.")
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's errors next to the form fields they name, the others above the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-class ServiceFormView(LoginRequiredMixin, generic.FormView):
-    """A form page whose valid input goes to one service; service errors come back on the form with a 400.
-
-    The files of a form that keeps its uploads (``KeepsUploads``) are kept through a refused attempt, for this user
-    on this page only, and removed once the service took them.
-    """
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if issubclass(self.get_form_class(), KeepsUploads):
-            kwargs["upload_owner"] = f"{self.request.user.pk}:{self.request.path}"
-        return kwargs
-
-    def form_invalid(self, form):
-        if isinstance(form, KeepsUploads):
-            form.keep_refused_uploads()
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
-
-    def form_valid(self, form):
-        try:
-            result = self.call_service(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        if isinstance(form, KeepsUploads):
-            form.discard_kept_uploads()
-        return self.succeeded(result)
-
-    def call_service(self, form):
-        raise NotImplementedError
-
-    def succeeded(self, result):
-        raise NotImplementedError
 
 
 class DossierMixin:

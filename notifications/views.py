@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, ListView
+from django.views.generic import ListView
+
+from web.views import ServiceFormView
 
 from . import kinds, selectors, services
 from .forms import PreferencesForm
@@ -49,7 +52,7 @@ class NotificationsReadAllView(LoginRequiredMixin, View):
         return redirect("notifications:list")
 
 
-class PreferencesView(LoginRequiredMixin, FormView):
+class PreferencesView(ServiceFormView):
     template_name = "notifications/preferences.html"
     form_class = PreferencesForm
     success_url = reverse_lazy("notifications:preferences")
@@ -62,12 +65,9 @@ class PreferencesView(LoginRequiredMixin, FormView):
     def get_initial(self):
         return PreferencesForm.initial_from(selectors.preferences_of(user=self.request.user))
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
+    def call_service(self, form):
+        return services.preferences_set(user=self.request.user, modes=form.modes())
 
-    def form_valid(self, form):
-        services.preferences_set(user=self.request.user, modes=form.modes())
+    def succeeded(self, result):
         messages.success(self.request, PREFERENCES_SAVED_MESSAGE)
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())

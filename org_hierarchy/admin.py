@@ -14,11 +14,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from web.spreadsheets import template_response
+
 from . import services
 from .forms import MembershipEndForm, MembershipGrantForm, UsersImportForm
 from .models import Membership, OrgUnit, Role, User
 from .selectors import units_in_scope
-from .spreadsheets import template_response
 
 USERS_TEMPLATE_NAME = _("users-template.xlsx")
 

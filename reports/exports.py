@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from nominations.models import SubjectType
-from org_hierarchy.spreadsheets import export_cell
+from web.spreadsheets import export_cell
 
 from .statistics import Outcome
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from nominations.models import AwardType, Campaign, VoteDenominator, check_free_text
 from nominations.numbers import percent
 from org_hierarchy import forms as org_forms
-from org_hierarchy.uploads import KeepsUploads
+from web.uploads import KeepsUploads
 
 from .deadlines import Sla
 from .models import StageOutcome

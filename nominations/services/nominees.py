@@ -13,7 +13,7 @@ from audit import services as audit_services
 from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import units_in_scope
-from org_hierarchy.spreadsheets import Column, RowCheck, RowError, TableError, field_labels, parse_date_cell, read_table
+from web.spreadsheets import Column, RowCheck, RowError, TableError, field_labels, parse_date_cell, read_table
 
 from ..models import CampaignSubjectGroup, Dossier, DossierStatus, Gender, Nominee, NomineeOutcome, SubjectType
 from ..permissions import ensure_stage_officer, ensure_submitter

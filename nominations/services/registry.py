@@ -7,7 +7,7 @@ from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit_services
 from audit.events import AuditEvent
-from org_hierarchy.spreadsheets import Column, RowCheck, TableError, field_labels, parse_date_cell, read_table
+from web.spreadsheets import Column, RowCheck, TableError, field_labels, parse_date_cell, read_table
 
 from ..models import AwardRecord, AwardRecordSource, AwardType, SubjectType
 from ..permissions import ensure_administrator

@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy
 from guardian.utils import get_group_obj_perms_model
 from simple_history.utils import bulk_create_with_history
 
+from web.spreadsheets import MISSING_COLUMNS, Column, RowCheck, RowError, TableError, parse_date_cell, read_table
+
 from .. import selectors
 from ..invitations import invitation_link
 from ..models import Branch, Level, Membership, OrgUnit, Role
 from ..roles import PERMISSION_APP, ROLE_PERMISSIONS
 from ..signals import users_imported, users_invited
-from ..spreadsheets import MISSING_COLUMNS, Column, RowCheck, RowError, TableError, parse_date_cell, read_table
 from .memberships import role_group_name
 
 # Messages of the users import, one constant each so that callers can recognise them.

@@ -7,7 +7,7 @@ from django.test import SimpleTestCase
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from org_hierarchy.spreadsheets import Column, TableError, read_table, template_workbook
+from web.spreadsheets import Column, TableError, read_table, template_workbook
 
 COLUMNS = (
     Column("full_name", "Họ và tên", "Full name", ("name",), True, "Nguyễn Văn An", "Nguyen Van An"),
