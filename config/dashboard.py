@@ -21,12 +21,12 @@ from audit.events import AuditEvent
 from nominations import selectors as nomination_selectors
 from nominations.models import Decision, Dossier, DossierStatus
 from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.roles import STAGE_ROLES
 from org_hierarchy.selectors import seats_of
 from workflows import deadlines as flow_deadlines
 from workflows import selectors as flow_selectors
 
 ROWS = 5
-STAGE_ROLES = {Role.APPRAISER, Role.SECRETARY, Role.APPROVER}
 # What an auditor looks at first: the acts that leave the usual path.
 EXCEPTIONS = (
     AuditEvent.STAGE_ESCALATED,
@@ -245,7 +245,7 @@ def dashboard_of(*, user) -> list[Panel]:
     roles = {seat.role for seat in seats_of(user)}
     today = timezone.localdate()
     panels = []
-    if roles & STAGE_ROLES or Role.SUBMITTER in roles:
+    if roles.intersection(STAGE_ROLES) or Role.SUBMITTER in roles:
         panels.append(
             _step_panel(
                 "inbox",
@@ -256,7 +256,7 @@ def dashboard_of(*, user) -> list[Panel]:
                 empty=_("Nothing waits for you."),
             )
         )
-    if roles & STAGE_ROLES:
+    if roles.intersection(STAGE_ROLES):
         panels.append(
             _step_panel(
                 "queue",

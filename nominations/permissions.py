@@ -9,6 +9,7 @@ from django.db.models import Exists, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.roles import STAGE_ROLES
 from org_hierarchy.selectors import holds_role, seats_of
 
 from .models import Dossier, Nominee, RouteStop
@@ -21,8 +22,6 @@ NOT_A_FORWARDING_STAGE = _("A submission letter goes from a stage of the route t
 OWN_DOSSIER = _("You cannot act at a stage on a dossier you submitted or that names you.")
 
 NOT_AN_ADMINISTRATOR = _("Only an administrator can do this.")
-
-STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 
 
 def is_submitter(*, user, unit_id: int) -> bool:

@@ -21,6 +21,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from audit.events import AuditEvent
 from audit.selectors import ledger_entries_about
 from org_hierarchy.models import OrgUnit, Role
+from org_hierarchy.roles import STAGE_ROLES
 from org_hierarchy.selectors import holds_role, seats_of, units_in_scope, units_with_role
 
 from . import routing
@@ -40,9 +41,6 @@ from .models import (
     StageEscalation,
 )
 
-# Roles that see full citizen ID numbers on the units where they hold them (architecture §4): the submitters of
-# the originating unit, the officers of a stage on the route, and auditors over their subtree.
-FULL_ID_STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 # A workflow step still waiting to be done (viewflow's statuses; the workflow app sits above this one).
 OPEN_STEP_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -286,10 +284,6 @@ def escalations_open_at(*, units) -> QuerySet[StageEscalation]:
     return escalations_open().filter(Q(stage_unit__in=units) | Q(to_unit__in=units)).select_related("dossier")
 
 
-# The posting unit's officers read every comment its posting received; the others read their own.
-POSTING_READER_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
-
-
 def _lineage_paths(user) -> set[str]:
     """The paths of the user's seat units and of every unit above them (treebeard's fixed-length path steps)."""
     step = OrgUnit.steplen
@@ -320,7 +314,7 @@ def posting_seat_unit_id(*, user, posting: PublicPosting) -> int | None:
 
 def may_read_posting_comments(*, user, posting: PublicPosting) -> bool:
     """The posting unit's appraisers, council secretaries and heads read every comment received."""
-    return any(holds_role(user=user, unit_id=posting.unit_id, role=role) for role in POSTING_READER_ROLES)
+    return any(holds_role(user=user, unit_id=posting.unit_id, role=role) for role in STAGE_ROLES)
 
 
 def posting_comments(*, user, posting: PublicPosting) -> QuerySet[PostingComment]:
@@ -388,12 +382,13 @@ def awards_in_force(*, decision: Decision) -> QuerySet[AwardRecord]:
 
 
 def may_see_full_national_id(*, user, dossier: Dossier) -> bool:
-    """Tell whether the user's role needs the full citizen ID numbers of this dossier's nominees."""
+    """Tell whether the user's role needs the full citizen ID numbers of this dossier's nominees (architecture §4):
+    the submitters of the originating unit, the officers of a stage on the route, and auditors over their subtree."""
     if holds_role(user=user, unit_id=dossier.originating_unit_id, role=Role.SUBMITTER):
         return True
     seats = seats_of(user)
     route_units = {stop.unit_id for stop in dossier.route_stops.all()}
-    if any(seat.unit_id in route_units and seat.role in FULL_ID_STAGE_ROLES for seat in seats):
+    if any(seat.unit_id in route_units and seat.role in STAGE_ROLES for seat in seats):
         return True
     auditor_paths = [seat.path for seat in seats if seat.role == Role.AUDITOR]
     return any(dossier.originating_unit.path.startswith(path) for path in auditor_paths)

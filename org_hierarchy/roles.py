@@ -4,6 +4,9 @@ from .models import Role
 
 PERMISSION_APP = "org_hierarchy"
 
+# The roles that act at a stage of a dossier's route: appraisal, the council's vote and the signature.
+STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
+
 # Role -> codename of the object permission the unit's role group holds on the unit.
 ROLE_PERMISSIONS: dict[str, str] = {
     Role.SUBMITTER: "submit_dossier",

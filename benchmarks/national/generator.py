@@ -19,6 +19,7 @@ from nominations import services as nomination_services
 from nominations.models import AwardType, CommendationKind, Gender, SubjectType
 from org_hierarchy.divisions import official_list
 from org_hierarchy.models import Branch, Level, OrgUnit, Role
+from org_hierarchy.roles import STAGE_ROLES
 from org_hierarchy.services import divisions_import, users_import
 from workflows import services as flow_services
 from workflows.models import StageOutcome
@@ -29,7 +30,6 @@ from .copier import Copier, Template, high_water
 # Award types of the seeded catalogue (one, two and three stages; both branches) that any subject may receive.
 AWARD_CODES = ("gk_chu_tich_xa", "bk_chu_tich_tinh", "gk_giam_doc_cong_an_tinh", "bk_bo_truong_cong_an")
 YEARS = (2022, 2023, 2024, 2025, 2026)
-STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 # Seats at each province and national unit; the rest of the users sit at communes (submitter and stage officers).
 UPPER_ROLES = (*STAGE_ROLES, Role.AUDITOR)
 LOCALITY_ROLES = (Role.SUBMITTER, *STAGE_ROLES)

@@ -12,14 +12,13 @@ from viewflow.workflow.status import STATUS
 from nominations import services as nomination_services
 from nominations.models import AwardForm, AwardType, CommendationKind, SubjectType, VoteDenominator
 from org_hierarchy.models import Branch, Level, Role
+from org_hierarchy.roles import STAGE_ROLES
 from tests.base import MeritflowTestCase, grant, make_user
 from workflows.flows import NominationFlow
 from workflows.selectors import node_url
 
 # A one-page PDF is enough for the type sniffing of the minutes.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-STAGE_ROLES = (Role.APPRAISER, Role.SECRETARY, Role.APPROVER)
 
 
 def award_type(code, *, branch, level, **fields):
