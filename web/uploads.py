@@ -12,6 +12,7 @@ docs/deployment.md for its clean-up).
 import secrets
 from pathlib import PurePosixPath
 
+import filetype
 from django.core import signing
 from django.core.files.storage import default_storage
 
@@ -20,6 +21,20 @@ SALT = "meritflow.uploads"
 MAX_AGE = 24 * 3600
 # The form data's name of the reference to a field's kept upload.
 KEPT_PREFIX = "kept_"
+# How much of a file its type is read from.
+SNIFF_BYTES = 8192
+
+
+def sniffed_type(file, *, allowed) -> filetype.Type | None:
+    """Return what a file's first bytes say it is, if that is one of the ``allowed`` MIME types (None otherwise).
+
+    The name and the browser's content type are not trusted: every upload is told by its content.
+    """
+    file.seek(0)
+    head = file.read(SNIFF_BYTES)
+    file.seek(0)
+    kind = filetype.guess(head)
+    return kind if kind is not None and kind.mime in allowed else None
 
 
 def stage(upload, *, owner_key: str) -> dict:

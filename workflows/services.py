@@ -21,7 +21,6 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-import filetype
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -43,6 +42,7 @@ from nominations.numbers import percent
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import holds_role, members_with_role, seats_of
+from web.uploads import sniffed_type
 
 from . import calendar, selectors
 from .events import TaskNotice
@@ -319,10 +319,8 @@ def vote_passes(*, award_type, members: int, present: int, votes_for: int) -> bo
 
 
 def _store_minutes(dossier: Dossier, minutes) -> str:
-    head = minutes.read(2048)
-    minutes.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in MINUTES_TYPES:
+    kind = sniffed_type(minutes, allowed=MINUTES_TYPES)
+    if kind is None:
         raise ValidationError({"minutes": VOTE_MINUTES_TYPE}, code="minutes_type")
     return default_storage.save(f"council-minutes/{dossier.pk}/{timezone.now():%Y%m%d%H%M%S}.{kind.extension}", minutes)
 

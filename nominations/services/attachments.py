@@ -3,7 +3,6 @@
 import hashlib
 import unicodedata
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.events import AuditEvent
 from org_hierarchy.models import Role
+from web.uploads import sniffed_type
 
 from ..models import Attachment, DocumentKind, Dossier
 from ..permissions import ensure_submitter
@@ -24,7 +24,6 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
-SNIFF_BYTES = 8192
 
 FILE_TYPE_REFUSED = _(
     "This file is not a PDF, JPEG, PNG, DOCX or XLSX document (its content was checked, not its name)."
@@ -49,11 +48,8 @@ def clean_original_name(name: str) -> str:
 
 
 def _sniff(file) -> str:
-    file.seek(0)
-    head = file.read(SNIFF_BYTES)
-    file.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_TYPES:
+    kind = sniffed_type(file, allowed=ALLOWED_TYPES)
+    if kind is None:
         raise ValidationError({"file": FILE_TYPE_REFUSED}, code="file_type")
     return kind.mime
 
