@@ -1,7 +1,7 @@
 """XLSX and PDF files of the statistics and the yearly reports: the same figures as the pages.
 
 Text cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) are
-written with a leading apostrophe (``org_hierarchy.spreadsheets.export_cell``). The PDF is the page's print
+written with a leading apostrophe (``web.spreadsheets.export_cell``). The PDF is the page's print
 template rendered by WeasyPrint.
 """
 
