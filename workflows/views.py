@@ -23,6 +23,7 @@ from nominations.models import DossierStatus, NomineeOutcome
 from nominations.selectors import dossier_get_visible, dossier_list_visible_to, posting_of
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import units_with_role
+from web.views import add_service_errors
 
 from . import deadlines, forms, journey, selectors, services
 
@@ -70,7 +71,7 @@ class SubmitView(LoginRequiredMixin, generic.FormView):
             )
         except ValidationError as error:
             transaction.set_rollback(True)
-            form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, SUBMITTED)
         return redirect("workflows:process", process_pk=process.pk)
@@ -148,7 +149,7 @@ class TaskView(generic.FormView):
         try:
             self.service_for(form)(activation=self.activation, actor=self.request.user, **form.service_kwargs())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, DONE)
         return HttpResponseRedirect(reverse("workflows:process", kwargs={"process_pk": self.activation.process.pk}))
@@ -316,7 +317,7 @@ class WithdrawView(LoginRequiredMixin, generic.FormView):
         except FlowLockFailed:
             return task_unavailable(self.request, TASK_BUSY)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, WITHDRAWN)
         return redirect("workflows:process", process_pk=self.process.pk)
