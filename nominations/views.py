@@ -19,7 +19,7 @@ from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import holds_role
 from web.spreadsheets import template_response
 from web.streaming import stored_file_response
-from web.views import ServiceFormView, add_service_errors
+from web.views import ServiceFormView, add_service_errors, filters_left_out
 
 from . import permissions, selectors, services
 from .forms import (
@@ -61,7 +61,6 @@ INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 NOMINEES_TEMPLATE_NAME = _("nominee-list-template.xlsx")
 HISTORY_TEMPLATE_NAME = _("award-history-template.xlsx")
 HISTORY_IMPORTED = _("%(count)d award records were imported.")
-FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 REVOKED = _("The revocation was recorded.")
 NO_DECISION = _("This dossier has no decision.")
 NOT_A_REGISTER_READER = _("The award register is open to approvers and auditors.")
@@ -135,9 +134,7 @@ class DossierListView(LoginRequiredMixin, generic.ListView):
             **kwargs,
         )
         context["rows"] = [(dossier, selectors.route_progress(dossier)) for dossier in context["dossiers"]]
-        if self.filters.is_bound and self.filters.errors:
-            names = ", ".join(str(self.filters.fields[name].label) for name in self.filters.errors)
-            context["filter_message"] = FILTERS_LEFT_OUT.format(fields=names)
+        context["filter_message"] = filters_left_out(self.filters)
         return context
 
 

@@ -7,9 +7,19 @@ answers 400, as it does for the form's own errors; nothing typed is lost, and a 
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from .uploads import KeepsUploads
+
+FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
+
+
+def filters_left_out(form) -> str:
+    """Say which filters of a list page's filter form were not understood and left out ("" when none was)."""
+    if not (form.is_bound and form.errors):
+        return ""
+    return FILTERS_LEFT_OUT.format(fields=", ".join(str(form.fields[name].label) for name in form.errors))
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -23,7 +23,7 @@ from nominations.models import DossierStatus, NomineeOutcome
 from nominations.selectors import dossier_get_visible, dossier_list_visible_to, posting_of
 from org_hierarchy.models import Role
 from org_hierarchy.selectors import units_with_role
-from web.views import add_service_errors
+from web.views import add_service_errors, filters_left_out
 
 from . import deadlines, forms, journey, selectors, services
 
@@ -37,7 +37,6 @@ SUBMITTED = _("The dossier was submitted.")
 DONE = _("Done.")
 WITHDRAWN = _("The dossier was withdrawn.")
 NOTHING_TO_RESUBMIT = _("This dossier is not waiting for you to send it back.")
-FILTERS_LEFT_OUT = _("These filters were not understood and were left out: {fields}.")
 
 
 def task_unavailable(request, message, *, task=None):
@@ -345,10 +344,7 @@ class TaskListView(LoginRequiredMixin, generic.ListView):
     def get_context_data(self, **kwargs):
         form = self.filter_form
         context = super().get_context_data(title=self.title, filter_form=form, **kwargs)
-        if form.errors:
-            context["filter_message"] = FILTERS_LEFT_OUT.format(
-                fields=", ".join(str(form.fields[name].label) for name in form.errors)
-            )
+        context["filter_message"] = filters_left_out(form)
         if selectors.may_submit(self.request.user):
             context["submit_url"] = reverse(SUBMIT_URL_NAME)
         query = self.request.GET.copy()
