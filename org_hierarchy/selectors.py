@@ -79,6 +79,22 @@ def holds_role(*, user, unit_id: int, role: str) -> bool:
     return any(seat.unit_id == unit_id and seat.role == role for seat in seats_of(user))
 
 
+def head_acted_for(*, user, unit_id: int, role: str):
+    """Return the head ``user`` stands in for in ``role`` at the unit (a deputy's delegation), or None.
+
+    The delegation is read from the user's cached seats: only the head is looked up.
+    """
+    head_id = next(
+        (
+            seat.acting_for_id
+            for seat in seats_of(user)
+            if seat.unit_id == unit_id and seat.role == role and seat.acting_for_id
+        ),
+        None,
+    )
+    return get_user_model().objects.get(pk=head_id) if head_id else None
+
+
 def members_with_role(*, unit: OrgUnit, role: str) -> QuerySet:
     """Return the users holding ``role`` at ``unit`` today."""
     User = get_user_model()

@@ -21,7 +21,6 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -41,7 +40,7 @@ from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from nominations.numbers import percent
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
-from org_hierarchy.selectors import holds_role, members_with_role, seats_of
+from org_hierarchy.selectors import head_acted_for, holds_role, members_with_role
 from web.uploads import sniffed_type
 
 from . import calendar, selectors
@@ -145,14 +144,6 @@ def _next_stop(process: NominationProcess, level: int) -> tuple[int, int] | None
 def is_last_stop(*, process: NominationProcess, level: int) -> bool:
     """Tell whether the stage at ``level`` is the deciding authority (the route ends there)."""
     return _next_stop(process, level) is None
-
-
-def _acting_for(actor, unit: OrgUnit, role: str):
-    """Return the head the actor stands in for at ``unit`` (a delegation), or None."""
-    head_id = next(
-        (seat.acting_for_id for seat in seats_of(actor) if seat.unit_id == unit.pk and seat.role == role), None
-    )
-    return get_user_model().objects.get(pk=head_id) if head_id else None
 
 
 def _pending_nominees(dossier: Dossier, ids) -> dict[int, Nominee]:
@@ -423,7 +414,7 @@ def stage_sign(
         raise ValidationError(SIGN_CANNOT_FORWARD, code="cannot_forward")
     if outcome in (StageOutcome.RETURN, StageOutcome.REJECT) and not note.strip():
         raise ValidationError({"note": REASON_REQUIRED}, code="reason_required")
-    acting_for = _acting_for(actor, unit, Role.APPROVER)
+    acting_for = head_acted_for(user=actor, unit_id=unit.pk, role=Role.APPROVER)
     data = {
         "outcome": outcome,
         "note": note,

@@ -4,7 +4,6 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -13,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
-from org_hierarchy.selectors import seats_of
+from org_hierarchy.selectors import head_acted_for
 
 from ..certification import awardee_facts, decision_facts
 from ..models import (
@@ -68,22 +67,6 @@ def check_decision_date(
         raise ValidationError({"decision_date": DATE_TOO_FAR % {"date": latest.strftime("%d/%m/%Y")}}, code="date_late")
 
 
-def _delegating_head(*, signer, issuer_unit: OrgUnit):
-    """Return the head a deputy signs for, from the deputy's delegation at the issuer, or None.
-
-    The delegation is read from the signer's cached seats: only a deputy's head is looked up.
-    """
-    head_id = next(
-        (
-            seat.acting_for_id
-            for seat in seats_of(signer)
-            if seat.unit_id == issuer_unit.pk and seat.role == Role.APPROVER and seat.acting_for_id
-        ),
-        None,
-    )
-    return get_user_model().objects.get(pk=head_id) if head_id else None
-
-
 @service_transaction
 def decision_issue(
     *,
@@ -107,7 +90,7 @@ def decision_issue(
     awarded = list(dossier.nominees.select_for_update().filter(outcome=NomineeOutcome.PENDING))
     if not awarded:
         raise ValidationError(NO_NOMINEE_LEFT, code="no_nominee")
-    acting_for = acting_for or _delegating_head(signer=signer, issuer_unit=issuer_unit)
+    acting_for = acting_for or head_acted_for(user=signer, unit_id=issuer_unit.pk, role=Role.APPROVER)
     today = timezone.localdate()
     decision_date = decision_date or today
     check_decision_date(decision_date, not_before=not_before, today=today)
