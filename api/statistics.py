@@ -13,19 +13,20 @@ import datetime
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nominations.models import SubjectType
 from reports import selectors as report_selectors
-from reports.forms import StatisticsFilterForm
-from reports.statistics import Outcome, may_view_statistics, statistics
+from reports.forms import NomineeListForm, StatisticsFilterForm
+from reports.statistics import Outcome, may_view_statistics, nominee_list, statistics
 from reports.views import YearlyReportMixin
 
 from . import forms_io
 from .base import ApiViewMixin
+from .serializers import LabelSerializer
 
 NOT_A_REPORTER = _("The reports are for the officers, heads and auditors of a unit.")
 
@@ -59,11 +60,6 @@ def _day(text: str) -> str:
 
 
 # Representations: plain data of the reports (``Statistics.as_data``, ``yearly.figures``) as the schema says.
-
-
-class CodeLabelSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()
 
 
 class NamedSerializer(serializers.Serializer):
@@ -117,8 +113,8 @@ class StatisticsTablesSerializer(serializers.Serializer):
 
 
 class StatisticsSerializer(StatisticsTablesSerializer):
-    outcomes = CodeLabelSerializer(many=True, help_text="The keys of counts, in the tables' order, with their labels.")
-    subject_kinds = CodeLabelSerializer(many=True, help_text="The keys of awarded_by_subject, with their labels.")
+    outcomes = LabelSerializer(many=True, help_text="The keys of counts, in the tables' order, with their labels.")
+    subject_kinds = LabelSerializer(many=True, help_text="The keys of awarded_by_subject, with their labels.")
     unit = NamedSerializer(allow_null=True, help_text="The drill-down unit, if any.")
     trail = NamedSerializer(many=True, help_text="The drill-down's way from the top of your scope to the unit.")
 
@@ -152,6 +148,16 @@ def _named(unit) -> dict | None:
     return None if unit is None else {"id": unit.pk, "name": unit.name}
 
 
+def read_filters(request, form_class=StatisticsFilterForm):
+    """The page's filter form over the query string: a 400 for a bad filter, a 404 for a unit outside the scope."""
+    form = form_class(request.query_params or None, scope=report_selectors.report_scope(user=request.user))
+    if form.is_bound and not form.is_valid():
+        raise forms_io.form_errors(form)
+    unit_id = form.cleaned_data.get("unit") if form.is_bound else None
+    unit = report_selectors.unit_get_visible(user=request.user, pk=unit_id) if unit_id else None
+    return form, form.criteria(unit=unit)
+
+
 class StatisticsView(ApiViewMixin, APIView):
     """The commendation statistics of your reporting scope, filtered and drilled down as on the statistics page:
     nominees by outcome, in total and by award type, form of award, subject kind, unit, campaign and subject group,
@@ -160,14 +166,8 @@ class StatisticsView(ApiViewMixin, APIView):
     @extend_schema(parameters=FILTERS, responses=StatisticsSerializer)
     def get(self, request):
         require_reporter(request.user)
-        form = StatisticsFilterForm(
-            request.query_params or None, scope=report_selectors.report_scope(user=request.user)
-        )
-        if form.is_bound and not form.is_valid():
-            raise forms_io.form_errors(form)
-        unit_id = form.cleaned_data.get("unit") if form.is_bound else None
-        unit = report_selectors.unit_get_visible(user=request.user, pk=unit_id) if unit_id else None
-        criteria = form.criteria(unit=unit)
+        _form, criteria = read_filters(request)
+        unit = criteria.unit
         data = statistics(user=request.user, criteria=criteria).as_data()
         return Response(
             {
@@ -178,6 +178,76 @@ class StatisticsView(ApiViewMixin, APIView):
                 "trail": [_named(u) for u in report_selectors.trail(user=request.user, unit=unit)],
             }
         )
+
+
+class RevocationSummarySerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="The revoking decision's number.")
+    revoked_on = serializers.DateField()
+
+
+class CellNomineeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    subject_type = serializers.SerializerMethodField()
+    subject_group = serializers.SerializerMethodField()
+    award_type = serializers.SerializerMethodField()
+    originating_unit = serializers.SerializerMethodField()
+    year = serializers.IntegerField(source="dossier.year")
+    outcome = serializers.SerializerMethodField()
+    revocation = serializers.SerializerMethodField()
+    dossier = serializers.SerializerMethodField()
+
+    @extend_schema_field(LabelSerializer)
+    def get_subject_type(self, nominee) -> dict:
+        return {"code": nominee.subject_type, "label": str(nominee.get_subject_type_display())}
+
+    @extend_schema_field(NamedSerializer(allow_null=True))
+    def get_subject_group(self, nominee) -> dict | None:
+        group = nominee.subject_group
+        return None if group is None else {"id": group.pk, "name": group.name}
+
+    @extend_schema_field(NamedSerializer)
+    def get_award_type(self, nominee) -> dict:
+        return {"id": nominee.dossier.award_type_id, "name": nominee.dossier.award_type.name}
+
+    @extend_schema_field(NamedSerializer)
+    def get_originating_unit(self, nominee) -> dict:
+        return _named(nominee.dossier.originating_unit)
+
+    @extend_schema_field(LabelSerializer)
+    def get_outcome(self, nominee) -> dict:
+        return {"code": nominee.outcome, "label": str(nominee.get_outcome_display())}
+
+    @extend_schema_field(RevocationSummarySerializer(allow_null=True))
+    def get_revocation(self, nominee) -> dict | None:
+        revocation = getattr(getattr(nominee, "award_record", None), "revocation", None)
+        if revocation is None:
+            return None
+        return {"reference": revocation.reference, "revoked_on": revocation.revoked_on.isoformat()}
+
+    @extend_schema_field(
+        inline_serializer("CellDossier", {"id": serializers.IntegerField(), "title": serializers.CharField()})
+    )
+    def get_dossier(self, nominee) -> dict:
+        return {"id": nominee.dossier_id, "title": nominee.dossier.title}
+
+
+OUTCOME = OpenApiParameter(
+    "outcome", OpenApiTypes.STR, enum=list(Outcome.ALL), description="The column: proposed (the default), awarded…"
+)
+
+
+@extend_schema(parameters=[*FILTERS, OUTCOME])
+class StatisticsNomineeListView(ApiViewMixin, generics.ListAPIView):
+    """The nominees behind one cell of the statistics: the same filters, and the column's ``outcome``."""
+
+    serializer_class = CellNomineeSerializer
+
+    def get_queryset(self):
+        require_reporter(self.request.user)
+        form, criteria = read_filters(self.request, NomineeListForm)
+        outcome = (form.cleaned_data.get("outcome") if form.is_bound else "") or Outcome.PROPOSED
+        return nominee_list(user=self.request.user, criteria=criteria, outcome=outcome)
 
 
 # Yearly reports ------------------------------------------------------------------------------------------------
@@ -192,7 +262,7 @@ class YearlyReportListSerializer(serializers.Serializer):
     finalised_by = serializers.SerializerMethodField(help_text="The head who finalised it.")
     url = serializers.SerializerMethodField(help_text="The report in the API.")
 
-    @extend_schema_field(CodeLabelSerializer)
+    @extend_schema_field(LabelSerializer)
     def get_status(self, report) -> dict:
         return {"code": report.status, "label": str(report.get_status_display())}
 
@@ -251,7 +321,7 @@ class YearlyReportSerializer(serializers.Serializer):
     campaign = NamedSerializer()
     year = serializers.IntegerField()
     unit = NamedSerializer()
-    status = CodeLabelSerializer(allow_null=True, help_text="Null while no one has started the report.")
+    status = LabelSerializer(allow_null=True, help_text="Null while no one has started the report.")
     finalised_at = serializers.DateTimeField(allow_null=True)
     finalised_by = serializers.CharField(allow_null=True)
     figures = YearlyFiguresSerializer(help_text="Frozen at finalisation; computed now while a draft or not started.")
@@ -308,6 +378,7 @@ class YearlyReportView(ApiViewMixin, APIView):
 
 urlpatterns = [
     path("statistics/", StatisticsView.as_view(), name="statistics"),
+    path("statistics/nominees/", StatisticsNomineeListView.as_view(), name="statistics_nominees"),
     path("yearly-reports/", YearlyReportListView.as_view(), name="yearly_reports"),
     path("yearly-reports/<int:campaign>/<int:year>/<int:unit>/", YearlyReportView.as_view(), name="yearly_report"),
 ]

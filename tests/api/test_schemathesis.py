@@ -137,7 +137,7 @@ class SchemaFuzzTests(ApiFlowTestCase):
                     with self.subTest(operation=operation.label, caller=caller, real=bool(path_parameters)):
                         self.fuzz(operation, path_parameters, token, count)
 
-        self.assertEqual(len(operations), 35)
+        self.assertEqual(len(operations), 36)
         by_caller = ", ".join(f"{caller} {number}" for caller, number in sorted(calls.items()))
         answers = ", ".join(f"{status}xx {number}" for status, number in sorted(statuses.items()))
         self.pytest_config.stash.setdefault(FUZZ_SUMMARY, []).append(

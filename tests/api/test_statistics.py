@@ -8,8 +8,9 @@ user, filter by filter. A Hà Nội auditor's token sees nothing of Đà Nẵng.
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from nominations.models import AwardType, SubjectType
+from nominations.models import AwardType, NomineeOutcome, SubjectType
 from reports import services as report_services
 from reports.statistics import Outcome
 
@@ -128,6 +129,28 @@ class StatisticsMatchThePageTests(StatisticsApiTestCase):
             rows, {"Ủy ban nhân dân Phường Hải Châu": (18, True), "Ủy ban nhân dân Phường Thanh Khê": (13, False)}
         )
 
+    def test_each_cell_lists_the_nominees_behind_it(self):
+        account, token = self.national_auditor()
+        city_chair = AwardType.objects.get(code="bk_chu_tich_tinh")
+        cell = f"year=2024&province=48&award_type={city_chair.pk}"
+        awarded = self.get(f"{STATISTICS}nominees/?{cell}&subject_type=collective&outcome=awarded", token).json()
+        self.assertEqual(awarded["count"], 24)
+        self.assertEqual({n["subject_type"]["code"] for n in awarded["results"]}, {"collective"})
+        self.assertEqual({n["outcome"]["code"] for n in awarded["results"]}, {"awarded"})
+        rejected = self.get(f"{STATISTICS}nominees/?{cell}&outcome=rejected", token, language="vi").json()
+        self.assertEqual([n["dossier"]["id"] for n in rejected["results"]], [self.dossiers["rejected"].pk] * 2)
+        outcome = rejected["results"][0]["outcome"]
+        with translation.override("vi"):
+            self.assertEqual(outcome["label"], str(NomineeOutcome(outcome["code"]).label))
+        # The page's list of the same cell, as the same user.
+        self.client.force_login(account.user)
+        page = self.client.get(reverse("reports:nominees"), {"year": 2024, "province": "48", "outcome": "pending"})
+        listed = self.get(f"{STATISTICS}nominees/?year=2024&province=48&outcome=pending", token).json()
+        self.assertEqual([n["id"] for n in listed["results"]], [n.pk for n in page.context["nominees"]])
+        self.assertEqual(listed["count"], 1)
+        body = self.assertProblem(self.get(f"{STATISTICS}nominees/?outcome=everything", token), 400)
+        self.assertIn("outcome", body["errors"])
+
     def test_bad_filters_are_problems_with_the_pages_messages(self):
         _account, token = self.national_auditor()
         body = self.assertProblem(self.get(f"{STATISTICS}?year=abc&submitted_from=31/02/2024", token), 400)
@@ -143,7 +166,13 @@ class StatisticsMatchThePageTests(StatisticsApiTestCase):
 
     def test_only_reporting_roles_read_the_statistics(self):
         submitter = self.token_for(self.world.haichau_pc, Role.SUBMITTER)
-        for url in (STATISTICS, YEARLY, f"{YEARLY}{self.campaign.pk}/2024/{self.world.haichau_pc.pk}/"):
+        urls = (
+            STATISTICS,
+            f"{STATISTICS}nominees/",
+            YEARLY,
+            f"{YEARLY}{self.campaign.pk}/2024/{self.world.haichau_pc.pk}/",
+        )
+        for url in urls:
             self.assertProblem(self.get(url, submitter), 403, code="forbidden")
             self.assertProblem(self.get(url), 401)
 
@@ -173,12 +202,16 @@ class ForeignUnitTests(StatisticsApiTestCase):
         self.assertEqual([row["label"] for row in body["by_unit"]], ["Ủy ban nhân dân Thành phố Hà Nội"])
         self.assertNotIn("Đà Nẵng", response.content.decode())
         self.assertNotIn("Bộ Công an", response.content.decode())
+        listed = self.get(f"{STATISTICS}nominees/", self.token).json()
+        self.assertEqual(listed["count"], 3)
+        self.assertEqual({n["originating_unit"]["id"] for n in listed["results"]}, {self.world.badinh_pc.pk})
 
     def test_danang_units_are_not_found_and_its_province_is_refused(self):
         w = self.world
         for unit in (w.danang_pc, w.danang_police, w.haichau_pc):
             with self.subTest(unit=unit.name):
                 self.assertProblem(self.get(f"{STATISTICS}?unit={unit.pk}", self.token), 404)
+                self.assertProblem(self.get(f"{STATISTICS}nominees/?unit={unit.pk}", self.token), 404)
                 self.assertProblem(self.get(f"{YEARLY}{self.campaign.pk}/2024/{unit.pk}/", self.token), 404)
         body = self.assertProblem(self.get(f"{STATISTICS}?province=48", self.token), 400)
         self.assertIn("province", body["errors"])
@@ -287,6 +320,7 @@ class StatisticsQueryCountTests(TemporaryMediaMixin, ApiTestCase):
         urls = [
             f"{STATISTICS}?year=2024",
             f"{STATISTICS}?year=2024&unit={w.danang_pc.pk}&campaign={self.campaign.pk}",
+            f"{STATISTICS}nominees/?year=2024&outcome=awarded",
             f"{YEARLY}{self.campaign.pk}/2024/{w.danang_pc.pk}/",
             YEARLY,
         ]
@@ -298,5 +332,6 @@ class StatisticsQueryCountTests(TemporaryMediaMixin, ApiTestCase):
 
 
 # Authentication (the token with its account and user) and the seats, then the pages' own queries: the statistics,
-# drilled down into a unit (its scope check and trail), one yearly report (its figures) and the list of reports.
-STATISTICS_QUERIES = [9, 11, 20, 4]
+# drilled down into a unit (its scope check and trail), the nominees behind a cell (the count and the page), one
+# yearly report (its figures) and the list of reports.
+STATISTICS_QUERIES = [9, 11, 6, 20, 4]
