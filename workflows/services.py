@@ -38,6 +38,7 @@ from documents import services as document_services
 from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from nominations.numbers import percent
+from nominations.services.tracking import record
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import head_acted_for, holds_role, members_with_role
@@ -87,19 +88,6 @@ def _stage(activation) -> tuple[NominationProcess, Dossier, OrgUnit, Level]:
     return process, process.dossier, unit, level
 
 
-def _record(event, *, dossier: Dossier, actor, unit: OrgUnit, role: str = "", **kwargs):
-    return audit_services.record(
-        event,
-        actor=actor,
-        unit=unit,
-        subject=dossier,
-        version_digest=dossier.version_digest,
-        role=role,
-        stage=Level(unit.level).slug,
-        **kwargs,
-    )
-
-
 def _finish(activation, *, outcome: str, task_data: dict, choice: StageChoice | None = None) -> None:
     """Leave the outcome (and who chose it) for the gateways, keep what was decided on the task, and complete it."""
     process = activation.process
@@ -128,11 +116,11 @@ def _start_clock(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit)
 
 
 def _record_received(process: NominationProcess, *, dossier: Dossier, unit: OrgUnit, actor) -> None:
-    _record(
+    record(
         AuditEvent.STAGE_RECEIVED,
         dossier=dossier,
         actor=actor,
-        unit=unit,
+        stage_unit=unit,
         data={"deadline": process.stage_deadline.isoformat()},
     )
 
@@ -180,11 +168,11 @@ def _appraise(activation, *, actor, opinion: str, recommendations: dict[int, boo
     data = {"opinion": opinion, "recommendations": {str(k): bool(v) for k, v in recommendations.items()}, **extra}
 
     def appraised():
-        _record(
+        record(
             AuditEvent.STAGE_APPRAISED,
             dossier=dossier,
             actor=actor,
-            unit=unit,
+            stage_unit=unit,
             role=Role.APPRAISER,
             reason=opinion,
             data=data,
@@ -242,11 +230,11 @@ def stage_appraise_consult(*, activation, actor, opinion: str, recommendations: 
         outcome=StageOutcome.CONSULT,
         consulted=process.consult_unit_ids,
     )
-    _record(
+    record(
         AuditEvent.STAGE_CONSULTATION_REQUESTED,
         dossier=dossier,
         actor=actor,
-        unit=unit,
+        stage_unit=unit,
         role=Role.APPRAISER,
         data={"units": process.consult_unit_ids},
     )
@@ -259,11 +247,11 @@ def consultation_answer(*, activation, actor, opinion: str, agrees: bool) -> Non
     data = {"opinion": opinion, "agrees": bool(agrees)}
     activation.task.data = {**activation.task.data, **data}
     _complete(activation, reason=f"{activation.flow_task.name}: {'agrees' if agrees else 'objects'}")
-    _record(
+    record(
         AuditEvent.STAGE_CONSULTED,
         dossier=dossier,
         actor=actor,
-        unit=unit,
+        stage_unit=unit,
         role=Role.APPRAISER,
         reason=opinion,
         data=data,
@@ -337,7 +325,7 @@ def council_vote_record(*, activation, actor, members: int, ballots: dict[int, t
     failed = {int(nominee_id): result for nominee_id, result in results.items() if not result["passed"]}
     if not failed:
         _finish(activation, outcome=StageOutcome.PROCEED, task_data=data)
-    _record(AuditEvent.STAGE_VOTED, dossier=dossier, actor=actor, unit=unit, role=Role.SECRETARY, data=data)
+    record(AuditEvent.STAGE_VOTED, dossier=dossier, actor=actor, stage_unit=unit, role=Role.SECRETARY, data=data)
     if not failed:
         return
     # The gateway after the vote reads who is left: the drops (recorded together) come before the bookkeeping.
@@ -432,11 +420,11 @@ def stage_sign(
         data["letter_number"] = letter.number_display
         _start_clock(process, dossier=dossier, unit=next_unit)
     # The signature and the nominees left out come before the outcome node's own entries.
-    _record(
+    record(
         AuditEvent.STAGE_SIGNED,
         dossier=dossier,
         actor=actor,
-        unit=unit,
+        stage_unit=unit,
         role=Role.APPROVER,
         acting_for=acting_for,
         reason=data["note"],
@@ -454,11 +442,11 @@ def stage_sign(
     )
     _finish(activation, outcome=outcome, task_data=data, choice=choice)
     if outcome == StageOutcome.FORWARD:
-        _record(
+        record(
             AuditEvent.STAGE_FORWARDED,
             dossier=dossier,
             actor=actor,
-            unit=unit,
+            stage_unit=unit,
             role=Role.APPROVER,
             acting_for=acting_for,
             data={"to": next_unit.pk, "letter_number": data["letter_number"], "letter": letter.pk},
@@ -572,11 +560,11 @@ def steps_release_unseated(*, user, actor=None) -> int:
             node.activation_class(task).unassign()
             dossier = task.process.coerced.dossier
             unit = task.owner_permission_obj
-            _record(
+            record(
                 AuditEvent.STEP_RELEASED,
                 dossier=dossier,
                 actor=actor,
-                unit=unit,
+                stage_unit=unit,
                 role=node.role,
                 data={"task": task.pk, "step": str(node.task_title), "user_id": user.pk, "user": user.get_full_name()},
             )
@@ -684,7 +672,7 @@ def _deadline_notice(task, *, now) -> None:
     task.data = {**task.data, "deadline_notices": [*notices, {"kind": kind, "at": now.isoformat()}]}
     task._change_reason = f"{task.flow_task.name}: {kind}"
     task.save(update_fields=["data", "scheduled"])
-    _record(event, dossier=dossier, actor=None, unit=unit, data={"task": task.pk})
+    record(event, dossier=dossier, actor=None, stage_unit=unit, data={"task": task.pk})
 
 
 def _escalate_above(task, *, process: NominationProcess, now) -> None:
