@@ -2,10 +2,11 @@
 
 The statistics take the page's own filter form (the same parameters, the same messages for a bad one) and count
 through ``reports.statistics.statistics`` over the caller's reporting scope; a drill-down unit outside that scope
-is a 404, as on the page. A yearly report is read with the report page's own loading (its scope, its years) and
-figures: live while a draft, those frozen at finalisation once final. Every code comes with its label in the
-caller's language; only those who may open the reports pages (officers, heads, auditors, administrators of a
-unit) may call these.
+is a 404, as on the page; the nominees behind a cell come from the page's own list form and selector
+(``reports.statistics.nominee_list``). A yearly report is read with the report page's own loading (its scope,
+its years) and figures: live while a draft, those frozen at finalisation once final. Every code comes with its
+label in the caller's language; only those who may open the reports pages (officers, heads, auditors,
+administrators of a unit) may call these.
 """
 
 import datetime
