@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from audit.events import AuditEvent
 from org_hierarchy.models import OrgUnit, Role
@@ -30,7 +30,7 @@ from ..permissions import ensure_stage_officer
 from .dossiers import notify_submitters
 from .numbering import next_number, take_numbers
 from .tallies import dossier_tally_refresh
-from .tracking import lock_dossier, record, save_tracked, service_transaction
+from .tracking import lock_dossier, nominees_close, record, save_tracked, service_transaction
 
 NOT_DECIDABLE = _("Only a dossier in progress can be decided.")
 NO_NOMINEE_LEFT = _("No nominee is left to award in this dossier.")
@@ -109,22 +109,14 @@ def decision_issue(
     # Its number was just taken under the counter's lock, and the dossier, locked, was in progress: it has no
     # decision yet and the number is new in the issuer's series.
     save_tracked(decision, actor=signer, reason="issued", unique_by_lock=True)
-    now = timezone.now()
-    outcome = {
-        "outcome": NomineeOutcome.AWARDED,
-        "outcome_stage_unit": issuer_unit,
-        "outcome_by": signer,
-        "outcome_at": now,
-        "decision": decision,
-    }
-    # Every awarded nominee takes the same values: one UPDATE of the rows locked above, where ``bulk_update`` would
-    # build a CASE per row and field (seconds for a thousand nominees); then their history rows in one INSERT.
-    dossier.nominees.filter(outcome=NomineeOutcome.PENDING).update(**outcome)
-    for nominee in awarded:
-        for name, value in outcome.items():
-            setattr(nominee, name, value)
-    bulk_update_with_history(
-        awarded, Nominee, fields=[], default_user=signer, default_change_reason="awarded", default_date=now
+    nominees_close(
+        awarded,
+        outcome=NomineeOutcome.AWARDED,
+        actor=signer,
+        stage_unit=issuer_unit,
+        reasons=None,
+        change_reason="awarded",
+        decision=decision,
     )
     numbers = take_numbers(GoldenBookCounter, issuer_unit=issuer_unit, count=len(awarded))
     records = [

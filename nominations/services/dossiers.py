@@ -18,7 +18,7 @@ from .. import rules
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
 from .tallies import dossier_tally_refresh
-from .tracking import DIGEST_FIELDS, apply_digest, ensure_editable, lock_dossier, record, save_tracked
+from .tracking import DIGEST_FIELDS, apply_digest, ensure_editable, lock_dossier, nominees_close, record, save_tracked
 
 DOSSIER_EDITABLE_FIELDS = (
     "title",
@@ -214,18 +214,8 @@ def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
 
 
 def _close_pending_nominees(dossier: Dossier, *, outcome: str, actor, stage_unit: OrgUnit | None, reason: str) -> None:
-    for nominee in dossier.nominees.filter(outcome=NomineeOutcome.PENDING):
-        nominee.outcome = outcome
-        nominee.outcome_stage_unit = stage_unit
-        nominee.outcome_by = actor
-        nominee.outcome_reason = reason
-        nominee.outcome_at = timezone.now()
-        save_tracked(
-            nominee,
-            actor=actor,
-            reason=outcome,
-            update_fields=["outcome", "outcome_stage_unit", "outcome_by", "outcome_reason", "outcome_at"],
-        )
+    nominees = list(dossier.nominees.filter(outcome=NomineeOutcome.PENDING))
+    nominees_close(nominees, outcome=outcome, actor=actor, stage_unit=stage_unit, reasons=reason, change_reason=outcome)
 
 
 @transaction.atomic

@@ -5,9 +5,8 @@ from dataclasses import replace
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from audit import services as audit_services
 from audit.events import AuditEvent
@@ -19,7 +18,7 @@ from ..models import CampaignSubjectGroup, Dossier, DossierStatus, Gender, Nomin
 from ..permissions import ensure_stage_officer, ensure_submitter
 from ..selectors import may_see_full_national_id
 from .tallies import dossier_tally_refresh
-from .tracking import ensure_editable, lock_dossier, record, refresh_digest, save_tracked
+from .tracking import ensure_editable, lock_dossier, nominees_close, record, refresh_digest, save_tracked
 
 NOMINEE_EDITABLE_FIELDS = (
     "subject_type",
@@ -242,36 +241,22 @@ def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict
     nominees = list(dossier.nominees.select_for_update().filter(pk__in=reasons).order_by("list_position", "pk"))
     if len(nominees) != len(reasons) or any(nominee.outcome != NomineeOutcome.PENDING for nominee in nominees):
         raise ValidationError(NOT_PENDING, code="not_pending")
-    outcome = {
-        "outcome": NomineeOutcome.DROPPED,
-        "outcome_stage_unit": stage_unit,
-        "outcome_by": actor,
-        "outcome_at": timezone.now(),
-    }
-    # What every dropped nominee shares goes in one UPDATE (the reason too when there is only one); differing
-    # reasons follow in one bulk_update, which also writes the history rows.
-    distinct = set(reasons.values())
-    shared = {"outcome_reason": next(iter(distinct))} if len(distinct) == 1 else {}
-    dossier.nominees.filter(pk__in=reasons).update(**outcome, **shared)
-    for nominee in nominees:
-        for name, value in outcome.items():
-            setattr(nominee, name, value)
-        nominee.outcome_reason = reasons[nominee.pk]
-    bulk_update_with_history(
+    nominees_close(
         nominees,
-        Nominee,
-        [] if shared else ["outcome_reason"],
-        default_user=actor,
-        default_change_reason="dropped",
-        default_date=outcome["outcome_at"],
+        outcome=NomineeOutcome.DROPPED,
+        actor=actor,
+        stage_unit=stage_unit,
+        reasons=reasons,
+        change_reason="dropped",
     )
+    distinct = set(reasons.values())
     dossier_tally_refresh(dossier=dossier)
     record(
         AuditEvent.NOMINEE_DROPPED,
         dossier=dossier,
         actor=actor,
         stage_unit=stage_unit,
-        reason=shared.get("outcome_reason", ""),
+        reason=next(iter(distinct)) if len(distinct) == 1 else "",
         data={
             "nominees": {str(nominee.pk): NomineeOutcome.DROPPED.value for nominee in nominees},
             "reasons": {str(nominee.pk): nominee.outcome_reason for nominee in nominees},
