@@ -5,7 +5,7 @@ check costs no query after the first. Failures raise ``PermissionDenied`` with a
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, Subquery
+from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from org_hierarchy.models import OrgUnit, Role
@@ -34,6 +34,37 @@ def ensure_submitter(*, user, dossier: Dossier) -> None:
         raise PermissionDenied(NOT_A_SUBMITTER)
 
 
+# Separation of duties (architecture §4): the parties to a dossier, its submitter and the nominees with an account,
+# never act on it at a stage. The reads below ask that one rule for one dossier, for one user's dossiers, and for a
+# dossier's parties; ``ensure_stage_officer`` asks it inside its own statement.
+
+
+def _named(*, user_id: int) -> QuerySet[Nominee]:
+    return Nominee.objects.filter(user_id=user_id)
+
+
+def is_party_to_dossier(*, user, dossier_id: int) -> bool:
+    """Tell whether the user submitted the dossier or is named in it (separation of duties)."""
+    return Dossier.objects.filter(Q(created_by=user) | Q(nominees__user=user), pk=dossier_id).exists()
+
+
+def dossier_ids_party_to(*, user) -> QuerySet:
+    """Return the ids of the dossiers the user submitted or is named in, each part read from its own index."""
+    named = _named(user_id=user.pk).values("dossier")
+    return Dossier.objects.filter(created_by=user).values("pk").union(named)
+
+
+def users_party_to(*, dossier_id: int) -> QuerySet:
+    """Return the ids of the dossier's submitter and of the nominees' user accounts, for exclusion.
+
+    Each part is read by its own index; as one ``OR`` over a join of the users to the nominees, PostgreSQL read
+    every nominee of every dossier on each task announcement. Nominees without an account are left out, so the
+    set holds no NULL for a ``NOT IN`` to trip over.
+    """
+    named = Nominee.objects.filter(dossier_id=dossier_id, user__isnull=False).values("user_id")
+    return Dossier.objects.filter(pk=dossier_id).values("created_by_id").union(named, all=True)
+
+
 def ensure_stage_officer(
     *,
     user,
@@ -56,7 +87,7 @@ def ensure_stage_officer(
     position = stops.filter(unit_id=stage_unit.pk).values("position")[:1]
     facts = {
         "on_route": Exists(stops.filter(unit_id=stage_unit.pk)),
-        "named": Exists(Nominee.objects.filter(dossier_id=dossier.pk, user_id=user.pk)),
+        "named": Exists(_named(user_id=user.pk).filter(dossier_id=dossier.pk)),
     }
     if forwarding_to is not None:
         facts["forwards"] = Exists(stops.filter(unit_id=forwarding_to.pk, position__gt=Subquery(position)))

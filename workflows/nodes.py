@@ -28,11 +28,12 @@ from viewflow.workflow.nodes.timer import Timer, TimerActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import PROCESS, STATUS
 
+from nominations import permissions as nomination_permissions
 from org_hierarchy.models import OrgUnit
 from org_hierarchy.roles import ROLE_PERMISSIONS, permission_for
 from org_hierarchy.selectors import holds_role
 
-from . import calendar, selectors, services
+from . import calendar, services
 from .views import TASK_BUSY, TASK_DONE, TASK_TAKEN, TaskIndexView, task_unavailable
 
 ROLE_BY_PERMISSION = {permission_for(role): role for role in ROLE_PERMISSIONS}
@@ -165,7 +166,7 @@ class StageTask(GuardedExecuteMixin, flow.View):
         unit_id = self.unit_id_of(task)
         if unit_id is None or not holds_role(user=user, unit_id=unit_id, role=self.role):
             return False
-        return not selectors.is_party_to_dossier(user=user, dossier_id=task.process.artifact_object_id)
+        return not nomination_permissions.is_party_to_dossier(user=user, dossier_id=task.process.artifact_object_id)
 
     def can_assign(self, user, task):
         # The membership is the source of truth; the guardian grant mirrors it for viewflow's queue.

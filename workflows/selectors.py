@@ -18,7 +18,8 @@ from django.urls import get_resolver
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from nominations.models import AwardType, Campaign, Dossier, Nominee
+from nominations import permissions as nomination_permissions
+from nominations.models import AwardType, Campaign, Dossier
 from nominations.selectors import dossier_ids_visible_to, dossier_visibility_lookups
 from org_hierarchy.models import OrgUnit, Role, folded
 from org_hierarchy.roles import permission_for
@@ -29,28 +30,6 @@ from .models import NominationProcess
 
 # The unit pickers' autocomplete answers with at most this many units.
 UNIT_MATCHES = 20
-
-
-def is_party_to_dossier(*, user, dossier_id: int) -> bool:
-    """Tell whether the user submitted the dossier or is named in it (separation of duties)."""
-    return Dossier.objects.filter(Q(created_by=user) | Q(nominees__user=user), pk=dossier_id).exists()
-
-
-def dossier_ids_party_to(*, user) -> QuerySet:
-    """Return the ids of the dossiers the user submitted or is named in, each part read from its own index."""
-    named = Nominee.objects.filter(user=user).values("dossier")
-    return Dossier.objects.filter(created_by=user).values("pk").union(named)
-
-
-def users_party_to(*, dossier_id: int) -> QuerySet:
-    """Return the ids of the dossier's submitter and of the nominees' user accounts, for exclusion.
-
-    Each part is read by its own index; as one ``OR`` over a join of the users to the nominees, PostgreSQL read
-    every nominee of every dossier on each task announcement. Nominees without an account are left out, so the
-    set holds no NULL for a ``NOT IN`` to trip over.
-    """
-    named = Nominee.objects.filter(dossier_id=dossier_id, user__isnull=False).values("user_id")
-    return Dossier.objects.filter(pk=dossier_id).values("created_by_id").union(named, all=True)
 
 
 def _task_unit_keys(user) -> list[str]:
@@ -163,7 +142,7 @@ def task_queue(*, user) -> QuerySet[Task]:
     if offered is None:
         return Task.objects.none()
     tasks = _of_nominations(Task.objects.filter(offered, flow_task_type="HUMAN")).exclude(
-        process__artifact_object_id__in=dossier_ids_party_to(user=user)
+        process__artifact_object_id__in=nomination_permissions.dossier_ids_party_to(user=user)
     )
     return _with_dossier(tasks)
 
@@ -182,7 +161,7 @@ def task_mine(*, user) -> QuerySet[Task]:
     mine = Q(owner=user, status__in=HELD_STATUSES)
     offered = _offered_to(user)
     if offered is not None:
-        mine |= offered & ~Q(process__artifact_object_id__in=dossier_ids_party_to(user=user))
+        mine |= offered & ~Q(process__artifact_object_id__in=nomination_permissions.dossier_ids_party_to(user=user))
     return _with_dossier(_of_nominations(Task.objects.filter(mine, flow_task_type="HUMAN")))
 
 

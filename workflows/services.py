@@ -35,6 +35,7 @@ from viewflow.workflow.status import STATUS
 from audit import services as audit_services
 from audit.events import AuditEvent
 from documents import services as document_services
+from nominations import permissions as nomination_permissions
 from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from nominations.numbers import percent
@@ -519,7 +520,7 @@ def _people_to_tell(task, dossier_id: int):
     if task.owner_id:
         return [task.owner]
     role = task.flow_task.role
-    parties = selectors.users_party_to(dossier_id=dossier_id)
+    parties = nomination_permissions.users_party_to(dossier_id=dossier_id)
     return members_with_role(unit=task.owner_permission_obj, role=role).exclude(pk__in=parties)
 
 
@@ -651,7 +652,7 @@ def _deadline_notice(task, *, now) -> None:
         # Past the deadline the step goes up to the head of its unit; it stays with the people who hold it.
         kind, event = DeadlineNotice.ESCALATION, AuditEvent.STAGE_ESCALATED
         heads = members_with_role(unit=unit, role=Role.APPROVER).exclude(
-            pk__in=selectors.users_party_to(dossier_id=dossier.pk)
+            pk__in=nomination_permissions.users_party_to(dossier_id=dossier.pk)
         )
         notification_services.notify(
             recipients=heads,
@@ -710,7 +711,7 @@ def _escalate_above(task, *, process: NominationProcess, now) -> None:
     if escalation is None:
         return
     office = members_with_role(unit=above, role=Role.APPRAISER).exclude(
-        pk__in=selectors.users_party_to(dossier_id=dossier.pk)
+        pk__in=nomination_permissions.users_party_to(dossier_id=dossier.pk)
     )
     notification_services.notify(
         recipients=office,
