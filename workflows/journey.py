@@ -10,7 +10,7 @@ from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from org_hierarchy.models import OrgUnit
+from org_hierarchy.models import Level, OrgUnit
 
 from .models import StageOutcome
 
@@ -92,17 +92,77 @@ def step_history(*, process) -> list[StepRecord]:
     return records
 
 
-def flow_diagram(*, process) -> dict:
+@dataclass(frozen=True)
+class RouteStep:
+    """A step of the dossier's own route, and where the dossier stands with it: done, current, waiting, cancelled."""
+
+    title: str
+    state: str
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    """One stage unit of the dossier's route (or none, for the submission and the decision) and its steps."""
+
+    unit: str
+    steps: tuple[RouteStep, ...]
+
+
+# The steps a stage always shows, then those it shows only once the dossier has reached them.
+STAGE_STEPS = ("appraise", "vote", "sign")
+STAGE_STEPS_IF_REACHED = {"appraise": ("consultation",), "vote": ("posting",)}
+
+
+def _state(status) -> str:
+    if status == STATUS.DONE:
+        return "done"
+    if status in REACHED:
+        return "current"
+    if status == STATUS.CANCELED:
+        return "canceled"
+    return "waiting"
+
+
+def _route(process, grid, units: dict[int, str]) -> list[RouteStop]:
+    """The dossier's route only, top down: the submission, each stage unit's steps, and how the dossier ended."""
+    flow_class = process.flow_class
+
+    def step(node) -> RouteStep:
+        return RouteStep(title=str(node.task_title), state=_state(grid[node].status))
+
+    stops = [RouteStop(unit="", steps=(step(flow_class.submit),))]
+    for level, unit_id in process.route:
+        slug = Level(level).slug
+        steps = []
+        for name in STAGE_STEPS:
+            steps.append(step(getattr(flow_class, f"{slug}_{name}")))
+            for optional in STAGE_STEPS_IF_REACHED.get(name, ()):
+                node = getattr(flow_class, f"{slug}_{optional}")
+                if grid[node].status is not None:
+                    steps.append(step(node))
+        stops.append(RouteStop(unit=units.get(unit_id, ""), steps=tuple(steps)))
+    end = flow_class.rejected if grid[flow_class.rejected].status is not None else flow_class.decided
+    stops.append(RouteStop(unit="", steps=(step(end),)))
+    return stops
+
+
+def flow_diagram(*, process, units: dict[int, str] | None = None) -> dict:
     """Draw the flow from its definition, as viewflow lays it out, with each node coloured by this process's tasks.
 
     viewflow's chart (``calc_cell_status``) marks the nodes done, open (new, assigned) or cancelled; the arrows
     the dossier has travelled (from a done node to a done or open one) are marked, and the journey page's legend
     and text alternative say the same in words. The drawing is ``workflows/diagram.svg`` rather than viewflow's
     ``graph.svg``, whose <style> element and style attributes the Content-Security-Policy refuses.
+
+    ``route`` gives the same statuses on the dossier's own route only (``units`` names its stage units by id): the
+    journey page shows it first, as a vertical list a phone shows whole, and the full drawing one click away.
     """
     flow_class = process.flow_class
     grid = chart.calc_layout_data(flow_class)
     chart.calc_cell_status(flow_class, grid, process.pk)
     edges = [(edge, grid[edge.src].status == STATUS.DONE and grid[edge.dst].status in REACHED) for edge in grid.edges]
     # Autoescaped by the template: the result is already a safe string.
-    return {"svg": get_template("workflows/diagram.svg").render({"grid": grid, "cells": grid.cells, "edges": edges})}
+    return {
+        "svg": get_template("workflows/diagram.svg").render({"grid": grid, "cells": grid.cells, "edges": edges}),
+        "route": _route(process, grid, units or {}),
+    }

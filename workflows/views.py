@@ -270,14 +270,15 @@ class ProcessView(LoginRequiredMixin, generic.TemplateView):
         process = selectors.process_get_visible(user=self.request.user, pk=self.kwargs["process_pk"])
         dossier = process.dossier
         open_steps = list(selectors.tasks_open_on(process=process))
+        route = list(dossier.route_stops.select_related("unit").order_by("position"))
         return super().get_context_data(
             process=process,
             dossier=dossier,
-            route=dossier.route_stops.select_related("unit").order_by("position"),
+            route=route,
             nominees=dossier.nominees.select_related("outcome_stage_unit").order_by("list_position", "pk"),
             earlier_steps=journey.step_history(process=process),
             open_steps=[(task, selectors.task_url(task)) for task in open_steps],
-            diagram=journey.flow_diagram(process=process),
+            diagram=journey.flow_diagram(process=process, units={stop.unit_id: stop.unit.name for stop in route}),
             diagram_label=diagram_label(open_steps, finished=process.finished is not None),
             sla=deadline_sla(process.stage_deadline) if open_steps else None,
             may_withdraw=process.finished is None and dossier.created_by_id == self.request.user.pk,

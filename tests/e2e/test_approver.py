@@ -1,9 +1,9 @@
-"""The approver's screens in the browser: a filtered queue, the flow diagram, and the consultation unit picker.
+"""The approver's screens in the browser: a filtered queue, the route and flow diagram, the consultation unit picker.
 
 The residential group's submitter submits the demo campaign draft; the ward police appraiser finds it in the queue
-by campaign, unit (picked from a search of their scope) and deadline, sees on the journey page where it stands in
-the flow, then asks the ward People's Committee for its opinion (hiệp y) through the unit search; the ward's
-appraiser gets the consultation step and sees who was consulted.
+by campaign, unit (picked from a search of their scope) and deadline, sees on the journey page where it stands on
+its route and, one click further, in the whole flow, then asks the ward People's Committee for its opinion (hiệp y)
+through the unit search; the ward's appraiser gets the consultation step and sees who was consulted.
 """
 
 import re
@@ -54,9 +54,14 @@ def test_filtered_queue_flow_diagram_and_consultation_picker(people, screenshots
     expect(appraiser.locator(".mf-picker__chip")).to_contain_text(WARD_POLICE)
     appraiser.screenshot(path=screenshots / "30-queue-filtered.png", full_page=True)
 
-    # The journey: the flow drawn from its definition, the current step highlighted and named in words.
+    # The journey: the dossier's own route first, top down, its current step named; the whole flow drawn from its
+    # definition one click away, the current step highlighted.
     follow(appraiser, "a[href*='/journeys/']", r"/journeys/\d+/$", within=row)
+    expect(appraiser.locator(".mf-route-step--current")).to_contain_text("thẩm định")
     chart = appraiser.locator(".mf-diagram__chart")
+    expect(chart).not_to_be_visible()
+    appraiser.locator("details.mf-diagram-full > summary").click()
+    expect(chart).to_be_visible()
     expect(chart.locator("g#commune_appraise")).to_have_class("new")
     expect(chart.locator("g#submit")).to_have_class("done")
     expect(chart).to_have_attribute("aria-label", re.compile(r"Sơ đồ quy trình: hồ sơ đang ở bước .*thẩm định"))

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from nominations import services as nomination_services
 from nominations.models import Attachment, DocumentKind
@@ -161,6 +162,28 @@ class DiagramTests(FlowTestCase):
         with translation.override("vi"):
             title = str(NominationFlow.commune_vote.task_title)
         self.assertIn(f"Sơ đồ quy trình: hồ sơ đang ở bước {title}.", self.journey(process, self.submitter, "vi"))
+
+    def test_the_dossiers_own_route_comes_first_and_the_whole_flow_is_one_click_away(self):
+        process = self.submit(self.make_dossier(self.province_award))
+        self.appraise(process, self.world.haichau_pc)
+        html = self.journey(process, self.submitter)
+        route = html.index('class="mf-route-steps"')
+        folded = html.index('<details class="mf-folded mf-diagram-full">')
+        self.assertLess(route, folded)
+        self.assertLess(folded, html.index('class="mf-diagram__chart"'))
+        flow = NominationFlow
+        nodes = [flow.submit, flow.commune_appraise, flow.commune_vote, flow.commune_sign]
+        nodes += [flow.province_appraise, flow.province_vote, flow.province_sign, flow.decided]
+        with translation.override("en"):
+            titles = [escape(str(node.task_title)) for node in nodes]
+        steps = re.findall(r'<li class="mf-route-step mf-route-step--(\w+)">([^<]+?) · ', html[route:folded])
+        self.assertEqual([title for _state, title in steps], titles)
+        self.assertEqual([state for state, _title in steps], ["done", "done", "current"] + ["waiting"] * 5)
+        # The stage units of the route, by name; the ministry is not on this dossier's route.
+        self.assertIn(self.world.haichau_pc.name, html[route:folded])
+        self.assertIn(self.world.danang_pc.name, html[route:folded])
+        with translation.override("en"):
+            self.assertNotIn(escape(str(flow.ministry_appraise.task_title)), html[route:folded])
 
     def test_the_steps_are_named_as_the_flow_names_them_in_each_language(self):
         process = self.submit(self.make_dossier(self.province_award))
