@@ -198,7 +198,11 @@ function showCurrentStep(chart) {
 
 function enhance() {
   document.querySelectorAll("input[data-mf-unit-picker]").forEach(enhancePicker);
-  document.querySelectorAll(".mf-diagram__chart").forEach(showCurrentStep);
+  document.querySelectorAll(".mf-diagram__chart").forEach((chart) => {
+    showCurrentStep(chart);
+    // A folded drawing has no size until it is unfolded: centre its current step then.
+    chart.closest("details")?.addEventListener("toggle", () => showCurrentStep(chart));
+  });
 }
 
 document.addEventListener("turbo:load", enhance);
