@@ -39,7 +39,7 @@ from nominations import permissions as nomination_permissions
 from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from nominations.numbers import percent
-from nominations.services.tracking import record
+from nominations.services.tracking import REASON_REQUIRED, record
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import head_acted_for, holds_role, members_with_role
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 CONSULT_ON_ROUTE = _("A unit on the dossier's own route cannot be consulted.")
 CONSULT_UNITS_REQUIRED = _("Choose the units whose opinion you ask for.")
 RETURN_REQUEST_REQUIRED = _("Say what the submitter must supplement.")
-REASON_REQUIRED = _("Please give a reason.")
 SIGN_CANNOT_DECIDE = _("This stage forwards the dossier; only the deciding authority can decide.")
 SIGN_CANNOT_FORWARD = _("This is the deciding authority: decide, reject or return the dossier.")
 VOTE_INCONSISTENT = _("Votes for and against cannot exceed the members present, nor the members present the council.")

@@ -18,7 +18,16 @@ from .. import rules
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
 from .tallies import dossier_tally_refresh
-from .tracking import DIGEST_FIELDS, apply_digest, ensure_editable, lock_dossier, nominees_close, record, save_tracked
+from .tracking import (
+    DIGEST_FIELDS,
+    REASON_REQUIRED,
+    apply_digest,
+    ensure_editable,
+    lock_dossier,
+    nominees_close,
+    record,
+    save_tracked,
+)
 
 DOSSIER_EDITABLE_FIELDS = (
     "title",
@@ -42,7 +51,6 @@ NOT_RETURNED = _("Only a dossier returned for supplement can be resubmitted.")
 NOT_IN_PROGRESS = _("This dossier is not in progress at any stage.")
 NOT_WITHDRAWABLE = _("A dossier can be withdrawn only after submission and before its decision.")
 NOT_ELIGIBLE = _("The dossier does not pass its eligibility checks.")
-REASON_REQUIRED = _("Please give a reason.")
 
 
 def _validate_choices(*, kind: str, award_type: AwardType, campaign: Campaign | None) -> None:

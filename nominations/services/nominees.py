@@ -18,7 +18,15 @@ from ..models import CampaignSubjectGroup, Dossier, DossierStatus, Gender, Nomin
 from ..permissions import ensure_stage_officer, ensure_submitter
 from ..selectors import may_see_full_national_id
 from .tallies import dossier_tally_refresh
-from .tracking import ensure_editable, lock_dossier, nominees_close, record, refresh_digest, save_tracked
+from .tracking import (
+    REASON_REQUIRED,
+    ensure_editable,
+    lock_dossier,
+    nominees_close,
+    record,
+    refresh_digest,
+    save_tracked,
+)
 
 NOMINEE_EDITABLE_FIELDS = (
     "subject_type",
@@ -233,7 +241,7 @@ def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict
     if not reasons:
         return []
     if not all(reasons.values()):
-        raise ValidationError({"reason": _("Please give a reason.")})
+        raise ValidationError({"reason": REASON_REQUIRED})
     dossier = lock_dossier(dossier)
     if dossier.status != DossierStatus.SUBMITTED:
         raise ValidationError(_("This dossier is not in progress at any stage."), code="not_in_progress")

@@ -20,6 +20,7 @@ DIGEST_FIELDS = ["version", "version_digest", "updated_at"]
 # Whether this thread runs inside ``one_transaction()`` (a workflow step's block); see ``service_transaction``.
 _step = threading.local()
 
+REASON_REQUIRED = _("Please give a reason.")
 NOT_EDITABLE = _("This dossier is locked: it can only be changed as a draft or after it is returned for supplement.")
 
 
