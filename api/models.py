@@ -119,3 +119,111 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class WebhookEvent(models.TextChoices):
+    """What a subscription can be told of; the code is the ``event`` of the delivered JSON."""
+
+    DOSSIER_SUBMITTED = "dossier.submitted", _("Dossier submitted")
+    DOSSIER_RETURNED = "dossier.returned", _("Dossier returned for supplement")
+    DOSSIER_DECIDED = "dossier.decided", _("Dossier decided (awarded or rejected)")
+    DECISION_ISSUED = "decision.issued", _("Decision issued")
+    AWARD_REVOKED = "award.revoked", _("Award revoked")
+
+
+# The subscription's flag for each event: a boolean column per event keeps the match one indexed, portable filter
+# inside the INSERT … SELECT that writes the deliveries (``webhooks.deliveries_write``).
+EVENT_FLAGS = {
+    WebhookEvent.DOSSIER_SUBMITTED: "on_dossier_submitted",
+    WebhookEvent.DOSSIER_RETURNED: "on_dossier_returned",
+    WebhookEvent.DOSSIER_DECIDED: "on_dossier_decided",
+    WebhookEvent.DECISION_ISSUED: "on_decision_issued",
+    WebhookEvent.AWARD_REVOKED: "on_award_revoked",
+}
+
+
+class WebhookSubscription(models.Model):
+    """A URL of another system told, by a signed POST, of the events of the dossiers in its unit's subtree.
+
+    ``secret`` is the signing key, encrypted with a key derived from ``SECRET_KEY`` (``webhooks.secret_seal``):
+    HMAC needs the key itself, so a digest (as for tokens) would not do; the administrator sees it once.
+    """
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("address (URL)"), max_length=500)
+    on_dossier_submitted = models.BooleanField(WebhookEvent.DOSSIER_SUBMITTED.label, default=False)
+    on_dossier_returned = models.BooleanField(WebhookEvent.DOSSIER_RETURNED.label, default=False)
+    on_dossier_decided = models.BooleanField(WebhookEvent.DOSSIER_DECIDED.label, default=False)
+    on_decision_issued = models.BooleanField(WebhookEvent.DECISION_ISSUED.label, default=False)
+    on_award_revoked = models.BooleanField(WebhookEvent.AWARD_REVOKED.label, default=False)
+    secret = models.TextField(_("signing secret (encrypted)"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def events(self) -> list[str]:
+        return [str(event) for event, flag in EVENT_FLAGS.items() if getattr(self, flag)]
+
+    @property
+    def event_labels(self) -> list[str]:
+        return [str(WebhookEvent(event).label) for event in self.events]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be delivered")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed (given up)")
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def due(self, now=None):
+        return self.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: written with the event's transaction, POSTed after its commit by the
+    webhooks worker, tried again with growing delays, then given up. Its ``pk`` is the delivery id a receiver
+    sees on every attempt, so a repeat can be recognised."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("subscription")
+    )
+    event_id = models.UUIDField(_("event id"))
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["payload"])
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="api_webhook_due")]
+
+    def __str__(self):
+        return f"{self.event} #{self.pk}"

@@ -16,8 +16,17 @@ from audit.events import AuditEvent
 from org_hierarchy import services as org_services
 from org_hierarchy.models import OrgUnit, Role
 
-from . import selectors, tokens
-from .models import ApiToken, Scope, ServiceAccount
+from . import selectors, tokens, webhooks
+from .models import (
+    EVENT_FLAGS,
+    ApiToken,
+    DeliveryStatus,
+    Scope,
+    ServiceAccount,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 NOT_AN_ADMINISTRATOR = _("Only an administrator of this unit can do this.")
 NAME_REQUIRED = _("Please give a name.")
@@ -28,6 +37,9 @@ TOKEN_REVOKED = _("This token is already revoked.")
 # A service account acts in the roles that handle dossiers or read them; administering stays with people.
 ACCOUNT_ROLES = (Role.SUBMITTER, Role.APPRAISER, Role.SECRETARY, Role.APPROVER, Role.AUDITOR)
 ROLE_NOT_ALLOWED = _("A service account cannot hold this role.")
+NO_EVENT = _("Choose at least one event.")
+SUBSCRIPTION_INACTIVE = _("This subscription is already deactivated.")
+DELIVERY_DELIVERED = _("This delivery was already received; it is not sent again.")
 
 
 def ensure_unit_administrator(*, user, unit: OrgUnit) -> None:
@@ -143,3 +155,116 @@ def api_token_touch(*, token: ApiToken, now=None) -> None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def _subscription_fields(*, name: str, url: str, events) -> dict:
+    errors = {}
+    name = re.sub(r"\s+", " ", name or "").strip()
+    if not name:
+        errors["name"] = NAME_REQUIRED
+    try:
+        url = webhooks.url_check(url)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    events = set(events or ()) & set(WebhookEvent.values)
+    if not events:
+        errors["events"] = NO_EVENT
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "url": url, **{flag: event in events for event, flag in EVENT_FLAGS.items()}}
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    *, actor, unit: OrgUnit, name: str, url: str, events
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe ``url`` to ``events`` of the dossiers in ``unit``'s subtree; return the subscription with its
+    signing secret, which is shown this once (it is stored sealed, ``webhooks.secret_seal``)."""
+    ensure_unit_administrator(user=actor, unit=unit)
+    fields = _subscription_fields(name=name, url=url, events=events)
+    secret = webhooks.secret_new()
+    subscription = WebhookSubscription(unit=unit, secret=webhooks.secret_seal(secret), created_by=actor, **fields)
+    subscription._history_user = actor
+    subscription.save()
+    audit_services.record(
+        AuditEvent.WEBHOOK_CHANGED,
+        actor=actor,
+        unit=unit,
+        subject=subscription,
+        role=Role.ADMIN,
+        data={"name": subscription.name, "kind": subscription.events, "created": True},
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def webhook_subscription_update(*, actor, subscription: WebhookSubscription, name: str, url: str, events):
+    """Change a subscription's name, address or events (its secret stays)."""
+    subscription = WebhookSubscription.objects.select_for_update().select_related("unit").get(pk=subscription.pk)
+    ensure_unit_administrator(user=actor, unit=subscription.unit)
+    fields = _subscription_fields(name=name, url=url, events=events)
+    changed = [field for field, value in fields.items() if getattr(subscription, field) != value]
+    for field, value in fields.items():
+        setattr(subscription, field, value)
+    if changed:
+        subscription._history_user = actor
+        subscription.save(update_fields=changed)
+        audit_services.record(
+            AuditEvent.WEBHOOK_CHANGED,
+            actor=actor,
+            unit=subscription.unit,
+            subject=subscription,
+            role=Role.ADMIN,
+            data={"name": subscription.name, "kind": subscription.events, "fields": changed},
+        )
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_deactivate(*, actor, subscription: WebhookSubscription) -> WebhookSubscription:
+    """Stop telling the subscription of new events; deliveries already written are still sent."""
+    subscription = WebhookSubscription.objects.select_for_update().select_related("unit").get(pk=subscription.pk)
+    ensure_unit_administrator(user=actor, unit=subscription.unit)
+    if not subscription.is_active:
+        raise ValidationError(SUBSCRIPTION_INACTIVE, code="inactive")
+    subscription.is_active = False
+    subscription.deactivated_at = timezone.now()
+    subscription._history_user = actor
+    subscription.save(update_fields=["is_active", "deactivated_at"])
+    audit_services.record(
+        AuditEvent.WEBHOOK_CHANGED,
+        actor=actor,
+        unit=subscription.unit,
+        subject=subscription,
+        role=Role.ADMIN,
+        data={"name": subscription.name, "removed": True},
+    )
+    return subscription
+
+
+@transaction.atomic
+def webhook_delivery_retry(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery that is waiting or given up again now, with a fresh allowance of attempts; the worker
+    sends it after the commit."""
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",)).select_related("subscription__unit").get(pk=delivery.pk)
+    )
+    ensure_unit_administrator(user=actor, unit=delivery.subscription.unit)
+    if delivery.status == DeliveryStatus.DELIVERED:
+        raise ValidationError(DELIVERY_DELIVERED, code="delivered")
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery._history_user = actor
+    delivery._change_reason = "Webhook delivery retried"
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit_services.record(
+        AuditEvent.WEBHOOK_RETRIED,
+        actor=actor,
+        unit=delivery.subscription.unit,
+        subject=delivery.subscription,
+        role=Role.ADMIN,
+        data={"name": delivery.subscription.name, "id": delivery.pk, "kind": delivery.event},
+    )
+    transaction.on_commit(webhooks.webhooks_kick, robust=True)
+    return delivery

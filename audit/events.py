@@ -57,3 +57,4 @@ class AuditEvent(models.TextChoices):
     API_TOKEN_ISSUED = "api_token.issued", _("API token issued")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     WEBHOOK_CHANGED = "webhook.changed", _("Webhook subscription changed")
+    WEBHOOK_RETRIED = "webhook.retried", _("Webhook delivery sent again by an administrator")

@@ -273,7 +273,8 @@ MAILERS = {
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"]["timeout"] = env.int("EMAIL_TIMEOUT", default=30)
 # Background work goes through Django's tasks framework: the e-mail outbox on the "default" queue, the decisions'
-# documents on the "documents" queue (each has its worker, so a long rendering never holds e-mail back).
+# documents on the "documents" queue, the webhooks' deliveries on the "webhooks" queue (each has its worker, so a
+# long rendering or a slow receiver never holds e-mail back).
 # "database" stores each task in PostgreSQL for the `manage.py db_worker` processes; "immediate" runs it at once
 # in the process that asked (development: nothing else to start).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database" if PRODUCTION else "immediate")
@@ -283,7 +284,7 @@ _task_backends = {
 }
 if TASKS_BACKEND not in _task_backends:
     raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
-TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND], "QUEUES": ["default", "documents"]}}
+TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND], "QUEUES": ["default", "documents", "webhooks"]}}
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritflow@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -365,6 +366,14 @@ SPECTACULAR_SETTINGS = {
 }
 # A token is valid for at most this many days (an administrator chooses less when issuing it).
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Outgoing webhooks (api.webhooks, docs/api/README.md): each POST waits at most WEBHOOK_TIMEOUT seconds; a failed
+# one is tried again after WEBHOOK_RETRY_BASE_SECONDS, doubled at each attempt, and given up after
+# WEBHOOK_MAX_ATTEMPTS (8 attempts over about two hours by default). Subscriptions need https; plain http to the
+# loopback address is accepted where WEBHOOK_ALLOW_HTTP_LOOPBACK is on (development and tests, off in production).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", default=not PRODUCTION)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_update_with_history
 from audit import services as audit_services
 from org_hierarchy.models import Level, OrgUnit
 
+from .. import listeners
 from ..digest import dossier_digest
 from ..models import Dossier, Nominee
 
@@ -170,8 +171,9 @@ def nominees_close(
 
 
 def record(event, *, dossier: Dossier, actor, role: str = "", stage_unit: OrgUnit | None = None, **kwargs):
-    """Write the ledger entry of a dossier transition in the caller's transaction."""
-    return audit_services.record(
+    """Write the ledger entry of a dossier transition in the caller's transaction and tell the listeners
+    (``listeners``) in it."""
+    entry = audit_services.record(
         event,
         actor=actor,
         unit=stage_unit or dossier.originating_unit,
@@ -181,3 +183,5 @@ def record(event, *, dossier: Dossier, actor, role: str = "", stage_unit: OrgUni
         stage=Level(stage_unit.level).slug if stage_unit is not None else "",
         **kwargs,
     )
+    listeners.announce(event, dossier=dossier, stage_unit=stage_unit, data=kwargs.get("data") or {})
+    return entry
