@@ -3,9 +3,9 @@
 from django.db.models import QuerySet
 
 from org_hierarchy.models import OrgUnit, Role
-from org_hierarchy.selectors import units_in_scope
+from org_hierarchy.selectors import seats_of, units_in_scope
 
-from .models import ApiToken, ServiceAccount
+from .models import ApiToken, ServiceAccount, WebhookDelivery, WebhookSubscription
 
 
 def administered_units(*, user) -> QuerySet[OrgUnit]:
@@ -13,6 +13,11 @@ def administered_units(*, user) -> QuerySet[OrgUnit]:
     if getattr(user, "is_superuser", False):
         return OrgUnit.objects.all()
     return units_in_scope(user=user, roles=[Role.ADMIN])
+
+
+def is_administrator(*, user) -> bool:
+    """Tell whether the user administers any unit (cached memberships, no query): the menu's and API's check."""
+    return getattr(user, "is_superuser", False) or any(seat.role == Role.ADMIN for seat in seats_of(user))
 
 
 def administers(*, user, unit: OrgUnit) -> bool:
@@ -35,6 +40,47 @@ def service_account_get(*, user, pk) -> ServiceAccount:
 
 def tokens_of(*, account: ServiceAccount) -> QuerySet[ApiToken]:
     return account.tokens.select_related("created_by", "revoked_by")
+
+
+def subscriptions_of(*, user) -> QuerySet[WebhookSubscription]:
+    """The webhook subscriptions of the units the user administers (with their subtrees)."""
+    return (
+        WebhookSubscription.objects.filter(unit__in=administered_units(user=user))
+        .select_related("unit")
+        .order_by("unit__path", "-is_active", "name", "pk")
+    )
+
+
+def subscription_get(*, user, pk) -> WebhookSubscription:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(subscriptions_of(user=user), pk=pk)
+
+
+def deliveries_of(*, subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    """A subscription's deliveries, newest first (the payload is not read: lists show the status)."""
+    return subscription.deliveries.defer("payload").order_by("-created_at", "-pk")
+
+
+def deliveries_for(*, user) -> QuerySet[WebhookDelivery]:
+    """The deliveries of every subscription the user administers, newest first."""
+    return (
+        WebhookDelivery.objects.filter(subscription__in=subscriptions_of(user=user).values("pk"))
+        .select_related("subscription")
+        .defer("payload")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def delivery_get(*, user, pk) -> WebhookDelivery:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        WebhookDelivery.objects.filter(subscription__in=subscriptions_of(user=user).values("pk")).select_related(
+            "subscription__unit"
+        ),
+        pk=pk,
+    )
 
 
 def token_for_text(text: str):

@@ -7,7 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from . import decisions, dossiers, ledger, pages, tasks, views
+from . import decisions, dossiers, ledger, pages, tasks, views, webhook_api, webhook_pages
 
 app_name = "api"
 
@@ -53,6 +53,9 @@ v1 = [
     path("ledger/", ledger.LedgerListView.as_view(), name="ledger"),
     path("ledger/verification/", ledger.LedgerVerificationView.as_view(), name="ledger_verification"),
     path("", include("api.statistics")),
+    path("webhooks/", webhook_api.SubscriptionListView.as_view(), name="v1_webhooks"),
+    path("webhooks/<int:pk>/", webhook_api.SubscriptionDetailView.as_view(), name="v1_webhook"),
+    path("webhooks/<int:pk>/deliveries/", webhook_api.DeliveryListView.as_view(), name="v1_webhook_deliveries"),
 ]
 
 urlpatterns = [
@@ -84,5 +87,13 @@ urlpatterns = [
     path("accounts/<int:pk>/", pages.AccountDetailView.as_view(), name="account"),
     path("accounts/<int:pk>/tokens/new/", pages.TokenIssueView.as_view(), name="token_issue"),
     path("accounts/<int:pk>/tokens/<int:token_pk>/revoke/", pages.TokenRevokeView.as_view(), name="token_revoke"),
+    path("webhooks/", webhook_pages.SubscriptionListView.as_view(), name="webhooks"),
+    path("webhooks/new/", webhook_pages.SubscriptionCreateView.as_view(), name="webhook_create"),
+    path("webhooks/<int:pk>/", webhook_pages.SubscriptionDetailView.as_view(), name="webhook"),
+    path("webhooks/<int:pk>/change/", webhook_pages.SubscriptionEditView.as_view(), name="webhook_edit"),
+    path(
+        "webhooks/<int:pk>/deactivate/", webhook_pages.SubscriptionDeactivateView.as_view(), name="webhook_deactivate"
+    ),
+    path("webhooks/deliveries/<int:pk>/retry/", webhook_pages.DeliveryRetryView.as_view(), name="webhook_retry"),
     re_path(r"^v1/.*$", views.NotFoundView.as_view(), name="not_found"),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from viewflow.contrib.admin import Admin
 from viewflow.urls import Site
 
+from api import selectors as api_selectors
 from audit import selectors as audit_selectors
 from nominations import selectors as nomination_selectors
 from reports.statistics import may_view_statistics
@@ -78,6 +79,7 @@ MENU_LINKS = [
     MenuLink(_("Statistics"), "bar_chart", "reports:statistics", visible_to=may_view_statistics),
     MenuLink(_("Yearly reports"), "summarize", "reports:yearly_list", visible_to=may_view_statistics),
     MenuLink(_("Activity log"), "history", "audit:ledger", visible_to=audit_selectors.is_auditor),
+    MenuLink(_("Webhooks"), "webhook", "api:webhooks", visible_to=api_selectors.is_administrator),
     MenuLink(
         _("Award register"),
         "menu_book",
