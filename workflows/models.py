@@ -112,9 +112,12 @@ class NominationProcess(Process):
 
     def stage_unit(self, level: int) -> OrgUnit:
         """Return the route's stage unit at ``level``, read once per process instance (a step and the next one
-        created in the same transaction both ask for it)."""
+        created in the same transaction both ask for it): the first asked reads every unit of the route, so a
+        forwarding step has its own stage and the next one from one statement."""
         units = self.__dict__.setdefault("_stage_units", {})
         unit_id = self.stage_unit_id(level)
+        if unit_id not in units:
+            units.update(OrgUnit.objects.in_bulk([stop_id for _level, stop_id in self.route if stop_id not in units]))
         if unit_id not in units:
             units[unit_id] = OrgUnit.objects.get(pk=unit_id)
         return units[unit_id]

@@ -39,7 +39,7 @@ from nominations import permissions as nomination_permissions
 from nominations import services as nomination_services
 from nominations.models import Dossier, Nominee, NomineeOutcome, VoteDenominator
 from nominations.numbers import percent
-from nominations.services.tracking import REASON_REQUIRED, record
+from nominations.services.tracking import REASON_REQUIRED, one_transaction, record
 from notifications import services as notification_services
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import head_acted_for, holds_role, members_with_role
@@ -145,7 +145,7 @@ def _pending_nominees(dossier: Dossier, ids) -> dict[int, Nominee]:
 @transaction.atomic(savepoint=False)
 def process_start(*, activation, dossier: Dossier, actor) -> NominationProcess:
     """Submit a draft (eligibility and route are checked by ``dossier_submit``) and send it to its first stage."""
-    with audit_services.ledger_batch():
+    with audit_services.ledger_batch(), one_transaction():
         dossier = nomination_services.dossier_submit(dossier=dossier, actor=actor)
         stops = list(dossier.route_stops.select_related("unit").order_by("position"))
         process = activation.process

@@ -27,6 +27,7 @@ from .tracking import (
     nominees_close,
     record,
     save_tracked,
+    service_transaction,
 )
 
 DOSSIER_EDITABLE_FIELDS = (
@@ -142,7 +143,7 @@ def _ensure_eligible(dossier: Dossier, *, context: rules.Context | None = None) 
         raise ValidationError([NOT_ELIGIBLE, *(result.reason for result in failures)], code="not_eligible")
 
 
-@transaction.atomic
+@service_transaction
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     """Send a draft on its way: check eligibility, store the route, lock the dossier."""
     dossier = lock_dossier(dossier)
@@ -177,7 +178,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     return dossier
 
 
-@transaction.atomic
+@service_transaction
 def dossier_return_for_supplement(*, dossier: Dossier, actor, stage_unit: OrgUnit, reason: str) -> Dossier:
     """Hand the dossier back to its submitters with a written request; it comes back to ``stage_unit``."""
     reason = _require_reason(reason)
@@ -198,7 +199,7 @@ def dossier_return_for_supplement(*, dossier: Dossier, actor, stage_unit: OrgUni
     return dossier
 
 
-@transaction.atomic
+@service_transaction
 def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
     """Send a supplemented dossier back to the stage that returned it, as a new version if it was edited."""
     dossier = lock_dossier(dossier)
@@ -226,7 +227,7 @@ def _close_pending_nominees(dossier: Dossier, *, outcome: str, actor, stage_unit
     nominees_close(nominees, outcome=outcome, actor=actor, stage_unit=stage_unit, reasons=reason, change_reason=outcome)
 
 
-@transaction.atomic
+@service_transaction
 def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
     """Take a submitted dossier back before its decision; every pending nominee is withdrawn with it."""
     reason = _require_reason(reason)
@@ -249,7 +250,7 @@ def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> Dossier:
     return dossier
 
 
-@transaction.atomic
+@service_transaction
 def dossier_reject(*, dossier: Dossier, actor, stage_unit: OrgUnit, reason: str) -> Dossier:
     """End the dossier at a stage; every nominee still pending is dropped with the same reason."""
     reason = _require_reason(reason)

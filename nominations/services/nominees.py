@@ -26,6 +26,7 @@ from .tracking import (
     record,
     refresh_digest,
     save_tracked,
+    service_transaction,
 )
 
 NOMINEE_EDITABLE_FIELDS = (
@@ -230,7 +231,7 @@ def nominee_drop(*, nominee: Nominee, actor, stage_unit: OrgUnit, reason: str) -
     return nominees_drop(dossier=nominee.dossier, actor=actor, stage_unit=stage_unit, reasons={nominee.pk: reason})[0]
 
 
-@transaction.atomic
+@service_transaction
 def nominees_drop(*, dossier: Dossier, actor, stage_unit: OrgUnit, reasons: dict[int, str]) -> list[Nominee]:
     """Give the nominees ``reasons`` names the final outcome "dropped" at a stage, each with its reason.
 

@@ -35,8 +35,8 @@ from .base import FlowTestCase
 STEPS = ("submit", "appraise", "vote", "sign_forward", "sign_decide")
 # Statements per request, per database vendor (the test case's own savepoints included).
 STEP_BUDGET = {
-    "sqlite": {"submit": 40, "appraise": 30, "vote": 27, "sign_forward": 38, "sign_decide": 47},
-    "postgresql": {"submit": 38, "appraise": 29, "vote": 26, "sign_forward": 35, "sign_decide": 45},
+    "sqlite": {"submit": 38, "appraise": 30, "vote": 27, "sign_forward": 37, "sign_decide": 47},
+    "postgresql": {"submit": 36, "appraise": 29, "vote": 26, "sign_forward": 34, "sign_decide": 45},
 }
 NOMINEES = 3
 
