@@ -994,12 +994,24 @@ class DossierTally(models.Model):
     """How many nominees of a submitted dossier of each subject kind and group came to each outcome.
 
     The statistics add these up instead of counting every nominee (about one row per dossier and group instead of
-    one per nominee). The services that change what is counted rewrite the dossier's rows in their own transaction
+    one per nominee), and carry the facts of the dossier that they filter and group by (year, award type,
+    campaign, originating unit, submission time), so they never join the dossiers. The services that change what
+    is counted or carried rewrite the dossier's rows in their own transaction
     (``services.tallies.dossier_tally_refresh``); ``manage.py rebuild_tallies`` writes every dossier's afresh from
     its nominees and ``--check`` reports the dossiers whose rows differ. A draft has none.
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="tallies")
+    # The dossier's own facts, copied with the counts (``services.tallies``).
+    year = models.PositiveSmallIntegerField()
+    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+", db_index=False)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    originating_unit = models.ForeignKey(
+        "org_hierarchy.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
     subject_type = models.CharField(max_length=20, choices=SubjectType.choices)
     subject_group = models.ForeignKey(
         CampaignSubjectGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -1021,6 +1033,10 @@ class DossierTally(models.Model):
             models.UniqueConstraint(
                 fields=["dossier", "subject_type", "subject_group"], name="dossiertally_unique_subject"
             ),
+        ]
+        indexes = [
+            # A unit's subtree in some years (a province's yearly report, the drill-down below the top).
+            models.Index(fields=["originating_unit", "year"], name="dossiertally_unit_year"),
         ]
 
     def __str__(self):

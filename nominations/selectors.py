@@ -83,6 +83,14 @@ def submitted_dossier_visible(*, user) -> Q:
     return originated | Q(dossier_id__in=routed)
 
 
+def tally_visible(*, user) -> Q:
+    """``submitted_dossier_visible`` on the statistics' tallies, which carry their dossier's originating unit and
+    exist only for dossiers past their draft: the same dossiers without a join to them."""
+    scope = units_in_scope(user=user).values("pk")
+    routed = RouteStop.objects.filter(unit__in=scope).values("dossier_id")
+    return Q(originating_unit__in=scope) | Q(dossier_id__in=routed)
+
+
 def dossier_visibility_lookups(*, user, dossier_id) -> tuple[QuerySet, ...]:
     """Return the parts of ``dossier_ids_visible_to`` for one dossier, each read by the dossier's key.
 

@@ -4,7 +4,7 @@
 same conditions select the nominees behind a count (the statistics' nominee lists), so both always agree.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from .models import AwardRecord, DossierStatus, Nominee, NomineeOutcome
 
@@ -12,6 +12,9 @@ from .models import AwardRecord, DossierStatus, Nominee, NomineeOutcome
 OUTCOMES = ("proposed", "awarded", "revoked", "pending", "dropped", "rejected", "withdrawn")
 # What a tally row is counted by, besides its dossier.
 KEYS = ("dossier", "subject_type", "subject_group")
+# The dossier's facts a tally row carries (its fields of the same names), so that the statistics need not join
+# the dossiers: what they filter and group by.
+CARRIED = ("year", "award_type", "campaign", "originating_unit", "submitted_at")
 
 
 def condition(outcome: str) -> Q:
@@ -42,7 +45,11 @@ def counted_nominees() -> QuerySet[Nominee]:
 
 
 def counts_from_nominees(nominees: QuerySet[Nominee]) -> QuerySet:
-    """The tally rows of these nominees, counted from them: one per dossier, subject kind and group."""
+    """The tally rows of these nominees, counted from them: one per dossier, subject kind and group, with the
+    dossier's ``CARRIED`` facts (named as the tally's fields)."""
+    facts = {name: F(f"dossier__{name}") for name in CARRIED}
     return (
-        nominees.values(*KEYS).annotate(**{outcome: Count("pk", filter=condition(outcome)) for outcome in OUTCOMES})
+        nominees.values(*KEYS, **facts).annotate(
+            **{outcome: Count("pk", filter=condition(outcome)) for outcome in OUTCOMES}
+        )
     ).order_by()

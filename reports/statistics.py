@@ -1,13 +1,15 @@
 """Commendation statistics: nominees counted by outcome, award, subject kind, originating unit and campaign.
 
 Everything is counted in the database, from the dossiers' tallies (``nominations.models.DossierTally``: the
-counts of each submitted dossier's nominees by subject kind, group and outcome, kept by the services): one grouped
+counts of each submitted dossier's nominees by subject kind, group and outcome, with the dossier's year, award
+type, campaign, originating unit and submission time, kept by the services; no dossier is joined): one grouped
 query adds up the tallies of every (award type, subject kind, subject group, unit of the drill-down, campaign)
 combination under the filters, and the tables are sums of its rows; one more gives the awards by year for the
 chart. The cost is a fixed number of queries whatever the size of the scope, and a few rows per dossier read
 rather than one per nominee. The scope is the dossiers the user may see
-(``nominations.selectors.dossier_ids_visible_to``); drafts never count (they have no tally). The nominee lists
-behind the cells select the nominees with the conditions the tallies were counted with (``nominations.tallies``).
+(``nominations.selectors.dossier_ids_visible_to``, tested on the tallies by ``tally_visible``); drafts never
+count (they have no tally). The nominee lists behind the cells select the nominees with the conditions the
+tallies were counted with (``nominations.tallies``).
 """
 
 import datetime
@@ -28,7 +30,7 @@ from nominations.models import (
     Nominee,
     SubjectType,
 )
-from nominations.selectors import submitted_dossier_visible
+from nominations.selectors import submitted_dossier_visible, tally_visible
 from org_hierarchy.models import Level, OrgUnit, Role
 from org_hierarchy.selectors import seats_of
 
@@ -111,21 +113,22 @@ class Criteria:
         return {key: str(value) for key, value in values.items() if value}
 
 
-def _in_scope(rows: QuerySet, *, user) -> QuerySet:
-    if user is None or getattr(user, "is_superuser", False):
-        return rows
-    return rows.filter(submitted_dossier_visible(user=user))
+def _sees_everything(user) -> bool:
+    return user is None or getattr(user, "is_superuser", False)
 
 
 def nominees_in_scope(*, user) -> QuerySet[Nominee]:
     """Every nominee of a submitted dossier the user may see (every one at all when ``user`` is None: a yearly
     report counts its unit's whole subtree, whoever opens it)."""
-    return _in_scope(tallies.counted_nominees(), user=user)
+    nominees = tallies.counted_nominees()
+    return nominees if _sees_everything(user) else nominees.filter(submitted_dossier_visible(user=user))
 
 
 def tallies_in_scope(*, user) -> QuerySet[DossierTally]:
-    """The tallies of the same dossiers as ``nominees_in_scope`` (a draft has none)."""
-    return _in_scope(DossierTally.objects.all(), user=user)
+    """The tallies of the same dossiers as ``nominees_in_scope`` (a draft has none), tested on the facts they
+    carry."""
+    rows = DossierTally.objects.all()
+    return rows if _sees_everything(user) else rows.filter(tally_visible(user=user))
 
 
 def province_units(code: str) -> QuerySet[OrgUnit]:
@@ -134,22 +137,24 @@ def province_units(code: str) -> QuerySet[OrgUnit]:
 
 
 def filtered(nominees: QuerySet, criteria: Criteria, *, province_paths=None) -> QuerySet:
-    """Apply the criteria to nominees or to tallies (both have the dossier, subject kind and group);
-    ``province_paths`` are the paths of ``criteria.province_code``'s units, read once."""
+    """Apply the criteria to nominees or to tallies (both have the subject kind and group; the tallies carry the
+    facts of their dossier that the nominees read on it); ``province_paths`` are the paths of
+    ``criteria.province_code``'s units, read once."""
+    on = "" if nominees.model is DossierTally else "dossier__"
     if criteria.year is not None:
-        nominees = nominees.filter(dossier__year=criteria.year)
+        nominees = nominees.filter(**{f"{on}year": criteria.year})
     if criteria.submitted_from is not None:
-        nominees = nominees.filter(dossier__submitted_at__date__gte=criteria.submitted_from)
+        nominees = nominees.filter(**{f"{on}submitted_at__date__gte": criteria.submitted_from})
     if criteria.submitted_to is not None:
-        nominees = nominees.filter(dossier__submitted_at__date__lte=criteria.submitted_to)
+        nominees = nominees.filter(**{f"{on}submitted_at__date__lte": criteria.submitted_to})
     if criteria.campaign is not None:
-        nominees = nominees.filter(dossier__campaign=criteria.campaign)
+        nominees = nominees.filter(**{f"{on}campaign": criteria.campaign})
     if criteria.without_campaign:
-        nominees = nominees.filter(dossier__campaign__isnull=True)
+        nominees = nominees.filter(**{f"{on}campaign__isnull": True})
     if criteria.award_type is not None:
-        nominees = nominees.filter(dossier__award_type=criteria.award_type)
+        nominees = nominees.filter(**{f"{on}award_type": criteria.award_type})
     if criteria.form:
-        nominees = nominees.filter(dossier__award_type__form=criteria.form)
+        nominees = nominees.filter(**{f"{on}award_type__form": criteria.form})
     if criteria.subject_type:
         nominees = nominees.filter(subject_type=criteria.subject_type)
     if criteria.subject_group is not None:
@@ -160,13 +165,13 @@ def filtered(nominees: QuerySet, criteria: Criteria, *, province_paths=None) -> 
         paths = province_paths if province_paths is not None else province_units(criteria.province_code)
         condition = Q(pk__in=[])
         for path in paths if province_paths is not None else paths.values_list("path", flat=True):
-            condition |= Q(dossier__originating_unit__path__startswith=path)
+            condition |= Q(**{f"{on}originating_unit__path__startswith": path})
         nominees = nominees.filter(condition)
     if criteria.unit is not None:
         if criteria.direct:
-            nominees = nominees.filter(dossier__originating_unit=criteria.unit)
+            nominees = nominees.filter(**{f"{on}originating_unit": criteria.unit})
         else:
-            nominees = nominees.filter(dossier__originating_unit__path__startswith=criteria.unit.path)
+            nominees = nominees.filter(**{f"{on}originating_unit__path__startswith": criteria.unit.path})
     return nominees
 
 
@@ -251,15 +256,15 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     counted = filtered(tallies_in_scope(user=user), criteria, province_paths=province_paths)
     key_length = _unit_key_length(criteria.unit, user=user)
     grouped = (
-        counted.annotate(unit_key=Substr("dossier__originating_unit__path", 1, key_length))
-        .values("dossier__award_type", "subject_type", "subject_group", "unit_key", "dossier__campaign")
+        counted.annotate(unit_key=Substr("originating_unit__path", 1, key_length))
+        .values("award_type", "subject_type", "subject_group", "unit_key", "campaign")
         .annotate(**_counts())
         .order_by()
     )
     rows = list(grouped)
-    award_types = {a.pk: a for a in AwardType.objects.filter(pk__in={r["dossier__award_type"] for r in rows})}
+    award_types = {a.pk: a for a in AwardType.objects.filter(pk__in={r["award_type"] for r in rows})}
     units = {u.path: u for u in OrgUnit.objects.filter(path__in={r["unit_key"] for r in rows})}
-    campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={r["dossier__campaign"] for r in rows} - {None})}
+    campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={r["campaign"] for r in rows} - {None})}
     groups = {
         g.pk: g
         for g in CampaignSubjectGroup.objects.filter(pk__in={r["subject_group"] for r in rows} - {None}).select_related(
@@ -277,7 +282,7 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
     several_campaigns = len({group.campaign_id for group in groups.values()}) > 1
     forms = dict(AwardForm.choices)
     for row in rows:
-        award = award_types[row["dossier__award_type"]]
+        award = award_types[row["award_type"]]
         subject = row["subject_type"]
         total.add(row, subject)
         by_award.setdefault(award.pk, Row(key=award.pk, label=award.name, group=str(forms[award.form]))).add(
@@ -291,7 +296,7 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
         by_unit.setdefault(
             unit.path, Row(key=unit.pk, label=label, drillable=not direct and unit.numchild > 0, direct=direct)
         ).add(row, subject)
-        campaign = campaigns.get(row["dossier__campaign"])
+        campaign = campaigns.get(row["campaign"])
         by_campaign.setdefault(
             campaign.pk if campaign else None,
             Row(key=campaign.pk if campaign else "none", label=campaign.name if campaign else _("No campaign")),
@@ -336,12 +341,12 @@ def awards_by_year(*, user, criteria: Criteria, province_paths=None) -> list[tup
     years = None if criteria.year is None else (criteria.year - YEARS_IN_CHART + 1, criteria.year)
     counted = filtered(tallies_in_scope(user=user), without_period, province_paths=province_paths)
     if years is not None:
-        counted = counted.filter(dossier__year__range=years)
+        counted = counted.filter(year__range=years)
     counts = (
         counted.filter(awarded__gt=0)
-        .values_list("dossier__year")
+        .values_list("year")
         .annotate(n=Sum(Outcome.AWARDED))
-        .order_by("-dossier__year")[:YEARS_IN_CHART]
+        .order_by("-year")[:YEARS_IN_CHART]
     )
     return sorted(counts)
 

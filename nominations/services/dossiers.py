@@ -14,7 +14,7 @@ from notifications import services as notification_services
 from org_hierarchy.models import OrgUnit, Role
 from org_hierarchy.selectors import members_with_role
 
-from .. import rules
+from .. import rules, tallies
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
 from .tallies import dossier_tally_refresh
@@ -128,6 +128,9 @@ def dossier_update(*, dossier: Dossier, actor, **changes) -> Dossier:
         raise ValidationError({"campaign": GROUPS_OF_ANOTHER_CAMPAIGN})
     apply_digest(dossier)
     save_tracked(dossier, actor=actor, reason="updated", update_fields=[*changed, *DIGEST_FIELDS])
+    if set(tallies.CARRIED) & set(changed):
+        # A returned dossier's tallies carry these facts (a draft has none: nothing is written).
+        dossier_tally_refresh(dossier=dossier)
     record(AuditEvent.DOSSIER_UPDATED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"fields": changed})
     return dossier
 

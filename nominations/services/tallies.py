@@ -3,8 +3,10 @@
 Every service that changes a counted fact of a submitted dossier (its submission, a nominee added, edited or
 removed after a return, a nominee dropped, the withdrawal, the rejection, the decision, a revocation) calls
 ``dossier_tally_refresh`` in its own transaction, after its writes: the dossier's rows are deleted and counted
-again from its nominees by the database, two statements whatever the number of nominees. What the tallies do not
-hold (the dossier's year, campaign, award type, unit, submission date) the statistics read from the dossier.
+again from its nominees by the database, two statements whatever the number of nominees. The same INSERT …
+SELECT copies the dossier's facts the statistics filter and group by (``tallies.CARRIED``: year, award type,
+campaign, originating unit, submission time), so ``dossier_update`` refreshes the tallies of a returned dossier
+whose year, award type or campaign it changes; the other facts change only with the submission.
 """
 
 from django.db import connection, transaction
@@ -12,7 +14,13 @@ from django.db import connection, transaction
 from .. import tallies
 from ..models import Dossier, DossierStatus, DossierTally
 
-COLUMNS = ("dossier_id", "subject_type", "subject_group_id", *tallies.OUTCOMES)
+COLUMNS = (
+    "dossier_id",
+    "subject_type",
+    "subject_group_id",
+    *(DossierTally._meta.get_field(name).column for name in tallies.CARRIED),
+    *tallies.OUTCOMES,
+)
 
 
 def _insert_counted(nominees) -> None:
@@ -45,7 +53,7 @@ def tallies_rebuild() -> int:
 def tally_differences() -> list[int]:
     """The dossiers whose tally rows differ from the counts of their nominees (none, if every change went through
     the services)."""
-    fields = ("dossier", "subject_type", "subject_group", *tallies.OUTCOMES)
+    fields = (*tallies.KEYS, *tallies.CARRIED, *tallies.OUTCOMES)
     kept = set(DossierTally.objects.values_list(*fields))
     counted = set(tallies.counts_from_nominees(tallies.counted_nominees()).values_list(*fields))
     return sorted({row[0] for row in kept ^ counted})

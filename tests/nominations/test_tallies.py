@@ -12,8 +12,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from nominations import services
-from nominations.models import AwardRecord, DossierStatus, DossierTally, Nominee, NomineeOutcome, SubjectType
+from nominations.models import (
+    AwardRecord,
+    AwardType,
+    CommendationKind,
+    Dossier,
+    DossierStatus,
+    DossierTally,
+    Nominee,
+    NomineeOutcome,
+    SubjectType,
+)
 from org_hierarchy.models import Role
+from reports.statistics import Criteria, statistics
 from tests.base import grant
 from tests.reports.support import campaign, decide, submitted
 
@@ -37,6 +48,22 @@ def counted_from_nominees() -> dict:
     return counts
 
 
+def carried_facts() -> dict:
+    """{tally row: the dossier facts it carries}, next to the same facts read on its dossier."""
+    kept, read = {}, {}
+    for row in DossierTally.objects.select_related("dossier"):
+        dossier = row.dossier
+        kept[row.pk] = (row.year, row.award_type_id, row.campaign_id, row.originating_unit_id, row.submitted_at)
+        read[row.pk] = (
+            dossier.year,
+            dossier.award_type_id,
+            dossier.campaign_id,
+            dossier.originating_unit_id,
+            dossier.submitted_at,
+        )
+    return kept, read
+
+
 def tallied() -> dict:
     outcomes = ("proposed", "pending", "awarded", "revoked", "dropped", "rejected", "withdrawn")
     return {
@@ -58,6 +85,8 @@ class TallyTestCase(NominationsTestCase):
         expected = counted_from_nominees()
         self.assertTrue(expected)
         self.assertEqual(tallied(), expected)
+        kept, read = carried_facts()
+        self.assertEqual(kept, read)
         self.assertEqual(services.tally_differences(), [])
 
     def city_dossier(self, **kwargs):
@@ -65,8 +94,7 @@ class TallyTestCase(NominationsTestCase):
             self.world.haichau_pc,
             award_code="bk_chu_tich_tinh",
             campaign=self.campaign,
-            groups=self.groups,
-            **{"collectives": 2, "individuals": 3, **kwargs},
+            **{"collectives": 2, "individuals": 3, "groups": self.groups, **kwargs},
         )
 
     def first_stage(self, dossier):
@@ -159,6 +187,34 @@ class TalliesFollowTheServicesTests(TallyTestCase):
         self.assert_tallies_match()
         self.assertEqual(sum(row.awarded for row in dossier.tallies.all()), 6)
 
+    def test_the_year_award_type_and_campaign_changed_after_a_return_follow_on_the_tallies(self):
+        dossier, submitter = self.city_dossier(groups=())
+        stage, head = self.first_stage(dossier)
+        services.dossier_return_for_supplement(dossier=dossier, actor=head, stage_unit=stage, reason="Bổ sung")
+        self.assertEqual({row.year for row in dossier.tallies.all()}, {2024})
+        services.dossier_update(dossier=dossier, actor=submitter, title="Đề nghị khen thưởng, sửa tiêu đề")
+        self.assert_tallies_match()
+        award_type = AwardType.objects.get(code="bk_thu_tuong")
+        services.dossier_update(
+            dossier=dossier,
+            actor=submitter,
+            year=2025,
+            award_type=award_type,
+            kind=CommendationKind.ANNUAL,
+            campaign=None,
+        )
+        self.assert_tallies_match()
+        self.assertEqual(
+            set(dossier.tallies.values_list("year", "award_type", "campaign")), {(2025, award_type.pk, None)}
+        )
+        self.assertEqual(self.awarded_in_statistics(year=2024), (0, 0))
+        self.assertEqual(self.awarded_in_statistics(year=2025), (5, 0))
+
+    def awarded_in_statistics(self, *, year):
+        """The proposed and awarded totals of the statistics of ``year``, counted over every tally."""
+        total = statistics(user=None, criteria=Criteria(year=year)).total.counts
+        return total["proposed"], total["awarded"]
+
     def test_a_refresh_costs_two_statements_whatever_the_nominees_and_none_for_a_draft(self):
         small, _submitter = self.city_dossier(collectives=1, individuals=0)
         big, _submitter = self.city_dossier(collectives=30, individuals=20)
@@ -184,3 +240,15 @@ class RebuildTalliesCommandTests(TallyTestCase):
         call_command("rebuild_tallies")
         self.assert_tallies_match()
         call_command("rebuild_tallies", "--check")
+
+    def test_check_reports_a_dossier_fact_changed_around_the_services(self):
+        dossier, _submitter = self.city_dossier()
+        other, _submitter = self.city_dossier(collectives=1, individuals=0)
+        Dossier.objects.filter(pk=dossier.pk).update(year=2023)
+        Dossier.objects.filter(pk=other.pk).update(campaign=None)
+        with self.assertRaises(CommandError) as raised:
+            call_command("rebuild_tallies", "--check")
+        self.assertIn(f"{dossier.pk}, {other.pk}", str(raised.exception))
+        call_command("rebuild_tallies")
+        self.assert_tallies_match()
+        self.assertEqual({row.year for row in dossier.tallies.all()}, {2023})

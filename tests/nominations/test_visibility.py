@@ -1,8 +1,8 @@
 from django.urls import reverse
 
 from nominations import services
-from nominations.models import Dossier, Nominee
-from nominations.selectors import dossier_ids_visible_to, submitted_dossier_visible
+from nominations.models import Dossier, DossierTally, Nominee
+from nominations.selectors import dossier_ids_visible_to, submitted_dossier_visible, tally_visible
 from org_hierarchy.models import Role
 from tests.base import grant, make_user
 
@@ -77,3 +77,5 @@ class SubmittedDossierVisibleTests(NominationsTestCase):
                 )
                 self.assertEqual(counted, expected)
                 self.assertEqual(counted, visible & set(Nominee.objects.values_list("dossier_id", flat=True)))
+                tallied = DossierTally.objects.filter(tally_visible(user=user)).values_list("dossier_id", flat=True)
+                self.assertEqual(set(tallied), expected)
