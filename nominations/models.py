@@ -1035,8 +1035,27 @@ class DossierTally(models.Model):
             ),
         ]
         indexes = [
-            # A unit's subtree in some years (a province's yearly report, the drill-down below the top).
-            models.Index(fields=["originating_unit", "year"], name="dossiertally_unit_year"),
+            # A unit's subtree in some years (a province's yearly report, the drill-down below the top), read from
+            # the index alone on PostgreSQL: it holds every column the statistics read.
+            models.Index(
+                fields=["originating_unit", "year"],
+                include=[
+                    "dossier",
+                    "award_type",
+                    "campaign",
+                    "subject_type",
+                    "subject_group",
+                    "submitted_at",
+                    "proposed",
+                    "pending",
+                    "awarded",
+                    "revoked",
+                    "dropped",
+                    "rejected",
+                    "withdrawn",
+                ],
+                name="dossiertally_unit_year",
+            ),
         ]
 
     def __str__(self):

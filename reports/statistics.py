@@ -3,9 +3,9 @@
 Everything is counted in the database, from the dossiers' tallies (``nominations.models.DossierTally``: the
 counts of each submitted dossier's nominees by subject kind, group and outcome, with the dossier's year, award
 type, campaign, originating unit and submission time, kept by the services; no dossier is joined): one grouped
-query adds up the tallies of every (award type, subject kind, subject group, unit of the drill-down, campaign)
-combination under the filters, and the tables are sums of its rows; one more gives the awards by year for the
-chart. The cost is a fixed number of queries whatever the size of the scope, and a few rows per dossier read
+query adds up the tallies of every (year, award type, subject kind, subject group, unit of the drill-down,
+campaign) combination under the filters, and the tables and the chart of awards by year are sums of its rows.
+The cost is a fixed number of queries whatever the size of the scope, and a few rows per dossier read
 rather than one per nominee. The scope is the dossiers the user may see
 (``nominations.selectors.dossier_ids_visible_to``, tested on the tallies by ``tally_visible``); drafts never
 count (they have no tally). The nominee lists behind the cells select the nominees with the conditions the
@@ -15,7 +15,7 @@ tallies were counted with (``nominations.tallies``).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -248,20 +248,47 @@ def _unit_key_length(unit: OrgUnit | None, *, user) -> int:
     return min(len(path) for path in paths)
 
 
+def _in_period(criteria: Criteria) -> Q | None:
+    """The submission dates of ``criteria`` as a condition on the tallies (None when no date is chosen)."""
+    condition = Q()
+    if criteria.submitted_from is not None:
+        condition &= Q(submitted_at__date__gte=criteria.submitted_from)
+    if criteria.submitted_to is not None:
+        condition &= Q(submitted_at__date__lte=criteria.submitted_to)
+    return condition or None
+
+
 def statistics(*, user, criteria: Criteria) -> Statistics:
-    """Count the nominees the user may see under ``criteria``, by every dimension at once."""
+    """Count the nominees the user may see under ``criteria``, by every dimension at once.
+
+    One statement serves the tables and the chart of awards by year, so the scope is evaluated once: it adds up
+    the tallies of the chart's years (the ``YEARS_IN_CHART`` years up to the selected one, or every year) by year
+    too, and by whether they lie in the selected submission dates; the tables take the rows of the selected year
+    and dates, the chart the awards of every row by year.
+    """
     province_paths = (
         list(province_units(criteria.province_code).values_list("path", flat=True)) if criteria.province_code else None
     )
-    counted = filtered(tallies_in_scope(user=user), criteria, province_paths=province_paths)
+    without_period = Criteria(**{**criteria.__dict__, "year": None, "submitted_from": None, "submitted_to": None})
+    counted = filtered(tallies_in_scope(user=user), without_period, province_paths=province_paths)
+    if criteria.year is not None:
+        counted = counted.filter(year__range=(criteria.year - YEARS_IN_CHART + 1, criteria.year))
+    keys = ["year", "award_type", "subject_type", "subject_group", "unit_key", "campaign"]
+    period = _in_period(criteria)
+    if period is not None:
+        counted = counted.annotate(in_period=ExpressionWrapper(period, output_field=BooleanField()))
+        keys.append("in_period")
     key_length = _unit_key_length(criteria.unit, user=user)
     grouped = (
         counted.annotate(unit_key=Substr("originating_unit__path", 1, key_length))
-        .values("award_type", "subject_type", "subject_group", "unit_key", "campaign")
+        .values(*keys)
         .annotate(**_counts())
         .order_by()
     )
-    rows = list(grouped)
+    every = list(grouped)
+    rows = [
+        row for row in every if (criteria.year is None or row["year"] == criteria.year) and row.get("in_period", True)
+    ]
     award_types = {a.pk: a for a in AwardType.objects.filter(pk__in={r["award_type"] for r in rows})}
     units = {u.path: u for u in OrgUnit.objects.filter(path__in={r["unit_key"] for r in rows})}
     campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={r["campaign"] for r in rows} - {None})}
@@ -330,25 +357,18 @@ def statistics(*, user, criteria: Criteria) -> Statistics:
             if groups
             else []
         ),
-        by_year=awards_by_year(user=user, criteria=criteria, province_paths=province_paths),
+        by_year=awards_by_year(every),
     )
 
 
-def awards_by_year(*, user, criteria: Criteria, province_paths=None) -> list[tuple[int, int]]:
-    """Awards in force per year under the other criteria: the ``YEARS_IN_CHART`` years up to the selected one, or
-    the last ``YEARS_IN_CHART`` years with data when no year is selected."""
-    without_period = Criteria(**{**criteria.__dict__, "year": None, "submitted_from": None, "submitted_to": None})
-    years = None if criteria.year is None else (criteria.year - YEARS_IN_CHART + 1, criteria.year)
-    counted = filtered(tallies_in_scope(user=user), without_period, province_paths=province_paths)
-    if years is not None:
-        counted = counted.filter(year__range=years)
-    counts = (
-        counted.filter(awarded__gt=0)
-        .values_list("year")
-        .annotate(n=Sum(Outcome.AWARDED))
-        .order_by("-year")[:YEARS_IN_CHART]
-    )
-    return sorted(counts)
+def awards_by_year(rows: list[dict]) -> list[tuple[int, int]]:
+    """Awards in force per year in the rows of the statistics' statement (whatever their submission dates): the
+    last ``YEARS_IN_CHART`` years that have any."""
+    awarded: dict[int, int] = {}
+    for row in rows:
+        awarded[row["year"]] = awarded.get(row["year"], 0) + row[Outcome.AWARDED]
+    years = sorted(year for year, count in awarded.items() if count)[-YEARS_IN_CHART:]
+    return [(year, awarded[year]) for year in years]
 
 
 def nominee_list(*, user, criteria: Criteria, outcome: str = Outcome.PROPOSED) -> QuerySet[Nominee]:

@@ -98,6 +98,24 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="dossiertally",
-            index=models.Index(fields=["originating_unit", "year"], name="dossiertally_unit_year"),
+            index=models.Index(
+                fields=["originating_unit", "year"],
+                include=[
+                    "dossier",
+                    "award_type",
+                    "campaign",
+                    "subject_type",
+                    "subject_group",
+                    "submitted_at",
+                    "proposed",
+                    "pending",
+                    "awarded",
+                    "revoked",
+                    "dropped",
+                    "rejected",
+                    "withdrawn",
+                ],
+                name="dossiertally_unit_year",
+            ),
         ),
     ]
