@@ -1,12 +1,15 @@
+import datetime
 import io
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from nominations.models import AwardType
 from org_hierarchy.models import Role
+from reports.statistics import Criteria, statistics
 from tests.base import grant
 from tests.nominations.support import NominationsTestCase
 
@@ -230,3 +233,42 @@ class FormulaEscapeTests(NominationsTestCase):
         names = [cell for cell in cells if "HYPERLINK" in str(cell.value)]
         self.assertTrue(names)
         self.assertTrue(all(cell.data_type == "s" and cell.value.startswith("'=") for cell in names))
+
+
+class ChartAndSubmissionDatesTests(NominationsTestCase):
+    """The tables and the chart of awards by year come from one statement: the chart keeps its ten years up to the
+    selected one whatever the submission dates chosen for the tables."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for year, collectives in ((2014, 3), (2020, 1), (2024, 2)):
+            dossier, _submitter = submitted(
+                cls.world.haichau_pc, award_code="bk_chu_tich_tinh", collectives=collectives, year=year
+            )
+            decide(dossier)
+
+    def figures(self, **criteria):
+        result = statistics(user=None, criteria=Criteria(**criteria))
+        return result.total.counts["proposed"], result.total.counts["awarded"], result.by_year
+
+    def test_the_chart_goes_back_ten_years_from_the_selected_one(self):
+        self.assertEqual(self.figures(year=2024), (2, 2, [(2020, 1), (2024, 2)]))
+        self.assertEqual(self.figures(), (6, 6, [(2014, 3), (2020, 1), (2024, 2)]))
+        self.assertEqual(self.figures(year=2020), (1, 1, [(2014, 3), (2020, 1)]))
+
+    def test_the_submission_dates_narrow_the_tables_not_the_chart(self):
+        today = timezone.localdate()
+        tomorrow = today + datetime.timedelta(days=1)
+        self.assertEqual(self.figures(year=2024, submitted_from=tomorrow), (0, 0, [(2020, 1), (2024, 2)]))
+        self.assertEqual(self.figures(year=2024, submitted_to=today), (2, 2, [(2020, 1), (2024, 2)]))
+        every = [(2014, 3), (2020, 1), (2024, 2)]
+        self.assertEqual(self.figures(submitted_from=today, submitted_to=today), (6, 6, every))
+
+    def test_the_page_shows_the_same_as_the_counts(self):
+        self.act_as(Role.AUDITOR, self.world.government)
+        response = self.client.get(
+            reverse("reports:statistics"), {"year": 2024, "submitted_from": timezone.localdate().strftime("%d/%m/%Y")}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(values({"cells": response.context["total"]})[:5], [2, 0, 2, 0, 2])
