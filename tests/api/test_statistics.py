@@ -334,4 +334,4 @@ class StatisticsQueryCountTests(TemporaryMediaMixin, ApiTestCase):
 # Authentication (the token with its account and user) and the seats, then the pages' own queries: the statistics,
 # drilled down into a unit (its scope check and trail), the nominees behind a cell (the count and the page), one
 # yearly report (its figures) and the list of reports.
-STATISTICS_QUERIES = [9, 11, 6, 20, 4]
+STATISTICS_QUERIES = [8, 10, 6, 19, 4]
