@@ -140,7 +140,7 @@ class PreparationTests(DocumentsTestCase):
         with translation.override("vi"):
             self.assertEqual(
                 labels.data_text(entry.data),
-                f"quyết định số: {decision.pk}; văn bản (số): {document.pk}; số: {decision.number_display}",
+                f"quyết định: {decision.number_display}; văn bản (số): {document.pk}; số: {decision.number_display}",
             )
         self.assertEqual(entry.data["number"], decision.number_display)
         self.assertEqual(services.documents_prepare_due(), 1)
