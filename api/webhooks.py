@@ -18,6 +18,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -45,6 +46,10 @@ logger = logging.getLogger(__name__)
 URL_NOT_HTTPS = _("The address must start with https://.")
 URL_HTTP_LOOPBACK_ONLY = _("Plain http:// is accepted only for this computer's own address (127.0.0.1).")
 URL_INVALID = _("Enter a complete address, such as https://lgsp.example.gov.vn/meritflow/events.")
+URL_NETWORK_REFUSED = _(
+    "The address is in a private or reserved network, which this server does not send to; "
+    "ask its operator to allow that network."
+)
 
 SIGNATURE_HEADER = "X-Meritflow-Signature"
 USER_AGENT = "meritflow-webhooks/1"
@@ -108,8 +113,31 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def address_allowed(address: str) -> bool:
+    """Whether a receiver at this IP address may be sent to: a public address, loopback where
+    ``WEBHOOK_ALLOW_HTTP_LOOPBACK`` is on, or one in ``WEBHOOK_ALLOWED_NETWORKS`` (an integration platform on the
+    government's internal network). Everything else (private, link-local such as a cloud's metadata service,
+    reserved, multicast) is refused, so a subscription cannot make the server probe its own network."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    if ip.is_loopback and settings.WEBHOOK_ALLOW_HTTP_LOOPBACK:
+        return True
+    if any(ip in ipaddress.ip_network(network, strict=False) for network in settings.WEBHOOK_ALLOWED_NETWORKS):
+        return True
+    return ip.is_global and not ip.is_multicast
+
+
+def _literal_address(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
 def url_check(url: str) -> str:
-    """Return the subscription's address, or raise ``ValidationError``: https, or http to loopback when allowed."""
+    """Return the subscription's address, or raise ``ValidationError``: https, or http to loopback when allowed;
+    an address written as an IP must be one ``address_allowed`` accepts (names are checked when sending)."""
     url = (url or "").strip()
     try:
         parts = urlsplit(url)
@@ -123,7 +151,19 @@ def url_check(url: str) -> str:
             raise ValidationError({"url": URL_NOT_HTTPS})
         if not _is_loopback(host):
             raise ValidationError({"url": URL_HTTP_LOOPBACK_ONLY})
+    literal = "127.0.0.1" if host == "localhost" else _literal_address(host)
+    if literal is not None and not address_allowed(literal):
+        raise ValidationError({"url": URL_NETWORK_REFUSED})
     return url
+
+
+def _ensure_receiver_allowed(url: str) -> None:
+    """Resolve the receiver's name and raise ``OSError`` unless every address it has is allowed."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    for *_rest, sockaddr in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM):
+        if not address_allowed(sockaddr[0]):
+            raise OSError(f"receiver address {sockaddr[0]} is in a network this server does not send to")
 
 
 # The outbox ------------------------------------------------------------------------------------------------------
@@ -278,6 +318,7 @@ def _post(delivery: WebhookDelivery) -> int:
             + signature(secret_open(delivery.subscription.secret), timestamp=timestamp, body=body),
         },
     )
+    _ensure_receiver_allowed(delivery.subscription.url)
     try:
         with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
             return response.status

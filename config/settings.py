@@ -6,6 +6,7 @@ without ``SECRET_KEY``. The variables are listed in ``docs/deployment.md``.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -377,6 +378,11 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", default=not PRODUCTION)
+# Receivers in private or reserved networks are refused (the server must not be made to probe its own network),
+# except in these networks (CIDR, comma-separated), e.g. the provincial integration platform's internal range.
+WEBHOOK_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(network, strict=False)) for network in env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+]
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -127,6 +127,27 @@ class DeliveryTests(FlowTestCase):
                 services.webhook_delivery_retry(actor=self.admin, delivery=delivery)
 
     @override_settings(TASKS=QUEUED)
+    def test_a_receiver_whose_name_resolves_into_a_refused_network_is_not_sent_to(self):
+        with Receiver() as receiver:
+            _subscription, receiver.secret = self.subscribe(receiver.url.replace("127.0.0.1", "localhost"))
+            self.submit(self.make_dossier(self.commune_award))
+            delivery = WebhookDelivery.objects.get()
+            # Loopback is no longer allowed when the delivery is sent: the name is resolved and refused.
+            with override_settings(WEBHOOK_ALLOW_HTTP_LOOPBACK=False), self.assertLogs("api.webhooks", "WARNING"):
+                self.assertEqual(webhooks.webhooks_deliver_due(), 0)
+            delivery.refresh_from_db()
+            self.assertEqual((delivery.status, delivery.attempts, delivery.last_status_code), ("pending", 1, None))
+            self.assertIn("network this server does not send to", delivery.last_error)
+            self.assertEqual(receiver.received, [])
+            # The operator allows the network: the next attempt goes through.
+            with override_settings(
+                WEBHOOK_ALLOW_HTTP_LOOPBACK=False, WEBHOOK_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"]
+            ):
+                self.assertEqual(webhooks.webhooks_deliver_due(now=delivery.next_attempt_at), 1)
+            self.assertEqual(len(receiver.received), 1)
+            self.assertTrue(receiver.received[0]["signed"])
+
+    @override_settings(TASKS=QUEUED)
     def test_a_server_error_is_retried_with_growing_delays_then_delivered(self):
         with Receiver(statuses=[500, 503]) as receiver:
             _subscription, receiver.secret = self.subscribe(receiver.url)

@@ -78,6 +78,29 @@ class SubscriptionServiceTests(MeritflowTestCase):
             subscription, _secret = subscribe(self.world.danang_pc, url="http://127.0.0.1:8080/hook", actor=self.admin)
         self.assertEqual(subscription.url, "http://127.0.0.1:8080/hook")
 
+    def test_an_address_in_a_private_or_reserved_network_is_refused_unless_its_network_is_allowed(self):
+        refused = [
+            "https://10.0.0.5/hooks",
+            "https://192.168.1.10/hooks",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://[::ffff:10.0.0.1]/hooks",
+            "https://[fd00::1]/hooks",
+            "https://224.0.0.1/hooks",
+        ]
+        for url in refused:
+            with self.subTest(url=url), self.assertRaises(ValidationError) as raised:
+                subscribe(self.world.danang_pc, url=url, actor=self.admin)
+            self.assertEqual(raised.exception.message_dict["url"], [str(webhooks.URL_NETWORK_REFUSED)])
+        with override_settings(WEBHOOK_ALLOW_HTTP_LOOPBACK=False), self.assertRaises(ValidationError) as raised:
+            subscribe(self.world.danang_pc, url="https://localhost/hooks", actor=self.admin)
+        self.assertEqual(raised.exception.message_dict["url"], [str(webhooks.URL_NETWORK_REFUSED)])
+        with override_settings(WEBHOOK_ALLOWED_NETWORKS=["10.1.0.0/16"]):
+            subscription, _secret = subscribe(self.world.danang_pc, url="https://10.1.2.3/lgsp", actor=self.admin)
+            with self.assertRaises(ValidationError):
+                subscribe(self.world.danang_pc, url="https://10.2.0.1/lgsp", actor=self.admin)
+        self.assertEqual(subscription.url, "https://10.1.2.3/lgsp")
+        self.assertFalse(WebhookSubscription.objects.filter(url__contains="10.0.0.5").exists())
+
     def test_a_name_and_an_event_are_required(self):
         with self.assertRaises(ValidationError) as raised:
             subscribe(self.world.danang_pc, events=["stage.appraised"], name=" ", actor=self.admin)
