@@ -104,13 +104,12 @@ def signature(secret: str, *, timestamp: str, body: bytes) -> str:
 # The address -----------------------------------------------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _literal_address(host: str):
+    """The IP address ``host`` is written as (``localhost`` as 127.0.0.1), or None for a name."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address("127.0.0.1" if host == "localhost" else host)
     except ValueError:
-        return False
+        return None
 
 
 def address_allowed(address: str) -> bool:
@@ -128,13 +127,6 @@ def address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _literal_address(host: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        return None
-
-
 def url_check(url: str) -> str:
     """Return the subscription's address, or raise ``ValidationError``: https, or http to loopback when allowed;
     an address written as an IP must be one ``address_allowed`` accepts (names are checked when sending)."""
@@ -146,13 +138,13 @@ def url_check(url: str) -> str:
         raise ValidationError({"url": URL_INVALID}) from None
     if not host or parts.scheme not in ("https", "http") or parts.username or parts.password:
         raise ValidationError({"url": URL_INVALID})
+    literal = _literal_address(host)
     if parts.scheme == "http":
         if not settings.WEBHOOK_ALLOW_HTTP_LOOPBACK:
             raise ValidationError({"url": URL_NOT_HTTPS})
-        if not _is_loopback(host):
+        if literal is None or not literal.is_loopback:
             raise ValidationError({"url": URL_HTTP_LOOPBACK_ONLY})
-    literal = "127.0.0.1" if host == "localhost" else _literal_address(host)
-    if literal is not None and not address_allowed(literal):
+    if literal is not None and not address_allowed(str(literal)):
         raise ValidationError({"url": URL_NETWORK_REFUSED})
     return url
 
