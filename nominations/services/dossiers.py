@@ -17,6 +17,7 @@ from org_hierarchy.selectors import members_with_role
 from .. import rules, tallies
 from ..models import AwardType, Campaign, CommendationKind, Dossier, DossierStatus, NomineeOutcome, RouteStop
 from ..permissions import STAGE_ROLES, ensure_stage_officer, ensure_submitter
+from ..routing import compute_route
 from .tallies import dossier_tally_refresh
 from .tracking import (
     DIGEST_FIELDS,
@@ -52,6 +53,10 @@ NOT_RETURNED = _("Only a dossier returned for supplement can be resubmitted.")
 NOT_IN_PROGRESS = _("This dossier is not in progress at any stage.")
 NOT_WITHDRAWABLE = _("A dossier can be withdrawn only after submission and before its decision.")
 NOT_ELIGIBLE = _("The dossier does not pass its eligibility checks.")
+ROUTE_FIXED = _(
+    "This award type would send the dossier along another route than the one it was submitted on. A returned "
+    "dossier keeps its route: withdraw it and prepare a new dossier to propose this award."
+)
 
 
 def _validate_choices(*, kind: str, award_type: AwardType, campaign: Campaign | None) -> None:
@@ -124,6 +129,8 @@ def dossier_update(*, dossier: Dossier, actor, **changes) -> Dossier:
         setattr(dossier, field, changes[field])
     if {"kind", "award_type", "campaign"} & set(changed):
         _validate_choices(kind=dossier.kind, award_type=dossier.award_type, campaign=dossier.campaign)
+    if "award_type" in changed and dossier.status == DossierStatus.RETURNED:
+        _ensure_same_route(dossier)
     if "campaign" in changed and dossier.nominees.exclude(subject_group=None).exists():
         raise ValidationError({"campaign": GROUPS_OF_ANOTHER_CAMPAIGN})
     apply_digest(dossier)
@@ -133,6 +140,14 @@ def dossier_update(*, dossier: Dossier, actor, **changes) -> Dossier:
         dossier_tally_refresh(dossier=dossier)
     record(AuditEvent.DOSSIER_UPDATED, dossier=dossier, actor=actor, role=Role.SUBMITTER, data={"fields": changed})
     return dossier
+
+
+def _ensure_same_route(dossier: Dossier) -> None:
+    """Refuse an award type that would change a returned dossier's route: its stages have already seen it."""
+    submitted = list(dossier.route_stops.order_by("position").values_list("unit_id", flat=True))
+    route = compute_route(originating_unit=dossier.originating_unit, award_type=dossier.award_type)
+    if [unit.pk for unit in route] != submitted:
+        raise ValidationError({"award_type": ROUTE_FIXED}, code="route_fixed")
 
 
 def dossier_check_eligibility(*, dossier: Dossier) -> list[rules.RuleResult]:

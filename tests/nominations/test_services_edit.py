@@ -3,11 +3,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import LedgerEntry
 from nominations import services
 from nominations.models import Dossier, DossierStatus, SubjectType
+from nominations.services.dossiers import ROUTE_FIXED
 from nominations.services.tracking import NOT_EDITABLE
 from org_hierarchy.models import Role
 from tests.base import grant
 
-from .support import NominationsTestCase, draft, kind, pdf, ready_dossier
+from .support import NominationsTestCase, award, draft, kind, pdf, ready_dossier
 
 
 class DigestTests(NominationsTestCase):
@@ -108,6 +109,21 @@ class EditAfterSubmitTests(NominationsTestCase):
             list(LedgerEntry.objects.filter(event="dossier.returned").values_list("reason", "stage")),
             [("Thiếu biên bản", "province")],
         )
+
+    def test_returned_dossier_keeps_its_route_when_its_award_type_changes(self):
+        services.dossier_return_for_supplement(
+            dossier=self.dossier, actor=self.appraiser, stage_unit=self.world.danang_pc, reason="Thiếu biên bản"
+        )
+        dossier = Dossier.objects.get(pk=self.dossier.pk)
+        route = list(dossier.route_stops.order_by("position").values_list("unit_id", flat=True))
+        entries = LedgerEntry.objects.count()
+        with self.assertRaises(ValidationError) as caught:
+            services.dossier_update(dossier=dossier, actor=self.submitter, award_type=award("gk_chu_tich_xa"))
+        self.assertEqual(caught.exception.message_dict, {"award_type": [str(ROUTE_FIXED)]})
+        dossier = Dossier.objects.get(pk=self.dossier.pk)
+        self.assertEqual(dossier.award_type.code, "bk_chu_tich_tinh")
+        self.assertEqual(list(dossier.route_stops.order_by("position").values_list("unit_id", flat=True)), route)
+        self.assertEqual(LedgerEntry.objects.count(), entries)
 
     def test_return_needs_an_officer_of_a_stage_on_the_route(self):
         outsider = grant(Role.APPRAISER, self.world.hanoi_pc)

@@ -15,7 +15,7 @@ from nominations.models import (
     VoteDenominator,
 )
 from org_hierarchy.models import Branch, Level, Role
-from tests.base import make_user
+from tests.base import grant, make_user
 
 from .support import EXE_BYTES, NominationsTestCase, award, draft, kind, pdf, ready_dossier, xlsx
 
@@ -122,6 +122,25 @@ class DossierPagesTests(NominationsTestCase):
         )
         self.assertEqual(response.status_code, 403)
         self.assertEqual(Dossier.objects.get(pk=dossier.pk).title, dossier.title)
+
+    def test_a_returned_dossier_cannot_change_to_an_award_of_another_route(self):
+        dossier, submitter = ready_dossier(self.world.residential_group, award_code="bk_chu_tich_tinh")
+        services.dossier_submit(dossier=dossier, actor=submitter)
+        services.dossier_return_for_supplement(
+            dossier=dossier,
+            actor=grant(Role.APPRAISER, self.world.danang_pc),
+            stage_unit=self.world.danang_pc,
+            reason="Thiếu biên bản",
+        )
+        self.client.force_login(submitter)
+        response = self.client.post(
+            reverse("nominations:dossier_edit", args=[dossier.pk]),
+            {"title": "Đổi loại khen", "kind": dossier.kind, "award_type": award("gk_chu_tich_xa").pk, "year": 2026},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Hồ sơ bị trả lại giữ nguyên tuyến trình", status_code=400)
+        self.assertContains(response, "Đổi loại khen", status_code=400)
+        self.assertEqual(Dossier.objects.get(pk=dossier.pk).award_type.code, "bk_chu_tich_tinh")
 
     def test_upload_of_a_renamed_executable_is_refused_and_changes_nothing(self):
         dossier, submitter = ready_dossier(self.world.residential_group)
