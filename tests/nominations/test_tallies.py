@@ -194,7 +194,7 @@ class TalliesFollowTheServicesTests(TallyTestCase):
         self.assertEqual({row.year for row in dossier.tallies.all()}, {2024})
         services.dossier_update(dossier=dossier, actor=submitter, title="Đề nghị khen thưởng, sửa tiêu đề")
         self.assert_tallies_match()
-        award_type = AwardType.objects.get(code="bk_thu_tuong")
+        award_type = AwardType.objects.get(code="co_thi_dua_tinh")  # decided along the same route
         services.dossier_update(
             dossier=dossier,
             actor=submitter,
